@@ -1,0 +1,58 @@
+package io.sparknas.space;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The outcome of estimating one candidate: the search signal ({@code accuracy}, validation accuracy as a
+ * fraction in [0, 1]) plus named metrics. A failure is a value, not an exception: status {@code FAILED},
+ * accuracy NaN and the reason in {@code error}. A non-finite accuracy passed as {@code OK} becomes a failure,
+ * as in Optuna, so that no strategy ever ranks a NaN.
+ *
+ * @param metrics named numbers, e.g. {@code params}, {@code flops}, {@code train_seconds},
+ *                {@code latency_ms_b1}, {@code test_accuracy}; sorted by name
+ */
+public record Evaluation(Candidate candidate, Status status, double accuracy, Map<String, Double> metrics,
+                         String device, String error, long startMillis, long endMillis) implements Serializable {
+
+    public enum Status { OK, FAILED }
+
+    public Evaluation {
+        Objects.requireNonNull(candidate, "candidate");
+        Objects.requireNonNull(status, "status");
+        metrics = java.util.Collections.unmodifiableMap(new TreeMap<>(metrics));
+        device = device == null ? "" : device;
+        if (status == Status.OK && !(Double.isFinite(accuracy) && accuracy >= 0 && accuracy <= 1)) {
+            error = "accuracy " + accuracy + " is not a finite fraction in [0, 1]";
+            status = Status.FAILED;
+            accuracy = Double.NaN;
+        }
+        if (status == Status.FAILED) {
+            accuracy = Double.NaN;
+            error = error == null || error.isBlank() ? "failed without a reason" : error;
+        } else {
+            error = "";
+        }
+    }
+
+    public static Evaluation ok(Candidate c, double accuracy, Map<String, Double> metrics, String device,
+                                long startMillis, long endMillis) {
+        return new Evaluation(c, Status.OK, accuracy, metrics, device, "", startMillis, endMillis);
+    }
+
+    public static Evaluation failed(Candidate c, String error, Map<String, Double> metrics, String device,
+                                    long startMillis, long endMillis) {
+        return new Evaluation(c, Status.FAILED, Double.NaN, metrics, device, error, startMillis, endMillis);
+    }
+
+    public boolean isOk() {
+        return status == Status.OK;
+    }
+
+    /** A metric or NaN when absent. */
+    public double metric(String name) {
+        return metrics.getOrDefault(name, Double.NaN);
+    }
+}
