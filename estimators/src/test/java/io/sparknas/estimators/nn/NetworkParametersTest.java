@@ -1,0 +1,96 @@
+package io.sparknas.estimators.nn;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.sparknas.space.SeededRandom;
+import io.sparknas.space.darts.DartsCostModel;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsNetworkConfig;
+import io.sparknas.space.darts.DartsSpace;
+import io.sparknas.space.nb201.Nb201Cell;
+import io.sparknas.space.nb201.Nb201CostModel;
+import io.sparknas.space.nb201.Nb201NetworkConfig;
+import io.sparknas.space.nb201.Nb201Space;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The DJL networks have exactly the parameters that space's analytic cost models count. */
+class NetworkParametersTest {
+
+    static long trainableParameters(Block block) {
+        long n = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                n += p.getValue().getArray().size();
+            }
+        }
+        return n;
+    }
+
+    /** Initialises the block and runs one forward pass; returns the output shape. */
+    static Shape forward(NDManager manager, Block block, Shape input) {
+        block.initialize(manager, DataType.FLOAT32, input);
+        NDArray x = manager.randomNormal(input);
+        NDList out = block.forward(new ParameterStore(manager, false), new NDList(x), false);
+        return out.singletonOrThrow().getShape();
+    }
+
+    @Test
+    void dartsNetworksMatchTheCostModel() {
+        List<DartsGenotype> genotypes = new ArrayList<>(List.of(DartsGenotype.DARTS_V1, DartsGenotype.DARTS_V2));
+        SeededRandom rng = new SeededRandom(11);
+        DartsSpace space = new DartsSpace();
+        for (int i = 0; i < 4; i++) {
+            genotypes.add(space.sample(rng));
+        }
+        List<DartsNetworkConfig> configs = List.of(DartsNetworkConfig.proxy(1, 28, 10),
+                new DartsNetworkConfig(3, 32, 10, 8, 5, 3));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (DartsGenotype g : genotypes) {
+                for (DartsNetworkConfig cfg : configs) {
+                    DartsNetwork net = new DartsNetwork(g, cfg);
+                    Shape out = forward(manager, net, new Shape(2, cfg.inputChannels(), cfg.inputSize(), cfg.inputSize()));
+                    assertEquals(new Shape(2, 10), out);
+                    assertEquals(DartsCostModel.of(g, cfg).params(), trainableParameters(net), g + " " + cfg);
+                }
+            }
+        }
+    }
+
+    @Test
+    void nb201NetworksMatchTheCostModel() {
+        Nb201Space space = new Nb201Space();
+        SeededRandom rng = new SeededRandom(5);
+        Nb201NetworkConfig cfg = new Nb201NetworkConfig(1, 28, 10, 8, 1);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (int i = 0; i < 6; i++) {
+                Nb201Cell cell = space.sample(rng);
+                Nb201Network net = new Nb201Network(cell, cfg);
+                assertEquals(new Shape(3, 10), forward(manager, net, new Shape(3, 1, 28, 28)));
+                assertEquals(Nb201CostModel.of(cell, cfg).params(), trainableParameters(net), cell.text());
+            }
+        }
+    }
+
+    @Test
+    void nb201BenchmarkSkeletonHasTheBenchmarksParameterCount() {
+        Nb201Cell allConv = Nb201Cell.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+        try (NDManager manager = NDManager.newBaseManager(); Model model = Model.newInstance("nb201")) {
+            Nb201Network net = new Nb201Network(allConv, Nb201NetworkConfig.benchmark());
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            assertEquals(Nb201CostModel.of(allConv, Nb201NetworkConfig.benchmark()).params(), trainableParameters(net));
+        }
+    }
+}
