@@ -30,10 +30,10 @@ public final class FunctionBlock extends AbstractBlock {
     /** DARTS's {@code none}: zeros of the (strided) input's shape. */
     public static FunctionBlock zero(int stride) {
         if (stride == 1) {
-            return new FunctionBlock(NDArray::zerosLike, s -> s);
+            return new FunctionBlock(x -> x.mul(0f), s -> s);
         }
         String index = ":, :, ::" + stride + ", ::" + stride;
-        return new FunctionBlock(x -> x.get(index).zerosLike(),
+        return new FunctionBlock(x -> x.get(index).mul(0f),
                 s -> new Shape(s.get(0), s.get(1), (s.get(2) + stride - 1) / stride, (s.get(3) + stride - 1) / stride));
     }
 

@@ -1,0 +1,326 @@
+package io.sparknas.estimators.proxy;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.CosineTracker;
+import ai.djl.util.Pair;
+import io.sparknas.estimators.Devices;
+import io.sparknas.estimators.Estimator;
+import io.sparknas.estimators.data.ImageSet;
+import io.sparknas.estimators.data.Datasets;
+import io.sparknas.estimators.nn.DartsNetwork;
+import io.sparknas.estimators.nn.Nb201Network;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.SeededRandom;
+import io.sparknas.space.darts.DartsCostModel;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsJson;
+import io.sparknas.space.darts.DartsNetworkConfig;
+import io.sparknas.space.darts.DartsSpace;
+import io.sparknas.space.darts.DartsText;
+import io.sparknas.space.nb201.Nb201Cell;
+import io.sparknas.space.nb201.Nb201CostModel;
+import io.sparknas.space.nb201.Nb201NetworkConfig;
+import io.sparknas.space.nb201.Nb201Space;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Proxy training (the estimator of most NAS papers): builds the candidate's DJL network at the proxy size,
+ * trains it on the training subset for {@code epochs} with SGD + cosine schedule, and reports validation
+ * accuracy as the signal, per-epoch loss and accuracy, parameters, FLOPs, training seconds and inference
+ * latency. Thread-safe: several task threads may train candidates at once (see {@link ThreadGradientCollector}).
+ *
+ * <p>Determinism: weights are initialised under a JVM-wide lock right after seeding libtorch's generator with
+ * the candidate's seed, and the data order comes from the same seed, so the same seed on CPU gives the same
+ * accuracy (same thread count).
+ */
+public final class ProxyTrainingEstimator implements Estimator {
+    private static final Object INIT_LOCK = new Object();
+    private static final int EVAL_BATCH = 256;
+    /**
+     * PyTorch's default for conv and linear weights (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in),
+     * 1/sqrt(fan_in))). DJL's default Xavier (magnitude 2) gives 6-12x the variance, which makes DARTS networks
+     * (many unnormalised branches summed) start with huge logits and diverge at DARTS's learning rates.
+     */
+    private static final XavierInitializer PYTORCH_DEFAULT_INIT = new XavierInitializer(
+            XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f / 3);
+
+    private final ProxyConfig cfg;
+    private final Datasets.Split data;
+    private final Device defaultDevice;
+
+    public ProxyTrainingEstimator(ProxyConfig cfg, Datasets.Split data, Device device) {
+        this.cfg = cfg;
+        this.data = data;
+        this.defaultDevice = device;
+    }
+
+    @Override
+    public String name() {
+        return "proxy";
+    }
+
+    @Override
+    public String budget() {
+        return "{\"epochs\":" + cfg.epochs() + ",\"batchSize\":" + cfg.batchSize() + ",\"learningRate\":"
+                + cfg.learningRate() + ",\"momentum\":" + cfg.momentum() + ",\"weightDecay\":" + cfg.weightDecay()
+                + ",\"gradClip\":" + cfg.gradClip() + ",\"channels\":" + cfg.channels() + ",\"layers\":" + cfg.layers() + ",\"trainImages\":"
+                + data.train().size() + ",\"validationImages\":" + data.validation().size() + ",\"dataset\":\""
+                + data.train().name() + "\"}";
+    }
+
+    public Datasets.Split data() {
+        return data;
+    }
+
+    @Override
+    public Evaluation evaluate(Candidate candidate) {
+        return evaluate(candidate, defaultDevice, m -> { });
+    }
+
+    /**
+     * Trains and evaluates on {@code device}; {@code perEpoch} sees the metrics after every epoch
+     * (progress, or saving a trace).
+     */
+    public Evaluation evaluate(Candidate candidate, Device device, Consumer<Map<String, Double>> perEpoch) {
+        long start = System.currentTimeMillis();
+        Map<String, Double> metrics = new TreeMap<>();
+        String dev = Devices.describe(device);
+        Built built;
+        try {
+            built = build(candidate);
+        } catch (RuntimeException e) {
+            return Evaluation.failed(candidate, "invalid candidate: " + e.getMessage(), metrics, dev, start,
+                    System.currentTimeMillis());
+        }
+        metrics.put("flops", (double) built.flops);
+        try {
+            double accuracy = train(candidate, built.block, device, metrics, perEpoch, null);
+            metrics.put("rss_peak_bytes", (double) ProcessMemory.peakResidentBytes());
+            return Evaluation.ok(candidate, accuracy, metrics, dev, start, System.currentTimeMillis());
+        } catch (TrainingFailure e) {
+            return Evaluation.failed(candidate, e.getMessage(), metrics, dev, start, System.currentTimeMillis());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            return Evaluation.failed(candidate, e.getClass().getSimpleName() + ": " + e.getMessage(), metrics, dev,
+                    start, System.currentTimeMillis());
+        }
+    }
+
+    /** Trains {@code candidate} and saves its trained parameters under {@code dir} (DJL's .params format). */
+    public Evaluation trainAndSave(Candidate candidate, Path dir) {
+        long start = System.currentTimeMillis();
+        Map<String, Double> metrics = new TreeMap<>();
+        Built built = build(candidate);
+        metrics.put("flops", (double) built.flops);
+        double accuracy = train(candidate, built.block, defaultDevice, metrics, m -> { }, dir);
+        return Evaluation.ok(candidate, accuracy, metrics, Devices.describe(defaultDevice), start,
+                System.currentTimeMillis());
+    }
+
+    private record Built(Block block, long flops) {
+    }
+
+    private Built build(Candidate candidate) {
+        ImageSet train = data.train();
+        switch (candidate.space()) {
+            case DartsSpace.NAME -> {
+                String text = candidate.genotype().strip();
+                DartsGenotype g = text.startsWith("{") ? DartsJson.parse(text) : DartsText.parse(text);
+                DartsNetworkConfig net = new DartsNetworkConfig(train.channels(), train.height(), train.classes(),
+                        cfg.channels(), cfg.layers(), cfg.stemMultiplier());
+                return new Built(new DartsNetwork(g, net), DartsCostModel.of(g, net).flops());
+            }
+            case Nb201Space.NAME -> {
+                Nb201Cell cell = Nb201Cell.parse(candidate.genotype());
+                Nb201NetworkConfig net = new Nb201NetworkConfig(train.channels(), train.height(), train.classes(),
+                        cfg.channels(), cfg.nb201CellsPerStage());
+                return new Built(new Nb201Network(cell, net), Nb201CostModel.of(cell, net).flops());
+            }
+            default -> throw new IllegalArgumentException("space '" + candidate.space() + "' has no network builder; "
+                    + "expected " + DartsSpace.NAME + " or " + Nb201Space.NAME);
+        }
+    }
+
+    private static final class TrainingFailure extends RuntimeException {
+        TrainingFailure(String message) {
+            super(message);
+        }
+    }
+
+    private double train(Candidate candidate, Block block, Device device, Map<String, Double> metrics,
+                         Consumer<Map<String, Double>> perEpoch, Path saveDir) {
+        ImageSet train = data.train();
+        int batch = Math.min(cfg.batchSize(), train.size());
+        int steps = train.size() / batch;
+        Shape inputShape = new Shape(batch, train.channels(), train.height(), train.width());
+        try (Model model = Model.newInstance(candidate.id(), device)) {
+            model.setBlock(block);
+            Optimizer sgd = Optimizer.sgd()
+                    .setLearningRateTracker(CosineTracker.builder().setBaseValue((float) cfg.learningRate())
+                            .optFinalValue(0f).setMaxUpdates(Math.max(1, cfg.epochs() * steps)).build())
+                    .optMomentum((float) cfg.momentum())
+                    .optWeightDecays((float) cfg.weightDecay())
+                    .optClipGrad(cfg.gradClip() > 0 ? (float) cfg.gradClip() : Float.POSITIVE_INFINITY)
+                    .build();
+            DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(sgd).optDevices(new Device[] {device})
+                    .optInitializer(PYTORCH_DEFAULT_INIT, Parameter.Type.WEIGHT);
+            try (Trainer trainer = model.newTrainer(tc)) {
+                synchronized (INIT_LOCK) {
+                    Engine.getInstance().setRandomSeed((int) candidate.seed());
+                    trainer.initialize(inputShape);
+                }
+                metrics.put("params", (double) trainableParameters(block));
+                SeededRandom order = new SeededRandom(candidate.seed());
+                long trainStart = System.nanoTime();
+                double accuracy = Double.NaN;
+                for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+                    int[] perm = permutation(train.size(), order);
+                    double lossSum = 0;
+                    for (int s = 0; s < steps; s++) {
+                        int[] idx = Arrays.copyOfRange(perm, s * batch, (s + 1) * batch);
+                        try (NDManager m = trainer.getManager().newSubManager()) {
+                            NDArray x = m.create(train.batch(idx, data.normalization()), inputShape);
+                            NDArray y = m.create(toFloat(train.labels(idx)), new Shape(batch));
+                            float loss;
+                            try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
+                                NDList pred = trainer.forward(new NDList(x));
+                                NDArray l = trainer.getLoss().evaluate(new NDList(y), pred);
+                                loss = l.getFloat();
+                                if (!Float.isFinite(loss)) {
+                                    throw new TrainingFailure("training loss became " + loss + " at epoch " + epoch
+                                            + ", step " + (s + 1) + " (diverged: lower proxy.learningRate)");
+                                }
+                                gc.backward(l);
+                            }
+                            trainer.step(); // DJL's SGD update also resets the gradients
+                            lossSum += loss;
+                        }
+                    }
+                    double[] val = evaluateSet(trainer, data.validation());
+                    accuracy = val[0];
+                    String e = String.format("epoch_%02d_", epoch);
+                    metrics.put(e + "train_loss", lossSum / steps);
+                    metrics.put(e + "val_accuracy", val[0]);
+                    metrics.put(e + "val_loss", val[1]);
+                    metrics.put("train_loss", lossSum / steps);
+                    metrics.put("val_loss", val[1]);
+                    perEpoch.accept(metrics);
+                }
+                metrics.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
+                if (data.test().size() > 0) {
+                    metrics.put("test_accuracy", evaluateSet(trainer, data.test())[0]);
+                }
+                if (cfg.latencyRepeats() > 0) {
+                    metrics.put("latency_ms_b1", latencyMs(trainer, 1));
+                    metrics.put("latency_ms_batch", latencyMs(trainer, batch));
+                }
+                if (saveDir != null) {
+                    model.save(saveDir, "model");
+                }
+                return accuracy;
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot save the trained parameters to " + saveDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Accuracy and mean loss over a whole set, in inference mode. */
+    private double[] evaluateSet(Trainer trainer, ImageSet set) {
+        long correct = 0;
+        double lossSum = 0;
+        for (int from = 0; from < set.size(); from += EVAL_BATCH) {
+            int n = Math.min(EVAL_BATCH, set.size() - from);
+            int[] idx = new int[n];
+            Arrays.setAll(idx, i -> i);
+            for (int i = 0; i < n; i++) {
+                idx[i] += from;
+            }
+            try (NDManager m = trainer.getManager().newSubManager()) {
+                NDArray x = m.create(set.batch(idx, data.normalization()),
+                        new Shape(n, set.channels(), set.height(), set.width()));
+                NDArray y = m.create(toFloat(set.labels(idx)), new Shape(n));
+                NDList pred = trainer.evaluate(new NDList(x));
+                lossSum += trainer.getLoss().evaluate(new NDList(y), pred).getFloat() * n;
+                correct += pred.singletonOrThrow().argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                        .eq(y).sum().getLong();
+            }
+        }
+        return new double[] {(double) correct / set.size(), lossSum / set.size()};
+    }
+
+    /** Median milliseconds of a forward pass of {@code n} validation images, after 3 warm-up passes. */
+    private double latencyMs(Trainer trainer, int n) {
+        ImageSet set = data.validation();
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i % set.size();
+        }
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray x = m.create(set.batch(idx, data.normalization()), new Shape(n, set.channels(), set.height(), set.width()));
+            double[] times = new double[cfg.latencyRepeats()];
+            for (int r = -3; r < times.length; r++) {
+                long t0 = System.nanoTime();
+                try (NDList out = trainer.evaluate(new NDList(x))) {
+                    out.singletonOrThrow().getFloat(0, 0);
+                }
+                if (r >= 0) {
+                    times[r] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            Arrays.sort(times);
+            return times[times.length / 2];
+        }
+    }
+
+    static long trainableParameters(Block block) {
+        long n = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                n += p.getValue().getArray().size();
+            }
+        }
+        return n;
+    }
+
+    private static int[] permutation(int n, SeededRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static float[] toFloat(int[] labels) {
+        float[] f = new float[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            f[i] = labels[i];
+        }
+        return f;
+    }
+
+}
