@@ -140,13 +140,15 @@ public final class Nb201Space implements SearchSpace<Nb201Cell> {
         return Nb201Cell.parse(text);
     }
 
-    /** One-hot operation per edge (6 x 5 = 30 values). */
+    /** One-hot operation per edge (6 x 5 = 30 values) followed by the path encoding (84 values). */
     @Override
     public double[] encode(Nb201Cell cell) {
-        double[] v = new double[Nb201Cell.EDGES * OPS.size()];
+        double[] v = new double[Nb201Cell.EDGES * OPS.size() + 84];
         for (int k = 0; k < Nb201Cell.EDGES; k++) {
             v[k * OPS.size() + OPS.indexOf(cell.ops().get(k))] = 1;
         }
+        double[] paths = pathEncoding(cell);
+        System.arraycopy(paths, 0, v, Nb201Cell.EDGES * OPS.size(), paths.length);
         return v;
     }
 

@@ -125,7 +125,7 @@ class Nb201SpaceTest {
         Nb201Cell empty = Nb201Cell.fromOrdinal(0);
         assertEquals(0.0, Arrays.stream(Nb201Space.pathEncoding(empty)).sum());
         assertEquals(1, Nb201Space.adjacency(allConv)[0][3]);
-        assertEquals(30, space.encode(allConv).length);
+        assertEquals(30 + 84, space.encode(allConv).length);
     }
 
     @Test

@@ -1,0 +1,148 @@
+package io.sparknas.jobs.bench;
+
+import io.sparknas.estimators.tabular.Nb201Table;
+import io.sparknas.estimators.tabular.TabularEstimator;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.nb201.Nb201Space;
+import io.sparknas.strategies.Strategies;
+import io.sparknas.strategies.Strategy;
+import io.sparknas.strategies.StrategyConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+
+/**
+ * The strategy benchmark on NAS-Bench-201 (NATS-Bench protocol): each strategy runs against the tabular
+ * estimator with the validation column as its only signal; after each budget the architecture with the best
+ * signal so far is the run's pick, reported by its test column. Seeds run in parallel (a strategy run is
+ * single-threaded and deterministic). Writes every pick to a CSV so the picks can be re-scored on any table.
+ */
+@Command(name = "bench-strategies", mixinStandardHelpOptions = true,
+        description = "Benchmark search strategies on a NAS-Bench-201 table (no Spark needed).")
+public final class StrategyBench implements Callable<Integer> {
+
+    @Option(names = "--table", required = true, description = "NAS-Bench-201 CSV, e.g. ../shared/benchmarks/nb201/nb201_12ep.csv")
+    Path table;
+
+    @Option(names = "--signal", defaultValue = "cifar10-val", description = "column the strategies see (default: ${DEFAULT-VALUE})")
+    String signal;
+
+    @Option(names = "--report", defaultValue = "cifar10-test", description = "column reported for the pick (default: ${DEFAULT-VALUE})")
+    String report;
+
+    @Option(names = "--strategies", split = ",", defaultValue = "random,evolution,local,predictor")
+    List<String> strategies;
+
+    @Option(names = "--budgets", split = ",", defaultValue = "50,100,150")
+    List<Integer> budgets;
+
+    @Option(names = "--seeds", defaultValue = "300", description = "runs per strategy (seeds 0..N-1)")
+    int seeds;
+
+    @Option(names = "--population", defaultValue = "10")
+    int population;
+
+    @Option(names = "--tournament", defaultValue = "3")
+    int tournament;
+
+    @Option(names = "--crossover", defaultValue = "0.0")
+    double crossover;
+
+    @Option(names = "--picks", description = "CSV file for every run's picks (default: no file)")
+    Path picks;
+
+    @Override
+    public Integer call() throws IOException {
+        Nb201Table t = Nb201Table.load(table);
+        TabularEstimator estimator = new TabularEstimator(t, signal, report, 12);
+        Nb201Space space = new Nb201Space();
+        int maxBudget = budgets.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        Map<String, List<List<Pick>>> results = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        for (String name : strategies) {
+            List<List<Pick>> runs = IntStream.range(0, seeds).parallel().mapToObj(seed -> {
+                StrategyConfig cfg = new StrategyConfig(name, seed, population, tournament, crossover, 10, 1000);
+                Strategy s = Strategies.create(cfg, space);
+                List<Pick> out = new ArrayList<>();
+                Evaluation best = null;
+                for (int evals = 1; evals <= maxBudget; evals++) {
+                    Candidate c = s.ask(1).get(0);
+                    Evaluation e = estimator.evaluate(c);
+                    s.tell(List.of(e));
+                    if (e.isOk() && (best == null || e.accuracy() > best.accuracy())) {
+                        best = e;
+                    }
+                    if (budgets.contains(evals)) {
+                        out.add(new Pick(name, evals, seed, best.candidate().genotype(), best.accuracy(),
+                                best.metric("test_accuracy")));
+                    }
+                }
+                return out;
+            }).toList();
+            results.put(name, runs);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "NAS-Bench-201 strategy benchmark: %s, signal %s, report %s, %d seeds, %.1f s%n%n",
+                table.getFileName(), signal, report, seeds, seconds);
+        StringBuilder header = new StringBuilder("| strategy |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int b : budgets) {
+            header.append(" @").append(b).append(" |");
+            rule.append("---|");
+        }
+        System.out.println(header);
+        System.out.println(rule);
+        for (var entry : results.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + entry.getKey() + " |");
+            for (int bi = 0; bi < budgets.size(); bi++) {
+                int b = bi;
+                double[] acc = entry.getValue().stream().mapToDouble(r -> r.get(b).report() * 100).toArray();
+                row.append(String.format(Locale.ROOT, " %.2f ± %.2f |", mean(acc), std(acc)));
+            }
+            System.out.println(row);
+        }
+        if (picks != null) {
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(picks))) {
+                w.println("strategy,budget,seed,cellstr,signal,reported");
+                results.values().forEach(runs -> runs.forEach(r -> r.forEach(p -> w.printf(Locale.ROOT,
+                        "%s,%d,%d,%s,%.6f,%.6f%n", p.strategy, p.budget, p.seed, p.cellstr, p.signal * 100,
+                        p.report * 100))));
+            }
+            System.out.println("\npicks: " + picks.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    record Pick(String strategy, int budget, int seed, String cellstr, double signal, double report) {
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    /** Population standard deviation, as NATS-Bench reports. */
+    static double std(double[] v) {
+        double m = mean(v);
+        double s = 0;
+        for (double x : v) {
+            s += (x - m) * (x - m);
+        }
+        return Math.sqrt(s / v.length);
+    }
+}

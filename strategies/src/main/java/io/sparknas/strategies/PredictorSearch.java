@@ -1,0 +1,141 @@
+package io.sparknas.strategies;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.SearchSpace;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Predictor-guided search in the spirit of BANANAS (White et al. 2021) and local search: after
+ * {@code initialSamples} random architectures, fit a Gaussian process to everything evaluated (on the space's
+ * encoding), score a pool made of every neighbour of the best evaluated architectures plus random draws,
+ * and propose the pool members with the highest upper confidence bound (mean + 0.5 std). The surrogate is
+ * refitted from the told results on every ask, so snapshot/restore only needs the history.
+ */
+public final class PredictorSearch<G> extends AbstractStrategy<G> {
+    public static final String NAME = "predictor";
+    private static final int PARENTS = 5;
+    private static final double KAPPA = 0.5;
+
+    private final int initialSamples;
+    private final int candidatePool;
+    private final List<Individual> history = new ArrayList<>();
+    private int initialProposed;
+
+    public PredictorSearch(SearchSpace<G> space, long seed, int initialSamples, int candidatePool) {
+        super(space, seed);
+        if (initialSamples < 2) {
+            throw new IllegalArgumentException("initialSamples must be >= 2 for a predictor, got " + initialSamples);
+        }
+        if (candidatePool < 1) {
+            throw new IllegalArgumentException("candidatePool must be >= 1, got " + candidatePool);
+        }
+        this.initialSamples = initialSamples;
+        this.candidatePool = candidatePool;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Candidate> ask(int n) {
+        List<Candidate> out = new ArrayList<>();
+        while (out.size() < n && (initialProposed < initialSamples || history.size() < 2)) {
+            initialProposed++;
+            out.add(propose(sampleUnseen(), "random", List.of()));
+        }
+        if (out.size() == n) {
+            return out;
+        }
+        List<double[]> xs = new ArrayList<>();
+        double[] ys = new double[history.size()];
+        for (int i = 0; i < history.size(); i++) {
+            xs.add(space.encode(space.parse(history.get(i).genotype())));
+            ys[i] = history.get(i).accuracy();
+        }
+        GaussianProcess gp = new GaussianProcess(xs, ys, 1e-4);
+        Map<String, Pool> pool = pool();
+        List<Pool> ranked = new ArrayList<>(pool.values());
+        for (Pool p : ranked) {
+            double[] ms = gp.predict(space.encode(p.genotype));
+            p.score = ms[0] + KAPPA * ms[1];
+        }
+        ranked.sort(Comparator.comparingDouble((Pool p) -> -p.score));
+        for (Pool p : ranked) {
+            if (out.size() == n) {
+                break;
+            }
+            if (!seen(p.genotype)) {
+                out.add(propose(p.genotype, p.parent == null ? "random" : "predictor",
+                        p.parent == null ? List.of() : List.of(p.parent)));
+            }
+        }
+        while (out.size() < n) {
+            out.add(propose(sampleUnseen(), "random", List.of()));
+        }
+        return out;
+    }
+
+    private final class Pool {
+        final G genotype;
+        final String parent;
+        double score;
+
+        Pool(G genotype, String parent) {
+            this.genotype = genotype;
+            this.parent = parent;
+        }
+    }
+
+    /** Unseen neighbours of the best evaluated architectures, topped up with random draws. */
+    private Map<String, Pool> pool() {
+        Map<String, Pool> pool = new LinkedHashMap<>();
+        List<Individual> top = new ArrayList<>(history);
+        top.sort(Comparator.comparingDouble((Individual i) -> -i.accuracy()));
+        for (Individual parent : top.subList(0, Math.min(PARENTS, top.size()))) {
+            for (G g : space.neighbours(space.parse(parent.genotype()))) {
+                String key = space.canonicalKey(g);
+                if (!seen(g) && !pool.containsKey(key) && pool.size() < candidatePool) {
+                    pool.put(key, new Pool(g, parent.id()));
+                }
+            }
+        }
+        for (int i = 0; i < 10 * candidatePool && pool.size() < candidatePool; i++) {
+            G g = space.sample(rng);
+            pool.putIfAbsent(space.canonicalKey(g), new Pool(g, null));
+        }
+        return pool;
+    }
+
+    @Override
+    protected void onResult(G genotype, Evaluation e) {
+        if (e.isOk()) {
+            history.add(new Individual(e.candidate().id(), e.candidate().genotype(), e.candidate().key(), e.accuracy()));
+        }
+    }
+
+    @Override
+    protected void saveState(ObjectNode state) {
+        state.put("initialProposed", initialProposed);
+        ArrayNode h = state.putArray("history");
+        history.forEach(i -> h.add(JSON.valueToTree(i)));
+    }
+
+    @Override
+    protected void loadState(JsonNode state) {
+        initialProposed = state.get("initialProposed").asInt();
+        history.clear();
+        state.get("history").forEach(i -> history.add(JSON.convertValue(i, Individual.class)));
+    }
+
+}

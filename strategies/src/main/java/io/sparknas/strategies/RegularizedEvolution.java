@@ -1,0 +1,137 @@
+package io.sparknas.strategies;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.SearchSpace;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Regularized (aging) evolution, Real et al. 2019: a population of the {@code populationSize} most recently
+ * evaluated architectures; each child comes from the best of {@code tournamentSize} members sampled at random,
+ * by mutation, or with probability {@code crossoverProbability} by crossover of the winners of two tournaments;
+ * every evaluated child joins the population and the oldest member leaves.
+ *
+ * <p>Deviations: asks are batched (n children from the current population, so one Spark round keeps every
+ * executor busy), which makes it the asynchronous variant the paper also runs; the first
+ * {@code populationSize} candidates are random; failed children do not join the population; children are
+ * de-duplicated against everything proposed before (up to 20 re-draws), as NASLib's implementation does not,
+ * because on a table every duplicate wastes an evaluation.
+ */
+public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
+    public static final String NAME = "evolution";
+
+    private final int populationSize;
+    private final int tournamentSize;
+    private final double crossoverProbability;
+    private final Deque<Individual> population = new ArrayDeque<>();
+    private int initialProposed;
+
+    public RegularizedEvolution(SearchSpace<G> space, long seed, int populationSize, int tournamentSize,
+                                double crossoverProbability) {
+        super(space, seed);
+        if (populationSize < 2) {
+            throw new IllegalArgumentException("populationSize must be >= 2, got " + populationSize);
+        }
+        if (tournamentSize < 1 || tournamentSize > populationSize) {
+            throw new IllegalArgumentException("tournamentSize must be in [1, populationSize=" + populationSize
+                    + "], got " + tournamentSize);
+        }
+        if (!(crossoverProbability >= 0 && crossoverProbability <= 1)) {
+            throw new IllegalArgumentException("crossoverProbability must be in [0, 1], got " + crossoverProbability);
+        }
+        this.populationSize = populationSize;
+        this.tournamentSize = tournamentSize;
+        this.crossoverProbability = crossoverProbability;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Candidate> ask(int n) {
+        List<Candidate> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (initialProposed < populationSize || population.isEmpty()) {
+                initialProposed++;
+                out.add(propose(sampleUnseen(), "random", List.of()));
+            } else {
+                out.add(child());
+            }
+        }
+        return out;
+    }
+
+    private Candidate child() {
+        boolean cross = population.size() >= 2 && rng.nextDouble() < crossoverProbability;
+        Individual a = tournament();
+        Individual b = cross ? tournament() : null;
+        G pa = space.parse(a.genotype());
+        G pb = cross ? space.parse(b.genotype()) : null;
+        G g = null;
+        for (int attempt = 0; attempt < 20 && (g == null || seen(g)); attempt++) {
+            // a crossover child that repeats a known architecture is mutated as well
+            g = cross ? space.crossover(pa, pb, rng) : space.mutate(pa, rng);
+            if (cross && attempt > 0) {
+                g = space.mutate(g, rng);
+            }
+        }
+        return cross ? propose(g, "crossover", List.of(a.id(), b.id())) : propose(g, "mutation", List.of(a.id()));
+    }
+
+    /** The best of {@code tournamentSize} members drawn without replacement. */
+    private Individual tournament() {
+        List<Individual> members = new ArrayList<>(population);
+        Individual best = null;
+        int k = Math.min(tournamentSize, members.size());
+        for (int i = 0; i < k; i++) {
+            int j = i + rng.nextInt(members.size() - i);
+            Individual pick = members.get(j);
+            members.set(j, members.get(i));
+            members.set(i, pick);
+            if (best == null || pick.accuracy() > best.accuracy()) {
+                best = pick;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    protected void onResult(G genotype, Evaluation e) {
+        if (!e.isOk()) {
+            return;
+        }
+        population.addLast(new Individual(e.candidate().id(), e.candidate().genotype(), e.candidate().key(),
+                e.accuracy()));
+        while (population.size() > populationSize) {
+            population.removeFirst();
+        }
+    }
+
+    /** The current population, oldest first. */
+    public List<Individual> population() {
+        return List.copyOf(population);
+    }
+
+    @Override
+    protected void saveState(ObjectNode state) {
+        state.put("initialProposed", initialProposed);
+        ArrayNode pop = state.putArray("population");
+        population.forEach(i -> pop.add(JSON.valueToTree(i)));
+    }
+
+    @Override
+    protected void loadState(JsonNode state) {
+        initialProposed = state.get("initialProposed").asInt();
+        population.clear();
+        state.get("population").forEach(i -> population.addLast(JSON.convertValue(i, Individual.class)));
+    }
+}

@@ -1,0 +1,27 @@
+package io.sparknas.strategies;
+
+import io.sparknas.space.SearchSpace;
+
+import java.util.List;
+
+/** Builds a strategy from its configuration. */
+public final class Strategies {
+    public static final List<String> NAMES = List.of(RandomSearch.NAME, RegularizedEvolution.NAME, LocalSearch.NAME,
+            PredictorSearch.NAME);
+
+    private Strategies() {
+    }
+
+    public static <G> Strategy create(StrategyConfig cfg, SearchSpace<G> space) {
+        return switch (cfg.name()) {
+            case RandomSearch.NAME -> new RandomSearch<>(space, cfg.seed());
+            case RegularizedEvolution.NAME -> new RegularizedEvolution<>(space, cfg.seed(), cfg.populationSize(),
+                    cfg.tournamentSize(), cfg.crossoverProbability());
+            case LocalSearch.NAME -> new LocalSearch<>(space, cfg.seed(), cfg.initialSamples());
+            case PredictorSearch.NAME -> new PredictorSearch<>(space, cfg.seed(), cfg.initialSamples(),
+                    cfg.candidatePool());
+            default -> throw new IllegalArgumentException("strategy.name must be one of " + NAMES + ", got '"
+                    + cfg.name() + "'");
+        };
+    }
+}

@@ -1,0 +1,41 @@
+package io.sparknas.strategies;
+
+import java.io.Serializable;
+
+/**
+ * Configuration of a strategy; fields a strategy does not use are ignored.
+ *
+ * @param name                 {@code random}, {@code evolution}, {@code local} or {@code predictor}
+ * @param seed                 the seed of every random choice the strategy makes
+ * @param populationSize       evolution: P (Real et al. use 100; NB201 benchmarks 10)
+ * @param tournamentSize       evolution: S, in [1, P]
+ * @param crossoverProbability evolution: share of children made by crossover
+ * @param initialSamples       local and predictor: random architectures before the first model-guided step
+ * @param candidatePool        predictor: architectures scored by the predictor per proposal
+ */
+public record StrategyConfig(String name, long seed, int populationSize, int tournamentSize,
+                             double crossoverProbability, int initialSamples, int candidatePool) implements Serializable {
+    public StrategyConfig {
+        if (!Strategies.NAMES.contains(name)) {
+            throw new IllegalArgumentException("strategy.name must be one of " + Strategies.NAMES + ", got '" + name + "'");
+        }
+        if (populationSize < 2) {
+            throw new IllegalArgumentException("strategy.populationSize must be >= 2, got " + populationSize);
+        }
+        if (tournamentSize < 1 || tournamentSize > populationSize) {
+            throw new IllegalArgumentException("strategy.tournamentSize must be in [1, populationSize=" + populationSize
+                    + "], got " + tournamentSize);
+        }
+        if (!(crossoverProbability >= 0 && crossoverProbability <= 1)) {
+            throw new IllegalArgumentException("strategy.crossoverProbability must be in [0, 1], got " + crossoverProbability);
+        }
+        if (initialSamples < 1 || candidatePool < 1) {
+            throw new IllegalArgumentException("strategy.initialSamples and strategy.candidatePool must be >= 1, got "
+                    + initialSamples + " and " + candidatePool);
+        }
+    }
+
+    public static StrategyConfig of(String name, long seed) {
+        return new StrategyConfig(name, seed, 10, 3, 0.0, 10, 1000);
+    }
+}
