@@ -1,0 +1,28 @@
+package io.sparknas.pipeline;
+
+import io.sparknas.estimators.Estimator;
+import io.sparknas.estimators.EstimatorSpec;
+
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * One estimator per executor JVM and spec: the first task that needs it builds it (engine start, dataset load),
+ * every later task in that JVM reuses it. Thread-safe.
+ */
+public final class ExecutorEstimators {
+    private static final ConcurrentMap<EstimatorSpec, Estimator> CACHE = new ConcurrentHashMap<>();
+
+    private ExecutorEstimators() {
+    }
+
+    public static Estimator get(EstimatorSpec spec) {
+        return CACHE.computeIfAbsent(spec, s -> s.create(Optional.empty()));
+    }
+
+    /** How many estimators this JVM has built (1 per spec when reuse works). */
+    public static int built() {
+        return CACHE.size();
+    }
+}

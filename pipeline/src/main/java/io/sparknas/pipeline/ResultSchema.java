@@ -1,0 +1,114 @@
+package io.sparknas.pipeline;
+
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.sql.Timestamp;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Parquet schema of evaluated candidates (an interface: documented in the README, changed on purpose).
+ * The {@code round} column is not stored in the files; it comes from the {@code round=N} directory, as Hive
+ * partitioning, so Spark, pyarrow and DuckDB all see it.
+ */
+public final class ResultSchema {
+    private ResultSchema() {
+    }
+
+    public static final StructType CANDIDATES = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("candidate_id", DataTypes.StringType, false),
+        field("parents", DataTypes.createArrayType(DataTypes.StringType, false), false),
+        field("origin", DataTypes.StringType, false),
+        field("space", DataTypes.StringType, false),
+        field("genotype", DataTypes.StringType, false),
+        field("canonical_key", DataTypes.StringType, false),
+        field("seed", DataTypes.LongType, false),
+        field("estimator", DataTypes.StringType, false),
+        field("budget", DataTypes.StringType, false),
+        field("status", DataTypes.StringType, false),
+        field("accuracy", DataTypes.DoubleType, true),
+        field("test_accuracy", DataTypes.DoubleType, true),
+        field("params", DataTypes.LongType, true),
+        field("flops", DataTypes.LongType, true),
+        field("latency_ms_b1", DataTypes.DoubleType, true),
+        field("latency_ms_batch", DataTypes.DoubleType, true),
+        field("train_seconds", DataTypes.DoubleType, true),
+        field("error", DataTypes.StringType, false),
+        field("device", DataTypes.StringType, false),
+        field("executor", DataTypes.StringType, false),
+        field("host", DataTypes.StringType, false),
+        field("task_attempt", DataTypes.IntegerType, false),
+        field("start_time", DataTypes.TimestampType, false),
+        field("end_time", DataTypes.TimestampType, false),
+        field("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), false),
+        field("config_hash", DataTypes.StringType, false),
+        field("sparknas_version", DataTypes.StringType, false),
+        field("spark_version", DataTypes.StringType, false),
+        field("djl_version", DataTypes.StringType, false),
+        field("java_version", DataTypes.StringType, false),
+    });
+
+    public static final StructType CHECKPOINTS = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("strategy", DataTypes.StringType, false),
+        field("told", DataTypes.IntegerType, false),
+        field("snapshot", DataTypes.StringType, false),
+        field("created_at", DataTypes.TimestampType, false),
+    });
+
+    private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
+        return DataTypes.createStructField(name, type, nullable);
+    }
+
+    static Row toRow(String sweepId, String estimator, String budget, TaskResult r, Provenance p) {
+        Evaluation e = r.evaluation();
+        Candidate c = e.candidate();
+        return RowFactory.create(sweepId, c.id(), scala.jdk.javaapi.CollectionConverters.asScala(c.parents()).toSeq(),
+                c.origin(), c.space(), c.genotype(), c.key(), c.seed(), estimator, budget, e.status().name(),
+                e.isOk() ? e.accuracy() : null, number(e, "test_accuracy"), whole(e, "params"), whole(e, "flops"),
+                number(e, "latency_ms_b1"), number(e, "latency_ms_batch"), number(e, "train_seconds"), e.error(),
+                e.device(), r.executor(), r.host(), r.attempt(), new Timestamp(e.startMillis()),
+                new Timestamp(e.endMillis()), scala.jdk.javaapi.CollectionConverters.asScala(finite(e.metrics())),
+                p.configHash(), p.sparknasVersion(), p.sparkVersion(), p.djlVersion(), p.javaVersion());
+    }
+
+    /** Back from a stored row to the evaluation the strategy was told (for resume). */
+    static Evaluation toEvaluation(Row row) {
+        List<String> parents = row.getList(row.fieldIndex("parents"));
+        Candidate c = new Candidate(row.getAs("candidate_id"), row.getAs("space"), row.getAs("genotype"),
+                row.getAs("canonical_key"), row.getAs("origin"), parents, row.<Long>getAs("seed"));
+        Map<String, Double> metrics = new HashMap<>(row.getJavaMap(row.fieldIndex("metrics")));
+        Object acc = row.getAs("accuracy");
+        return new Evaluation(c, Evaluation.Status.valueOf(row.getAs("status")),
+                acc == null ? Double.NaN : (Double) acc, metrics, row.getAs("device"), row.getAs("error"),
+                row.<Timestamp>getAs("start_time").getTime(), row.<Timestamp>getAs("end_time").getTime());
+    }
+
+    private static Double number(Evaluation e, String name) {
+        double v = e.metric(name);
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static Long whole(Evaluation e, String name) {
+        double v = e.metric(name);
+        return Double.isFinite(v) ? (long) v : null;
+    }
+
+    private static Map<String, Double> finite(Map<String, Double> metrics) {
+        Map<String, Double> out = new HashMap<>();
+        metrics.forEach((k, v) -> {
+            if (Double.isFinite(v)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+}
