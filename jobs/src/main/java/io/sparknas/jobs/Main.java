@@ -1,6 +1,7 @@
 package io.sparknas.jobs;
 
 import io.sparknas.jobs.bench.StrategyBench;
+import io.sparknas.jobs.bench.TrainStepBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparknas", mixinStandardHelpOptions = true, version = "sparknas 0.1.0",
         description = "Neural-architecture search as an Apache Spark pipeline.",
-        subcommands = {DoctorJob.class, StrategyBench.class})
+        subcommands = {SearchJob.class, DoctorJob.class, StrategyBench.class, TrainStepBench.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

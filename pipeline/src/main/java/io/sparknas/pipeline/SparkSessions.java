@@ -31,6 +31,7 @@ public final class SparkSessions {
         }
         b.config("spark.sql.session.timeZone", "UTC");
         b.config("spark.ui.showConsoleProgress", "false");
+        b.config("spark.sql.debug.maxToStringFields", "100");
         extra.forEach(b::config);
         return b.getOrCreate();
     }

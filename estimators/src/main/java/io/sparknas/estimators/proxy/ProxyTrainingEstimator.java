@@ -1,21 +1,8 @@
 package io.sparknas.estimators.proxy;
 
 import ai.djl.Device;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.Trainer;
-import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.CosineTracker;
-import ai.djl.util.Pair;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.data.ImageSet;
@@ -53,15 +40,7 @@ import java.util.function.Consumer;
  * accuracy (same thread count).
  */
 public final class ProxyTrainingEstimator implements Estimator {
-    private static final Object INIT_LOCK = new Object();
     private static final int EVAL_BATCH = 256;
-    /**
-     * PyTorch's default for conv and linear weights (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in),
-     * 1/sqrt(fan_in))). DJL's default Xavier (magnitude 2) gives 6-12x the variance, which makes DARTS networks
-     * (many unnormalised branches summed) start with huge logits and diverge at DARTS's learning rates.
-     */
-    private static final XavierInitializer PYTORCH_DEFAULT_INIT = new XavierInitializer(
-            XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f / 3);
 
     private final ProxyConfig cfg;
     private final Datasets.Split data;
@@ -159,146 +138,90 @@ public final class ProxyTrainingEstimator implements Estimator {
         }
     }
 
-    private static final class TrainingFailure extends RuntimeException {
-        TrainingFailure(String message) {
-            super(message);
-        }
-    }
-
     private double train(Candidate candidate, Block block, Device device, Map<String, Double> metrics,
                          Consumer<Map<String, Double>> perEpoch, Path saveDir) {
         ImageSet train = data.train();
         int batch = Math.min(cfg.batchSize(), train.size());
         int steps = train.size() / batch;
         Shape inputShape = new Shape(batch, train.channels(), train.height(), train.width());
-        try (Model model = Model.newInstance(candidate.id(), device)) {
-            model.setBlock(block);
-            Optimizer sgd = Optimizer.sgd()
-                    .setLearningRateTracker(CosineTracker.builder().setBaseValue((float) cfg.learningRate())
-                            .optFinalValue(0f).setMaxUpdates(Math.max(1, cfg.epochs() * steps)).build())
-                    .optMomentum((float) cfg.momentum())
-                    .optWeightDecays((float) cfg.weightDecay())
-                    .optClipGrad(cfg.gradClip() > 0 ? (float) cfg.gradClip() : Float.POSITIVE_INFINITY)
-                    .build();
-            DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(sgd).optDevices(new Device[] {device})
-                    .optInitializer(PYTORCH_DEFAULT_INIT, Parameter.Type.WEIGHT);
-            try (Trainer trainer = model.newTrainer(tc)) {
-                synchronized (INIT_LOCK) {
-                    Engine.getInstance().setRandomSeed((int) candidate.seed());
-                    trainer.initialize(inputShape);
-                }
-                metrics.put("params", (double) trainableParameters(block));
-                SeededRandom order = new SeededRandom(candidate.seed());
-                long trainStart = System.nanoTime();
-                double accuracy = Double.NaN;
-                for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
-                    int[] perm = permutation(train.size(), order);
-                    double lossSum = 0;
-                    for (int s = 0; s < steps; s++) {
-                        int[] idx = Arrays.copyOfRange(perm, s * batch, (s + 1) * batch);
-                        try (NDManager m = trainer.getManager().newSubManager()) {
-                            NDArray x = m.create(train.batch(idx, data.normalization()), inputShape);
-                            NDArray y = m.create(toFloat(train.labels(idx)), new Shape(batch));
-                            float loss;
-                            try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
-                                NDList pred = trainer.forward(new NDList(x));
-                                NDArray l = trainer.getLoss().evaluate(new NDList(y), pred);
-                                loss = l.getFloat();
-                                if (!Float.isFinite(loss)) {
-                                    throw new TrainingFailure("training loss became " + loss + " at epoch " + epoch
-                                            + ", step " + (s + 1) + " (diverged: lower proxy.learningRate)");
-                                }
-                                gc.backward(l);
-                            }
-                            trainer.step(); // DJL's SGD update also resets the gradients
-                            lossSum += loss;
-                        }
+        try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), block, cfg, device, inputShape,
+                cfg.epochs() * steps, candidate.seed())) {
+            metrics.put("params", (double) trainer.trainableParameters());
+            SeededRandom order = new SeededRandom(candidate.seed());
+            long trainStart = System.nanoTime();
+            double accuracy = Double.NaN;
+            for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+                int[] perm = permutation(train.size(), order);
+                double lossSum = 0;
+                for (int s = 0; s < steps; s++) {
+                    int[] idx = Arrays.copyOfRange(perm, s * batch, (s + 1) * batch);
+                    try {
+                        lossSum += trainer.step(train.batch(idx, data.normalization()), toFloat(train.labels(idx)));
+                    } catch (ProxyTrainer.Divergence e) {
+                        throw new TrainingFailure(e.getMessage() + " at epoch " + epoch + ", step " + (s + 1)
+                                + " (diverged: lower proxy.learningRate)");
                     }
-                    double[] val = evaluateSet(trainer, data.validation());
-                    accuracy = val[0];
-                    String e = String.format("epoch_%02d_", epoch);
-                    metrics.put(e + "train_loss", lossSum / steps);
-                    metrics.put(e + "val_accuracy", val[0]);
-                    metrics.put(e + "val_loss", val[1]);
-                    metrics.put("train_loss", lossSum / steps);
-                    metrics.put("val_loss", val[1]);
-                    perEpoch.accept(metrics);
                 }
-                metrics.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
-                if (data.test().size() > 0) {
-                    metrics.put("test_accuracy", evaluateSet(trainer, data.test())[0]);
-                }
-                if (cfg.latencyRepeats() > 0) {
-                    metrics.put("latency_ms_b1", latencyMs(trainer, 1));
-                    metrics.put("latency_ms_batch", latencyMs(trainer, batch));
-                }
-                if (saveDir != null) {
-                    model.save(saveDir, "model");
-                }
-                return accuracy;
+                double[] val = evaluateSet(trainer, data.validation());
+                accuracy = val[0];
+                String e = String.format("epoch_%02d_", epoch);
+                metrics.put(e + "train_loss", lossSum / steps);
+                metrics.put(e + "val_accuracy", val[0]);
+                metrics.put(e + "val_loss", val[1]);
+                metrics.put("train_loss", lossSum / steps);
+                metrics.put("val_loss", val[1]);
+                perEpoch.accept(metrics);
             }
+            metrics.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
+            if (data.test().size() > 0) {
+                metrics.put("test_accuracy", evaluateSet(trainer, data.test())[0]);
+            }
+            if (cfg.latencyRepeats() > 0) {
+                metrics.put("latency_ms_b1", latency(trainer, 1));
+                metrics.put("latency_ms_batch", latency(trainer, batch));
+            }
+            if (saveDir != null) {
+                trainer.save(saveDir);
+            }
+            return accuracy;
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot save the trained parameters to " + saveDir + ": " + e.getMessage(), e);
         }
     }
 
+    private static final class TrainingFailure extends RuntimeException {
+        TrainingFailure(String message) {
+            super(message);
+        }
+    }
+
     /** Accuracy and mean loss over a whole set, in inference mode. */
-    private double[] evaluateSet(Trainer trainer, ImageSet set) {
-        long correct = 0;
+    private double[] evaluateSet(ProxyTrainer trainer, ImageSet set) {
+        double correct = 0;
         double lossSum = 0;
         for (int from = 0; from < set.size(); from += EVAL_BATCH) {
             int n = Math.min(EVAL_BATCH, set.size() - from);
             int[] idx = new int[n];
-            Arrays.setAll(idx, i -> i);
             for (int i = 0; i < n; i++) {
-                idx[i] += from;
+                idx[i] = from + i;
             }
-            try (NDManager m = trainer.getManager().newSubManager()) {
-                NDArray x = m.create(set.batch(idx, data.normalization()),
-                        new Shape(n, set.channels(), set.height(), set.width()));
-                NDArray y = m.create(toFloat(set.labels(idx)), new Shape(n));
-                NDList pred = trainer.evaluate(new NDList(x));
-                lossSum += trainer.getLoss().evaluate(new NDList(y), pred).getFloat() * n;
-                correct += pred.singletonOrThrow().argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                        .eq(y).sum().getLong();
-            }
+            double[] r = trainer.evaluate(set.batch(idx, data.normalization()), toFloat(set.labels(idx)),
+                    new Shape(n, set.channels(), set.height(), set.width()));
+            correct += r[0];
+            lossSum += r[1];
         }
-        return new double[] {(double) correct / set.size(), lossSum / set.size()};
+        return new double[] {correct / set.size(), lossSum / set.size()};
     }
 
-    /** Median milliseconds of a forward pass of {@code n} validation images, after 3 warm-up passes. */
-    private double latencyMs(Trainer trainer, int n) {
+    /** Median inference milliseconds for {@code n} validation images. */
+    private double latency(ProxyTrainer trainer, int n) {
         ImageSet set = data.validation();
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
             idx[i] = i % set.size();
         }
-        try (NDManager m = trainer.getManager().newSubManager()) {
-            NDArray x = m.create(set.batch(idx, data.normalization()), new Shape(n, set.channels(), set.height(), set.width()));
-            double[] times = new double[cfg.latencyRepeats()];
-            for (int r = -3; r < times.length; r++) {
-                long t0 = System.nanoTime();
-                try (NDList out = trainer.evaluate(new NDList(x))) {
-                    out.singletonOrThrow().getFloat(0, 0);
-                }
-                if (r >= 0) {
-                    times[r] = (System.nanoTime() - t0) / 1e6;
-                }
-            }
-            Arrays.sort(times);
-            return times[times.length / 2];
-        }
-    }
-
-    static long trainableParameters(Block block) {
-        long n = 0;
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            if (p.getValue().requiresGradient()) {
-                n += p.getValue().getArray().size();
-            }
-        }
-        return n;
+        return trainer.latencyMs(set.batch(idx, data.normalization()),
+                new Shape(n, set.channels(), set.height(), set.width()), cfg.latencyRepeats());
     }
 
     private static int[] permutation(int n, SeededRandom rng) {

@@ -1,0 +1,176 @@
+package io.sparknas.estimators.proxy;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.CosineTracker;
+import ai.djl.util.Pair;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * One network being trained: its DJL model and trainer (SGD with momentum, weight decay, gradient clipping and a
+ * cosine schedule over {@code totalSteps}), a step on a batch, inference, latency and saving. The one place
+ * where sparknas drives DJL training, shared by the proxy estimator and the training-step benchmark.
+ * Not thread-safe; several instances may train at once in different threads.
+ */
+public final class ProxyTrainer implements AutoCloseable {
+    /** Weights are initialised under this lock right after seeding libtorch's global generator. */
+    private static final Object INIT_LOCK = new Object();
+    /**
+     * PyTorch's default for conv and linear weights (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in),
+     * 1/sqrt(fan_in))). DJL's default Xavier (magnitude 2) gives 6-12x the variance, which makes DARTS networks
+     * (many unnormalised branches summed) start with huge logits and diverge at DARTS's learning rates.
+     */
+    private static final XavierInitializer PYTORCH_DEFAULT_INIT = new XavierInitializer(
+            XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f / 3);
+
+    private final Model model;
+    private final Trainer trainer;
+    private final Block block;
+    private final Shape inputShape;
+
+    /** Thrown by {@link #step} when the loss is not finite. */
+    public static final class Divergence extends RuntimeException {
+        Divergence(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param inputShape (batch, channels, height, width) of a training batch
+     * @param totalSteps steps of the whole training, for the cosine schedule
+     * @param seed       seeds the weight initialisation
+     */
+    public ProxyTrainer(String name, Block block, ProxyConfig cfg, Device device, Shape inputShape, int totalSteps,
+                        long seed) {
+        pinThreads(cfg.torchThreads());
+        this.block = block;
+        this.inputShape = inputShape;
+        this.model = Model.newInstance(name, device);
+        model.setBlock(block);
+        Optimizer sgd = Optimizer.sgd()
+                .setLearningRateTracker(CosineTracker.builder().setBaseValue((float) cfg.learningRate())
+                        .optFinalValue(0f).setMaxUpdates(Math.max(1, totalSteps)).build())
+                .optMomentum((float) cfg.momentum())
+                .optWeightDecays((float) cfg.weightDecay())
+                .optClipGrad(cfg.gradClip() > 0 ? (float) cfg.gradClip() : Float.POSITIVE_INFINITY)
+                .build();
+        DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(sgd).optDevices(new Device[] {device})
+                .optInitializer(PYTORCH_DEFAULT_INIT, Parameter.Type.WEIGHT);
+        Trainer t = null;
+        try {
+            t = model.newTrainer(tc);
+            synchronized (INIT_LOCK) {
+                Engine.getInstance().setRandomSeed((int) seed);
+                t.initialize(inputShape);
+            }
+        } catch (RuntimeException e) {
+            if (t != null) {
+                t.close();
+            }
+            model.close();
+            throw e;
+        }
+        this.trainer = t;
+    }
+
+    /**
+     * Sets libtorch's intra-op thread count for the calling thread. libtorch's CPU build parallelises with OpenMP,
+     * whose thread count is per calling thread: the engine's start-up setting reaches only the thread that started
+     * it, and every Spark task thread would otherwise run 2-thread OpenMP teams (oversubscribing the cores and,
+     * with libtorch 2.7.1 here, giving intermittent NaN gradients; see docs/benchmarks.md).
+     */
+    static void pinThreads(int threads) {
+        Engine.getInstance(); // loads the native library
+        if (JniUtils.getNumThreads() != threads) {
+            JniUtils.setNumThreads(threads);
+        }
+    }
+
+    /** One SGD step on a batch of the training shape; returns the batch's mean loss. */
+    public float step(float[] x, float[] labels) {
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray input = m.create(x, inputShape);
+            NDArray y = m.create(labels, new Shape(inputShape.get(0)));
+            float loss;
+            try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
+                NDArray l = trainer.getLoss().evaluate(new NDList(y), trainer.forward(new NDList(input)));
+                loss = l.getFloat();
+                if (!Float.isFinite(loss)) {
+                    throw new Divergence("training loss became " + loss);
+                }
+                gc.backward(l);
+            }
+            trainer.step(); // DJL's SGD update also resets the gradients
+            return loss;
+        }
+    }
+
+    /** Number of correct predictions and summed loss of a batch, in inference mode. */
+    public double[] evaluate(float[] x, float[] labels, Shape shape) {
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray y = m.create(labels, new Shape(shape.get(0)));
+            NDList pred = trainer.evaluate(new NDList(m.create(x, shape)));
+            double loss = trainer.getLoss().evaluate(new NDList(y), pred).getFloat() * shape.get(0);
+            long correct = pred.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
+            return new double[] {correct, loss};
+        }
+    }
+
+    /** Median milliseconds of an inference pass on {@code x}, after 3 warm-up passes. */
+    public double latencyMs(float[] x, Shape shape, int repeats) {
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray input = m.create(x, shape);
+            double[] times = new double[repeats];
+            for (int r = -3; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                try (NDList out = trainer.evaluate(new NDList(input))) {
+                    out.singletonOrThrow().getFloat(0, 0);
+                }
+                if (r >= 0) {
+                    times[r] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            Arrays.sort(times);
+            return times[times.length / 2];
+        }
+    }
+
+    public long trainableParameters() {
+        long n = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                n += p.getValue().getArray().size();
+            }
+        }
+        return n;
+    }
+
+    /** Saves the parameters in DJL's format as {@code dir/model-0000.params}. */
+    public void save(Path dir) throws IOException {
+        model.save(dir, "model");
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+        model.close();
+    }
+}

@@ -1,0 +1,138 @@
+package io.sparknas.jobs;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.pipeline.SpaceConfig;
+import io.sparknas.pipeline.SweepConfig;
+import io.sparknas.strategies.StrategyConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * A job's configuration: HOCON (Typesafe Config) from a file, {@code --set key=value} overrides on top, the
+ * defaults of {@code sparknas-defaults.conf} below. Unknown keys are refused (a typo must not silently fall back
+ * to a default); every value is validated by the record it lands in, and errors name the key and the file line.
+ */
+public record JobConfig(Config config, String source) {
+
+    public static JobConfig load(Path file, List<String> overrides) {
+        if (file != null && !Files.isReadable(file)) {
+            throw new IllegalArgumentException("configuration file " + file + " not found or not readable");
+        }
+        Config user = file == null ? ConfigFactory.empty()
+                : ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set takes key=value, got '" + o + "'");
+            }
+            String key = o.substring(0, eq).strip();
+            String value = o.substring(eq + 1).strip();
+            Config single;
+            try {
+                single = ConfigFactory.parseString(key + " = " + value);
+            } catch (ConfigException e) {
+                single = ConfigFactory.parseMap(Map.of(key, value));
+            }
+            user = single.withFallback(user);
+        }
+        Config defaults = ConfigFactory.parseResources(JobConfig.class.getClassLoader(), "sparknas-defaults.conf");
+        checkKnown(user, defaults, file == null ? "--set" : file.toString());
+        Config resolved = user.withFallback(defaults).resolve();
+        return new JobConfig(resolved, file == null ? "defaults" : file.toString());
+    }
+
+    private static void checkKnown(Config user, Config defaults, String source) {
+        Set<String> known = new TreeSet<>();
+        defaults.entrySet().forEach(e -> known.add(e.getKey()));
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            String key = e.getKey();
+            if (known.contains(key) || key.startsWith("spark.conf.")) {
+                continue;
+            }
+            String section = key.contains(".") ? key.substring(0, key.lastIndexOf('.')) : "";
+            String near = known.stream().filter(k -> k.startsWith(section + ".")).collect(Collectors.joining(", "));
+            throw new IllegalArgumentException("unknown setting '" + key + "' (" + e.getValue().origin().description()
+                    + "); known settings" + (near.isEmpty() ? ": " + String.join(", ", known) : " under " + section + ": " + near));
+        }
+    }
+
+    public SweepConfig sweep() {
+        Config c = config;
+        try {
+            SpaceConfig space = new SpaceConfig(c.getString("space.name"), c.getInt("space.nodes"),
+                    c.getStringList("space.ops"));
+            StrategyConfig strategy = new StrategyConfig(c.getString("strategy.name"), c.getLong("strategy.seed"),
+                    c.getInt("strategy.populationSize"), c.getInt("strategy.tournamentSize"),
+                    c.getDouble("strategy.crossoverProbability"), c.getInt("strategy.initialSamples"),
+                    c.getInt("strategy.candidatePool"));
+            return new SweepConfig(c.getString("sweep.name"), c.getString("sweep.output"), space, strategy,
+                    estimator(), c.getInt("search.budget"), c.getInt("search.roundSize"), c.getInt("search.partitions"),
+                    c.getBoolean("search.failFirstTaskAttempt"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private EstimatorSpec estimator() {
+        Config c = config.getConfig("estimator");
+        String kind = c.getString("kind");
+        if (kind.equals("tabular")) {
+            return EstimatorSpec.tabular(c.getString("table.path"), c.getString("table.signal"), c.getString("table.report"));
+        }
+        if (!kind.equals("proxy")) {
+            throw new IllegalArgumentException("estimator.kind must be one of " + EstimatorSpec.KINDS + ", got '" + kind + "'");
+        }
+        Config p = c.getConfig("proxy");
+        ProxyConfig proxy = new ProxyConfig(p.getInt("epochs"), p.getInt("batchSize"), p.getDouble("learningRate"),
+                p.getDouble("momentum"), p.getDouble("weightDecay"), p.getDouble("gradClip"), p.getInt("channels"),
+                p.getInt("layers"), p.getInt("stemMultiplier"), p.getInt("nb201CellsPerStage"),
+                p.getInt("latencyRepeats"), p.getInt("torchThreads"));
+        Config d = c.getConfig("data");
+        DataConfig data = new DataConfig(d.getString("dataset"), d.getString("dir"), d.getInt("trainPerClass"),
+                d.getDouble("trainFraction"), d.getInt("validationPerClass"), d.getInt("testPerClass"), d.getInt("resize"));
+        return EstimatorSpec.proxy(proxy, data);
+    }
+
+    public String sparkMaster() {
+        return config.getString("spark.master");
+    }
+
+    public Map<String, String> sparkConf() {
+        Map<String, String> out = new TreeMap<>();
+        config.getConfig("spark.conf").entrySet().forEach(e -> out.put(e.getKey().replace("\"", ""),
+                String.valueOf(e.getValue().unwrapped())));
+        return out;
+    }
+
+    public String exportDir() {
+        return config.getString("export.dir");
+    }
+
+    public boolean exportRetrain() {
+        return config.getBoolean("export.retrain");
+    }
+
+    /** The resolved configuration as HOCON, for the log. */
+    public String render() {
+        return config.withOnlyPath("sweep").withFallback(config.withOnlyPath("space"))
+                .withFallback(config.withOnlyPath("strategy")).withFallback(config.withOnlyPath("search"))
+                .withFallback(config.withOnlyPath("estimator")).withFallback(config.withOnlyPath("spark"))
+                .withFallback(config.withOnlyPath("export"))
+                .root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+    }
+}

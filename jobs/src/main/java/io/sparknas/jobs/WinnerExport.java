@@ -1,0 +1,74 @@
+package io.sparknas.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.estimators.Estimator;
+import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+import io.sparknas.space.CellDrawing;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsJson;
+import io.sparknas.space.darts.DartsSpace;
+import io.sparknas.space.darts.DartsText;
+import io.sparknas.space.nb201.Nb201Cell;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Exports a sweep's winner to a local directory: {@code genotype.json} (with its accuracy and provenance),
+ * {@code genotype.txt} (the space's own text form), cell drawings (DOT, and SVG where Graphviz is installed),
+ * and, for proxy-trained sweeps, the winner retrained on the driver with its own seed and budget, saved as
+ * DJL parameters under {@code model/}.
+ */
+public final class WinnerExport {
+    private WinnerExport() {
+    }
+
+    public static List<Path> export(Evaluation best, EstimatorSpec spec, Path dir, boolean retrain, String sweepId,
+                                    String configHash) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("sweep", sweepId);
+        root.put("configHash", configHash);
+        root.put("candidate", best.candidate().id());
+        root.put("space", best.candidate().space());
+        root.put("canonicalKey", best.candidate().key());
+        root.put("seed", best.candidate().seed());
+        root.put("accuracy", best.accuracy());
+        root.put("text", best.candidate().genotype());
+        root.set("metrics", json.valueToTree(best.metrics()));
+        Path txt = dir.resolve("genotype.txt");
+        Files.writeString(txt, best.candidate().genotype() + "\n");
+        written.add(txt);
+        if (best.candidate().space().equals(DartsSpace.NAME)) {
+            DartsGenotype g = DartsText.parse(best.candidate().genotype());
+            root.set("genotype", DartsJson.toJson(g));
+            written.addAll(CellDrawing.write(g, dir));
+        } else {
+            Nb201Cell cell = Nb201Cell.parse(best.candidate().genotype());
+            root.put("genotype", cell.text());
+            written.addAll(CellDrawing.write(CellDrawing.dot(cell, "cell"), dir, "cell"));
+        }
+        if (retrain && spec.kind().equals("proxy")) {
+            try (Estimator est = spec.create(Optional.empty())) {
+                Path model = dir.resolve("model");
+                Evaluation again = ((ProxyTrainingEstimator) est).trainAndSave(best.candidate(), model);
+                root.put("retrainedAccuracy", again.accuracy());
+                root.put("modelDir", model.toString());
+                written.add(model);
+            }
+        }
+        Path jsonFile = dir.resolve("genotype.json");
+        Files.writeString(jsonFile, root.toPrettyString() + "\n");
+        written.add(0, jsonFile);
+        return written;
+    }
+}
