@@ -30,7 +30,7 @@ public abstract class AbstractStrategy<G> implements Strategy {
 
     protected final SearchSpace<G> space;
     protected SeededRandom rng;
-    private final long seed;
+    private long seed;
     private int counter;
     private int told;
     private final Map<String, Candidate> pending = new LinkedHashMap<>();
@@ -124,6 +124,7 @@ public abstract class AbstractStrategy<G> implements Strategy {
             throw new IllegalArgumentException("snapshot of strategy '" + root.path("strategy").asText() + "' on space '"
                     + root.path("space").asText() + "' cannot restore " + name() + " on " + space.name());
         }
+        seed = root.get("seed").asLong();
         rng = SeededRandom.fromState(root.get("rng").asLong());
         counter = root.get("counter").asInt();
         told = root.get("told").asInt();
