@@ -78,7 +78,8 @@ public record JobConfig(Config config, String source) {
                     c.getStringList("space.ops"));
             StrategyConfig strategy = new StrategyConfig(c.getString("strategy.name"), c.getLong("strategy.seed"),
                     c.getInt("strategy.populationSize"), c.getInt("strategy.tournamentSize"),
-                    c.getDouble("strategy.crossoverProbability"), c.getInt("strategy.initialSamples"),
+                    c.getDouble("strategy.crossoverProbability"), c.getBoolean("strategy.deduplicate"),
+                    c.getInt("strategy.initialSamples"),
                     c.getInt("strategy.candidatePool"));
             return new SweepConfig(c.getString("sweep.name"), c.getString("sweep.output"), space, strategy,
                     estimator(), c.getInt("search.budget"), c.getInt("search.roundSize"), c.getInt("search.partitions"),

@@ -31,7 +31,7 @@ class SearchLoopTest {
 
     static SweepConfig config(Path out, String strategy, boolean failFirstAttempt) {
         return new SweepConfig("t", out.toString(), new SpaceConfig("nb201", 4, List.of()),
-                new StrategyConfig(strategy, 7, 8, 3, 0.3, 4, 200),
+                new StrategyConfig(strategy, 7, 8, 3, 0.3, true, 4, 200),
                 EstimatorSpec.tabular(table, "cifar10-val", "cifar10-test"), 24, 6, 3, failFirstAttempt);
     }
 

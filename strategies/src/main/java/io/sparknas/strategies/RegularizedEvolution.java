@@ -20,9 +20,10 @@ import java.util.List;
  *
  * <p>Deviations: asks are batched (n children from the current population, so one Spark round keeps every
  * executor busy), which makes it the asynchronous variant the paper also runs; the first
- * {@code populationSize} candidates are random; failed children do not join the population; children are
- * de-duplicated against everything proposed before (up to 20 re-draws), as NASLib's implementation does not,
- * because on a table every duplicate wastes an evaluation.
+ * {@code populationSize} candidates are random (never repeating one another); failed children do not join the
+ * population. With {@code deduplicate}, a child that repeats an architecture proposed before is re-drawn (up to 20
+ * times): the paper (and NATS-Bench's reference code) evaluate duplicates, which on a benchmark budget counted in
+ * evaluations wastes some; see docs/benchmarks.md for both variants.
  */
 public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
     public static final String NAME = "evolution";
@@ -30,11 +31,12 @@ public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
     private final int populationSize;
     private final int tournamentSize;
     private final double crossoverProbability;
+    private final boolean deduplicate;
     private final Deque<Individual> population = new ArrayDeque<>();
     private int initialProposed;
 
     public RegularizedEvolution(SearchSpace<G> space, long seed, int populationSize, int tournamentSize,
-                                double crossoverProbability) {
+                                double crossoverProbability, boolean deduplicate) {
         super(space, seed);
         if (populationSize < 2) {
             throw new IllegalArgumentException("populationSize must be >= 2, got " + populationSize);
@@ -49,6 +51,7 @@ public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
         this.populationSize = populationSize;
         this.tournamentSize = tournamentSize;
         this.crossoverProbability = crossoverProbability;
+        this.deduplicate = deduplicate;
     }
 
     @Override
@@ -77,7 +80,7 @@ public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
         G pa = space.parse(a.genotype());
         G pb = cross ? space.parse(b.genotype()) : null;
         G g = null;
-        for (int attempt = 0; attempt < 20 && (g == null || seen(g)); attempt++) {
+        for (int attempt = 0; attempt < (deduplicate ? 20 : 1) && (g == null || seen(g)); attempt++) {
             // a crossover child that repeats a known architecture is mutated as well
             g = cross ? space.crossover(pa, pb, rng) : space.mutate(pa, rng);
             if (cross && attempt > 0) {

@@ -16,7 +16,7 @@ public final class Strategies {
         return switch (cfg.name()) {
             case RandomSearch.NAME -> new RandomSearch<>(space, cfg.seed());
             case RegularizedEvolution.NAME -> new RegularizedEvolution<>(space, cfg.seed(), cfg.populationSize(),
-                    cfg.tournamentSize(), cfg.crossoverProbability());
+                    cfg.tournamentSize(), cfg.crossoverProbability(), cfg.deduplicate());
             case LocalSearch.NAME -> new LocalSearch<>(space, cfg.seed(), cfg.initialSamples());
             case PredictorSearch.NAME -> new PredictorSearch<>(space, cfg.seed(), cfg.initialSamples(),
                     cfg.candidatePool());

@@ -10,11 +10,14 @@ import java.io.Serializable;
  * @param populationSize       evolution: P (Real et al. use 100; NB201 benchmarks 10)
  * @param tournamentSize       evolution: S, in [1, P]
  * @param crossoverProbability evolution: share of children made by crossover
+ * @param deduplicate          evolution: re-draw children that repeat an architecture proposed before (Real et al.
+ *                             evaluate duplicates; on expensive estimators re-drawing saves evaluations)
  * @param initialSamples       local and predictor: random architectures before the first model-guided step
  * @param candidatePool        predictor: architectures scored by the predictor per proposal
  */
 public record StrategyConfig(String name, long seed, int populationSize, int tournamentSize,
-                             double crossoverProbability, int initialSamples, int candidatePool) implements Serializable {
+                             double crossoverProbability, boolean deduplicate, int initialSamples, int candidatePool)
+        implements Serializable {
     public StrategyConfig {
         if (!Strategies.NAMES.contains(name)) {
             throw new IllegalArgumentException("strategy.name must be one of " + Strategies.NAMES + ", got '" + name + "'");
@@ -36,6 +39,6 @@ public record StrategyConfig(String name, long seed, int populationSize, int tou
     }
 
     public static StrategyConfig of(String name, long seed) {
-        return new StrategyConfig(name, seed, 10, 3, 0.0, 10, 1000);
+        return new StrategyConfig(name, seed, 10, 3, 0.0, true, 10, 1000);
     }
 }

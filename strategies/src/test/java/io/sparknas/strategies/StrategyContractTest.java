@@ -63,7 +63,7 @@ class StrategyContractTest {
     }
 
     static StrategyConfig config(String name, long seed) {
-        return new StrategyConfig(name, seed, 10, 3, 0.3, 5, 200);
+        return new StrategyConfig(name, seed, 10, 3, 0.3, true, 5, 200);
     }
 
     /** Runs rounds of {@code batch} asks; returns every candidate asked. */
@@ -180,9 +180,9 @@ class StrategyContractTest {
     @Test
     void badConfigurationsNameTheField() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new StrategyConfig("evolution", 1, 10, 25, 0, 5, 10));
+                () -> new StrategyConfig("evolution", 1, 10, 25, 0, true, 5, 10));
         assertEquals("strategy.tournamentSize must be in [1, populationSize=10], got 25", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new StrategyConfig("annealing", 1, 10, 3, 0, 5, 10));
+        e = assertThrows(IllegalArgumentException.class, () -> new StrategyConfig("annealing", 1, 10, 3, 0, true, 5, 10));
         assertTrue(e.getMessage().startsWith("strategy.name must be one of"), e.getMessage());
     }
 }

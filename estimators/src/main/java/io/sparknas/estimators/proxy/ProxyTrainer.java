@@ -33,6 +33,13 @@ public final class ProxyTrainer implements AutoCloseable {
     /** Weights are initialised under this lock right after seeding libtorch's global generator. */
     private static final Object INIT_LOCK = new Object();
     /**
+     * Serialises optimizer updates across the JVM. DJL 0.36's PyTorch SGD update (native sgdUpdate + zeroGrad) run
+     * from two threads at once gave intermittent NaN losses here although each thread updates its own model's
+     * parameters; under this lock it never did (docs/benchmarks.md). The update is an element-wise pass over the
+     * parameters, microseconds per step, so forward and backward passes, the bulk, still run concurrently.
+     */
+    private static final Object UPDATE_LOCK = new Object();
+    /**
      * PyTorch's default for conv and linear weights (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in),
      * 1/sqrt(fan_in))). DJL's default Xavier (magnitude 2) gives 6-12x the variance, which makes DARTS networks
      * (many unnormalised branches summed) start with huge logits and diverge at DARTS's learning rates.
@@ -118,7 +125,9 @@ public final class ProxyTrainer implements AutoCloseable {
                 }
                 gc.backward(l);
             }
-            trainer.step(); // DJL's SGD update also resets the gradients
+            synchronized (UPDATE_LOCK) {
+                trainer.step(); // DJL's SGD update also resets the gradients
+            }
             return loss;
         }
     }

@@ -92,7 +92,15 @@ public final class ProxyTrainingEstimator implements Estimator {
         }
         metrics.put("flops", (double) built.flops);
         try {
-            double accuracy = train(candidate, built.block, device, metrics, perEpoch, null);
+            double accuracy;
+            try {
+                accuracy = train(candidate, built.block, device, metrics, perEpoch, null);
+            } catch (TrainingFailure first) {
+                // A genuine divergence repeats with the same seed; a transient non-finite loss (seen with libtorch
+                // 2.7.1 on CPU here, see docs/benchmarks.md) does not. One retry from scratch tells them apart.
+                metrics.put("retries", 1.0);
+                accuracy = train(candidate, build(candidate).block, device, metrics, perEpoch, null);
+            }
             metrics.put("rss_peak_bytes", (double) ProcessMemory.peakResidentBytes());
             return Evaluation.ok(candidate, accuracy, metrics, dev, start, System.currentTimeMillis());
         } catch (TrainingFailure e) {
@@ -159,7 +167,7 @@ public final class ProxyTrainingEstimator implements Estimator {
                         lossSum += trainer.step(train.batch(idx, data.normalization()), toFloat(train.labels(idx)));
                     } catch (ProxyTrainer.Divergence e) {
                         throw new TrainingFailure(e.getMessage() + " at epoch " + epoch + ", step " + (s + 1)
-                                + " (diverged: lower proxy.learningRate)");
+                                + " (diverged twice from the same seed: lower proxy.learningRate)");
                     }
                 }
                 double[] val = evaluateSet(trainer, data.validation());

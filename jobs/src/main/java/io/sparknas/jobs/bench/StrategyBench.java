@@ -42,7 +42,8 @@ public final class StrategyBench implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "cifar10-test", description = "column reported for the pick (default: ${DEFAULT-VALUE})")
     String report;
 
-    @Option(names = "--strategies", split = ",", defaultValue = "random,evolution,local,predictor")
+    @Option(names = "--strategies", split = ",", defaultValue = "random,evolution-paper,evolution,local,predictor",
+            description = "strategies to run; evolution-paper evaluates duplicate children as Real et al. do")
     List<String> strategies;
 
     @Option(names = "--budgets", split = ",", defaultValue = "50,100,150")
@@ -60,6 +61,9 @@ public final class StrategyBench implements Callable<Integer> {
     @Option(names = "--crossover", defaultValue = "0.0")
     double crossover;
 
+    @Option(names = "--initial", defaultValue = "10", description = "local, guided-local, predictor: random samples first")
+    int initialSamples;
+
     @Option(names = "--picks", description = "CSV file for every run's picks (default: no file)")
     Path picks;
 
@@ -73,7 +77,8 @@ public final class StrategyBench implements Callable<Integer> {
         long start = System.nanoTime();
         for (String name : strategies) {
             List<List<Pick>> runs = IntStream.range(0, seeds).parallel().mapToObj(seed -> {
-                StrategyConfig cfg = new StrategyConfig(name, seed, population, tournament, crossover, 10, 1000);
+                StrategyConfig cfg = new StrategyConfig(base(name), seed, population, tournament, crossover,
+                        !name.equals("evolution-paper"), initialSamples, 1000);
                 Strategy s = Strategies.create(cfg, space);
                 List<Pick> out = new ArrayList<>();
                 Evaluation best = null;
@@ -123,6 +128,11 @@ public final class StrategyBench implements Callable<Integer> {
             System.out.println("\npicks: " + picks.toAbsolutePath());
         }
         return 0;
+    }
+
+    /** {@code evolution-paper} is regularized evolution evaluating duplicate children, as the paper does. */
+    static String base(String name) {
+        return name.equals("evolution-paper") ? "evolution" : name;
     }
 
     record Pick(String strategy, int budget, int seed, String cellstr, double signal, double report) {

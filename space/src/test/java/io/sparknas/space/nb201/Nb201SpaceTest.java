@@ -57,15 +57,28 @@ class Nb201SpaceTest {
 
     @Test
     void uniqueStringsCollapseTheSpaceToNasBench201sCount() {
-        Set<String> unique = new HashSet<>();
-        Set<String> functional = new HashSet<>();
+        Set<String> benchmark = new HashSet<>();
+        Set<String> canonical = new HashSet<>();
         for (Nb201Cell c : Nb201Space.all()) {
-            unique.add(space.canonicalKey(c));
-            functional.add(space.functionalKey(c));
+            benchmark.add(space.benchmarkKey(c));
+            canonical.add(space.canonicalKey(c));
         }
-        assertEquals(6_466, unique.size(), "NAS-Bench-201 paper: 6,466 unique topologies");
-        // Dropping zero terms from sums (NB201's rule keeps '#' terms, e.g. "#+0") merges further cells.
-        assertEquals(5_390, functional.size());
+        assertEquals(6_466, benchmark.size(), "NAS-Bench-201 paper: 6,466 unique topologies");
+        // The canonical key also drops zero terms from sums, which NB201's rule keeps ("#+0" vs "0"): 5,390.
+        assertEquals(5_390, canonical.size());
+    }
+
+    @Test
+    void theCanonicalKeyMergesCellsThatNasBench201sRuleSeparates() {
+        // node 3 = conv(node 1) in both: in the second, node 2 is all zeros and conv(node 2) adds nothing, but
+        // NB201's rule writes node 2 as "#+#" and keeps conv("#+#") as a term
+        Nb201Cell c = Nb201Cell.parse("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|none~0|none~1|skip_connect~2|");
+        Nb201Cell d = Nb201Cell.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|none~1|skip_connect~2|");
+        assertNotEquals(space.canonicalKey(c), space.canonicalKey(d));
+        Nb201Cell plain = Nb201Cell.parse("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|none~2|");
+        Nb201Cell zeroTerm = Nb201Cell.parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+        assertEquals(Nb201Space.functionalString(plain), Nb201Space.functionalString(zeroTerm));
+        assertNotEquals(Nb201Space.uniqueString(plain), Nb201Space.uniqueString(zeroTerm));
     }
 
     @Test

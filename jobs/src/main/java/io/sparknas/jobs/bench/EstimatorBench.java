@@ -1,0 +1,129 @@
+package io.sparknas.jobs.bench;
+
+import ai.djl.Device;
+import io.sparknas.estimators.Devices;
+import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.estimators.data.Datasets;
+import io.sparknas.estimators.proxy.ProcessMemory;
+import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+import io.sparknas.pipeline.SparkEvaluator;
+import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.TaskResult;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsSpace;
+import io.sparknas.strategies.RandomSearch;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Estimator and pipeline benchmarks on real Fashion-MNIST proxies:
+ * {@code --mode evaluation}: one whole proxy evaluation (wall time, accuracy);
+ * {@code --mode memory}: resident memory after 5 and after 50 evaluations in one JVM (leak check);
+ * {@code --mode pipeline}: one Spark round of N proxy candidates on local[cores] — executor seconds spent inside
+ * the estimator over wall time x cores (the pipeline's overhead is the rest).
+ */
+@Command(name = "bench-estimator", mixinStandardHelpOptions = true,
+        description = "Benchmark whole proxy evaluations, memory over many evaluations, and Spark round overhead.")
+public final class EstimatorBench implements Callable<Integer> {
+
+    @Option(names = "--mode", defaultValue = "evaluation", description = "evaluation | memory | pipeline")
+    String mode;
+
+    @Option(names = "--candidates", defaultValue = "16", description = "memory: evaluations; pipeline: round size")
+    int candidates;
+
+    @Option(names = "--epochs", defaultValue = "2")
+    int epochs;
+
+    @Option(names = "--train-per-class", defaultValue = "500")
+    int trainPerClass;
+
+    @Option(names = "--channels", defaultValue = "16")
+    int channels;
+
+    @Option(names = "--resize", defaultValue = "0")
+    int resize;
+
+    @Option(names = "--cores", defaultValue = "2")
+    int cores;
+
+    @Override
+    public Integer call() {
+        Devices.configureThreads(1);
+        ProxyConfig proxy = new ProxyConfig(epochs, resize > 0 ? 32 : 64, 0.05, 0.9, 3e-4, 5, channels, 3, 3, 1, 10, 1);
+        DataConfig data = new DataConfig("fashion-mnist", "", trainPerClass, 1.0, 50, 0, resize);
+        List<Candidate> cands = candidates(candidates);
+        switch (mode) {
+            case "evaluation" -> {
+                ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, Datasets.load(data), Device.cpu());
+                Candidate c = cands.get(0);
+                long t0 = System.nanoTime();
+                Evaluation e = est.evaluate(c);
+                System.out.printf(Locale.ROOT, "{\"mode\": \"evaluation\", \"train_images\": %d, \"epochs\": %d, "
+                        + "\"channels\": %d, \"wall_s\": %.2f, \"train_s\": %.2f, \"val_accuracy\": %.4f, "
+                        + "\"params\": %.0f, \"status\": \"%s\"}%n", est.data().train().size(), epochs, channels,
+                        (System.nanoTime() - t0) / 1e9, e.metric("train_seconds"), e.accuracy(), e.metric("params"),
+                        e.status());
+            }
+            case "memory" -> {
+                ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, Datasets.load(data), Device.cpu());
+                long after5 = 0;
+                for (int i = 0; i < cands.size(); i++) {
+                    est.evaluate(cands.get(i));
+                    if (i == 4) {
+                        System.gc();
+                        after5 = ProcessMemory.residentBytes();
+                    }
+                }
+                System.gc();
+                long afterAll = ProcessMemory.residentBytes();
+                System.out.printf(Locale.ROOT, "{\"mode\": \"memory\", \"evaluations\": %d, \"rss_after_5_mb\": %.1f, "
+                        + "\"rss_after_all_mb\": %.1f, \"growth\": %.3f}%n", cands.size(), after5 / 1e6, afterAll / 1e6,
+                        (double) afterAll / after5 - 1);
+            }
+            case "pipeline" -> pipeline(EstimatorSpec.proxy(proxy, data), cands);
+            default -> throw new IllegalArgumentException("--mode must be evaluation, memory or pipeline, got " + mode);
+        }
+        return 0;
+    }
+
+    private void pipeline(EstimatorSpec spec, List<Candidate> cands) {
+        SparkSession spark = SparkSessions.create("bench-pipeline", "local[" + cores + "]",
+                Map.of("spark.ui.enabled", "false"));
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            SparkEvaluator evaluator = new SparkEvaluator(jsc, spec, false);
+            evaluator.evaluate(candidates(cores), cores);    // warm-up: executors build their estimators
+            long t0 = System.nanoTime();
+            List<TaskResult> results = evaluator.evaluate(cands, 0);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double inside = 0;
+            for (TaskResult r : results) {
+                inside += (r.evaluation().endMillis() - r.evaluation().startMillis()) / 1e3;
+            }
+            System.out.printf(Locale.ROOT, "{\"mode\": \"pipeline\", \"candidates\": %d, \"cores\": %d, \"wall_s\": %.2f, "
+                    + "\"estimator_core_s\": %.2f, \"utilisation\": %.3f}%n", cands.size(), cores, wall, inside,
+                    inside / (wall * cores));
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** The first n candidates random search proposes on the DARTS space (seed 0). */
+    static List<Candidate> candidates(int n) {
+        List<Candidate> out = new ArrayList<>(new RandomSearch<DartsGenotype>(new DartsSpace(), 0).ask(n));
+        return out;
+    }
+}
