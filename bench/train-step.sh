@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"; shift || true
 export GLIBC_TUNABLES="glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295"
+cores=$(nproc)
 export OMP_NUM_THREADS=1
-echo "# $(date -u +%FT%TZ) $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores"
+echo "# $(date -u +%FT%TZ) $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $cores cores"
 for r in $(seq "$rounds"); do
   ./sparknas bench-train-step --mode step "$@" 2>/dev/null | grep '^{'
   for py in ${PYTHONS:-/usr/bin/python3}; do

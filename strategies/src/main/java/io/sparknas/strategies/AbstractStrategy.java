@@ -9,7 +9,6 @@ import io.sparknas.space.Evaluation;
 import io.sparknas.space.SearchSpace;
 import io.sparknas.space.SeededRandom;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,18 +144,17 @@ public abstract class AbstractStrategy<G> implements Strategy {
     /** Reads what {@link #saveState} wrote. */
     protected abstract void loadState(JsonNode state);
 
+    /** Proposes a uniformly drawn architecture not proposed before. */
+    protected final Candidate proposeRandom() {
+        return propose(sampleUnseen(), "random", List.of());
+    }
+
     /** A uniformly drawn genotype not proposed before (gives up de-duplicating after 1,000 tries). */
-    protected final G sampleUnseen() {
+    private G sampleUnseen() {
         G g = space.sample(rng);
         for (int i = 0; i < 1000 && seen(g); i++) {
             g = space.sample(rng);
         }
         return g;
-    }
-
-    protected static List<String> ids(List<Individual> individuals) {
-        List<String> out = new ArrayList<>();
-        individuals.forEach(i -> out.add(i.id()));
-        return out;
     }
 }

@@ -46,7 +46,7 @@ public final class LocalSearch<G> extends AbstractStrategy<G> {
         while (out.size() < n) {
             if (current == null || initialProposed < initialSamples) {
                 initialProposed++;
-                out.add(propose(sampleUnseen(), "random", List.of()));
+                out.add(proposeRandom());
                 continue;
             }
             while (!queue.isEmpty() && seen(space.parse(queue.get(queue.size() - 1)))) {
@@ -56,7 +56,7 @@ public final class LocalSearch<G> extends AbstractStrategy<G> {
                 // a local optimum (or its last neighbours are still being evaluated): restart from a random point
                 restarts++;
                 current = null;
-                out.add(propose(sampleUnseen(), "random", List.of()));
+                out.add(proposeRandom());
                 continue;
             }
             out.add(propose(space.parse(queue.remove(queue.size() - 1)), "local", List.of(current.id())));

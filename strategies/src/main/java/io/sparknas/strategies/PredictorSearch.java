@@ -52,7 +52,7 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
         List<Candidate> out = new ArrayList<>();
         while (out.size() < n && (initialProposed < initialSamples || history.size() < 2)) {
             initialProposed++;
-            out.add(propose(sampleUnseen(), "random", List.of()));
+            out.add(proposeRandom());
         }
         if (out.size() == n) {
             return out;
@@ -81,7 +81,7 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
             }
         }
         while (out.size() < n) {
-            out.add(propose(sampleUnseen(), "random", List.of()));
+            out.add(proposeRandom());
         }
         return out;
     }

@@ -29,7 +29,7 @@ public final class RandomSearch<G> extends AbstractStrategy<G> {
     public List<Candidate> ask(int n) {
         List<Candidate> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(propose(sampleUnseen(), "random", List.of()));
+            out.add(proposeRandom());
         }
         return out;
     }

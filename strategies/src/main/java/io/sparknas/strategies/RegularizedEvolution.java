@@ -65,7 +65,7 @@ public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
         for (int i = 0; i < n; i++) {
             if (initialProposed < populationSize || population.isEmpty()) {
                 initialProposed++;
-                out.add(propose(sampleUnseen(), "random", List.of()));
+                out.add(proposeRandom());
             } else {
                 out.add(child());
             }
