@@ -1,13 +1,14 @@
 package io.sparknas.strategies;
 
 import io.sparknas.space.SearchSpace;
+import io.sparknas.strategies.controller.ReinforceSearch;
 
 import java.util.List;
 
 /** Builds a strategy from its configuration. */
 public final class Strategies {
     public static final List<String> NAMES = List.of(RandomSearch.NAME, RegularizedEvolution.NAME, LocalSearch.NAME,
-            PredictorSearch.NAME);
+            PredictorSearch.NAME, ReinforceSearch.NAME, ReinforceSearch.FACTORIZED_NAME);
 
     private Strategies() {
     }
@@ -20,6 +21,9 @@ public final class Strategies {
             case LocalSearch.NAME -> new LocalSearch<>(space, cfg.seed(), cfg.initialSamples());
             case PredictorSearch.NAME -> new PredictorSearch<>(space, cfg.seed(), cfg.initialSamples(),
                     cfg.candidatePool());
+            case ReinforceSearch.NAME -> new ReinforceSearch<>(space, cfg.seed(), true, ReinforceSearch.Settings.defaults());
+            case ReinforceSearch.FACTORIZED_NAME -> new ReinforceSearch<>(space, cfg.seed(), false,
+                    ReinforceSearch.Settings.defaults());
             default -> throw new IllegalArgumentException("strategy.name must be one of " + NAMES + ", got '"
                     + cfg.name() + "'");
         };

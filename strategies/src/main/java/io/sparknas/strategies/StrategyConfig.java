@@ -5,7 +5,8 @@ import java.io.Serializable;
 /**
  * Configuration of a strategy; fields a strategy does not use are ignored.
  *
- * @param name                 {@code random}, {@code evolution}, {@code local} or {@code predictor}
+ * @param name                 {@code random}, {@code evolution}, {@code local}, {@code predictor}, {@code reinforce}
+ *                             (LSTM controller) or {@code reinforce-factorized}
  * @param seed                 the seed of every random choice the strategy makes
  * @param populationSize       evolution: P (Real et al. use 100; NB201 benchmarks 10)
  * @param tournamentSize       evolution: S, in [1, P]
