@@ -1,6 +1,5 @@
 package io.sparknas.estimators;
 
-import ai.djl.Device;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.proxy.ProxyConfig;
@@ -56,10 +55,5 @@ public record EstimatorSpec(String kind, ProxyConfig proxy, DataConfig data, Str
         }
         Devices.configureThreads(proxy.torchThreads());
         return new ProxyTrainingEstimator(proxy, Datasets.load(data), Devices.choose(gpu));
-    }
-
-    /** The device a task should use for proxy training, given the GPU Spark assigned to it. */
-    public static Device device(Optional<String> gpu) {
-        return Devices.choose(gpu);
     }
 }

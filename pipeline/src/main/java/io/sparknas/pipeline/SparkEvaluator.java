@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.EstimatorSpec;
 import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
@@ -61,7 +62,7 @@ public final class SparkEvaluator {
         while (it.hasNext()) {
             Candidate c = it.next();
             Evaluation e = estimator instanceof ProxyTrainingEstimator proxy && gpu.isPresent()
-                    ? proxy.evaluate(c, EstimatorSpec.device(gpu), m -> { })
+                    ? proxy.evaluate(c, Devices.choose(gpu), m -> { })
                     : estimator.evaluate(c);
             out.add(new TaskResult(e, executor, host, attempt));
             if (inject && attempt == 0) {

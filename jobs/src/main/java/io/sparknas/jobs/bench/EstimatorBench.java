@@ -21,7 +21,6 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -123,7 +122,6 @@ public final class EstimatorBench implements Callable<Integer> {
 
     /** The first n candidates random search proposes on the DARTS space (seed 0). */
     static List<Candidate> candidates(int n) {
-        List<Candidate> out = new ArrayList<>(new RandomSearch<DartsGenotype>(new DartsSpace(), 0).ask(n));
-        return out;
+        return new RandomSearch<DartsGenotype>(new DartsSpace(), 0).ask(n);
     }
 }

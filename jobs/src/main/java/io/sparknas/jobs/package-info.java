@@ -1,0 +1,2 @@
+/** The command line: search, doctor, configuration loading, winner export. */
+package io.sparknas.jobs;
