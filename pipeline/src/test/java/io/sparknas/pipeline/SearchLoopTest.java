@@ -68,6 +68,30 @@ class SearchLoopTest {
     }
 
     @Test
+    void searchWithRealDjlProxyTrainingCommitsTrainedCandidates(@TempDir Path dir) {
+        assumeTrue(Files.isDirectory(Path.of(io.sparknas.estimators.data.DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        EstimatorSpec proxy = EstimatorSpec.proxy(
+                new io.sparknas.estimators.proxy.ProxyConfig(3, 32, 0.05, 0.9, 3e-4, 5, 8, 3, 3, 1, 2, 1),
+                new io.sparknas.estimators.data.DataConfig("fashion-mnist", "", 50, 1.0, 20, 0, 16));
+        SweepConfig cfg = new SweepConfig("djl", dir.resolve("djl").toString(), new SpaceConfig("darts", 4, List.of()),
+                new StrategyConfig("evolution", 5, 2, 2, 0.5, true, 4, 200), proxy, 4, 2, 0, false);
+        SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
+        assertEquals(4, r.evaluated());
+        assertEquals(0, r.failed());
+        List<Row> rows = r.store().candidates().orderBy("candidate_id").collectAsList();
+        assertEquals(4, rows.size());
+        for (Row row : rows) {
+            assertTrue(row.<Double>getAs("accuracy") > 0.25, "trained well above chance (0.1): " + row.getAs("accuracy"));
+            assertTrue(row.<Long>getAs("params") > 0);
+            assertTrue(row.<Double>getAs("train_seconds") > 0);
+            assertTrue(row.<Double>getAs("latency_ms_b1") > 0);
+            assertEquals("cpu()", row.getAs("device"));
+        }
+        assertTrue(List.of("mutation", "crossover").contains(rows.get(2).<String>getAs("origin")), "round 2 evolves round 1");
+    }
+
+    @Test
     void driverFailureAfterARoundResumesToTheRowsOfAnUninterruptedRun(@TempDir Path dir) {
         ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "evolution", false),
                 s -> { }).run().store();

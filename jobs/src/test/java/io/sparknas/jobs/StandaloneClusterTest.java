@@ -1,0 +1,84 @@
+package io.sparknas.jobs;
+
+import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.pipeline.SearchLoop;
+import io.sparknas.pipeline.SpaceConfig;
+import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.SweepConfig;
+import io.sparknas.strategies.StrategyConfig;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A sweep on a real Spark standalone cluster: Spark's {@code local-cluster[2,1,1024]} master starts a standalone
+ * Master and two Workers in this JVM, and the Workers launch two separate executor JVMs (from a SPARK_HOME whose
+ * {@code jars/} holds this test's classpath). Candidates are evaluated in those JVMs and committed to Parquet.
+ */
+class StandaloneClusterTest {
+
+    @Test
+    void aSweepRunsOnAStandaloneClusterWithSeparateExecutorJvms(@TempDir Path dir) throws Exception {
+        Path table = Path.of(System.getProperty("sparknas.shared", "../shared"), "benchmarks", "nb201", "nb201_12ep.csv")
+                .toAbsolutePath().normalize();
+        assumeTrue(Files.isReadable(table), "NAS-Bench-201 table not found at " + table);
+        Path sparkHome = dir.resolve("spark-home");
+        Path jars = Files.createDirectories(sparkHome.resolve("jars"));
+        String classpath = System.getProperty("java.class.path");
+        for (String entry : classpath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
+                Path link = jars.resolve(p.getFileName());
+                if (!Files.exists(link)) {
+                    Files.createSymbolicLink(link, p.toAbsolutePath());
+                }
+            }
+        }
+        System.setProperty("spark.testing", "true");
+        System.setProperty("spark.test.home", sparkHome.toString());
+        String opens = String.join(" ", List.of("-XX:+IgnoreUnrecognizedVMOptions",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dai.djl.offline=true"));
+        SparkSession spark = SparkSessions.create("standalone-test", "local-cluster[2,1,1024]", Map.of(
+                "spark.ui.enabled", "false",
+                "spark.executor.memory", "1g",
+                "spark.executor.extraClassPath", classpath,
+                "spark.executor.extraJavaOptions", opens));
+        try {
+            SweepConfig cfg = new SweepConfig("standalone", dir.resolve("sweep").toString(),
+                    new SpaceConfig("nb201", 4, List.of()), StrategyConfig.of("evolution", 3),
+                    EstimatorSpec.tabular(table.toString(), "cifar10-val", "cifar10-test"), 12, 4, 4, false);
+            SearchLoop.Result r = new SearchLoop(spark, cfg, System.out::println).run();
+            assertEquals(12, r.evaluated());
+            assertEquals(0, r.failed());
+            List<Row> rows = r.store().candidates().collectAsList();
+            assertEquals(12, rows.size());
+            Set<String> executors = rows.stream().map(row -> row.<String>getAs("executor")).collect(Collectors.toSet());
+            assertTrue(executors.stream().noneMatch("driver"::equals), "evaluated on executors, not the driver: " + executors);
+            assertEquals(2, spark.sparkContext().getExecutorMemoryStatus().size() - 1, "two executor JVMs");
+        } finally {
+            spark.stop();
+            System.clearProperty("spark.testing");
+            System.clearProperty("spark.test.home");
+        }
+    }
+}
