@@ -34,6 +34,7 @@ final class LstmPolicy implements Policy {
     private final Map<String, NDArray> adamM = new LinkedHashMap<>();
     private final Map<String, NDArray> adamV = new LinkedHashMap<>();
     private int steps;
+    private int skippedUpdates;
 
     LstmPolicy(int[] options, int hidden, double learningRate, double temperature, double tanhConstant, long seed) {
         this.options = options.clone();
@@ -117,14 +118,17 @@ final class LstmPolicy implements Policy {
 
     @Override
     public double logProb(int[] choices) {
-        try (NDManager m = manager.newSubManager()) {
-            double lp = 0;
-            List<NDArray> all = logProbabilities(m, choices.clone(), null);
-            for (int t = 0; t < options.length; t++) {
-                lp += all.get(t).getFloat(choices[t]);
+        double lp = Double.NaN;
+        for (int attempt = 0; attempt < 2 && !Double.isFinite(lp); attempt++) {   // one retry: see update()
+            try (NDManager m = manager.newSubManager()) {
+                lp = 0;
+                List<NDArray> all = logProbabilities(m, choices.clone(), null);
+                for (int t = 0; t < options.length; t++) {
+                    lp += all.get(t).getFloat(choices[t]);
+                }
             }
-            return lp;
         }
+        return lp;
     }
 
     @Override
@@ -144,6 +148,16 @@ final class LstmPolicy implements Policy {
                 }
                 gc.backward(objective.neg());
             }
+            if (!finiteGradients()) {
+                // libtorch on this CPU occasionally returned non-finite values for finite inputs (see
+                // docs/benchmarks.md); an update from them would poison every weight, so it is skipped
+                skippedUpdates++;
+                params.values().forEach(p -> {
+                    NDArray g = p.getGradient();
+                    g.subi(g);
+                });
+                return;
+            }
             steps++;
             double b1 = 0.9;
             double b2 = 0.999;
@@ -162,9 +176,19 @@ final class LstmPolicy implements Policy {
         }
     }
 
+    private boolean finiteGradients() {
+        for (NDArray p : params.values()) {
+            if (!Double.isFinite(p.getGradient().sum().getFloat())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void save(ObjectNode into) {
         into.put("steps", steps);
+        into.put("skippedUpdates", skippedUpdates);
         for (String kind : new String[] {"params", "m", "v"}) {
             Map<String, NDArray> map = kind.equals("params") ? params : kind.equals("m") ? adamM : adamV;
             ObjectNode node = into.putObject(kind);
@@ -180,6 +204,7 @@ final class LstmPolicy implements Policy {
     @Override
     public void load(JsonNode from) {
         steps = from.get("steps").asInt();
+        skippedUpdates = from.path("skippedUpdates").asInt(0);
         for (String name : new ArrayList<>(params.keySet())) {
             Shape shape = params.get(name).getShape();
             set(name, floats(from.get("params").get(name)), shape);

