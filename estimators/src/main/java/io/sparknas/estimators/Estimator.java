@@ -14,9 +14,6 @@ public interface Estimator extends AutoCloseable {
     /** A short name recorded with every result, e.g. {@code proxy} or {@code tabular}. */
     String name();
 
-    /** The budget this estimator spends per candidate, recorded with every result (JSON). */
-    String budget();
-
     Evaluation evaluate(Candidate candidate);
 
     @Override

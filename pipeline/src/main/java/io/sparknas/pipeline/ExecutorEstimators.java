@@ -20,9 +20,4 @@ public final class ExecutorEstimators {
     public static Estimator get(EstimatorSpec spec) {
         return CACHE.computeIfAbsent(spec, s -> s.create(Optional.empty()));
     }
-
-    /** How many estimators this JVM has built (1 per spec when reuse works). */
-    public static int built() {
-        return CACHE.size();
-    }
 }

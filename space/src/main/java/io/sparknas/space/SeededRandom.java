@@ -52,9 +52,4 @@ public final class SeededRandom extends Random {
         double u2 = nextDouble();
         return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
-
-    /** A seed for a child stream, e.g. one per candidate, drawn from this stream. */
-    public long split() {
-        return nextLong();
-    }
 }

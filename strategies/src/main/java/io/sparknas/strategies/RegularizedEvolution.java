@@ -119,11 +119,6 @@ public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
         }
     }
 
-    /** The current population, oldest first. */
-    public List<Individual> population() {
-        return List.copyOf(population);
-    }
-
     @Override
     protected void saveState(ObjectNode state) {
         state.put("initialProposed", initialProposed);

@@ -57,15 +57,6 @@ public final class ProxyTrainingEstimator implements Estimator {
         return "proxy";
     }
 
-    @Override
-    public String budget() {
-        return "{\"epochs\":" + cfg.epochs() + ",\"batchSize\":" + cfg.batchSize() + ",\"learningRate\":"
-                + cfg.learningRate() + ",\"momentum\":" + cfg.momentum() + ",\"weightDecay\":" + cfg.weightDecay()
-                + ",\"gradClip\":" + cfg.gradClip() + ",\"channels\":" + cfg.channels() + ",\"layers\":" + cfg.layers() + ",\"trainImages\":"
-                + data.train().size() + ",\"validationImages\":" + data.validation().size() + ",\"dataset\":\""
-                + data.train().name() + "\"}";
-    }
-
     public Datasets.Split data() {
         return data;
     }

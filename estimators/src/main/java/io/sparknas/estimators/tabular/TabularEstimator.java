@@ -23,16 +23,12 @@ public final class TabularEstimator implements Estimator {
     private static final Nb201NetworkConfig SKELETON = Nb201NetworkConfig.benchmark();
 
     private final Nb201Table table;
-    private final String signalColumn;
-    private final String reportColumn;
     private final int signal;
     private final int report;
     private final int epochs;
 
     public TabularEstimator(Nb201Table table, String signalColumn, String reportColumn, int epochs) {
         this.table = table;
-        this.signalColumn = signalColumn;
-        this.reportColumn = reportColumn;
         this.signal = table.column(signalColumn);
         this.report = table.column(reportColumn);
         if (epochs <= 0) {
@@ -44,12 +40,6 @@ public final class TabularEstimator implements Estimator {
     @Override
     public String name() {
         return "tabular";
-    }
-
-    @Override
-    public String budget() {
-        return "{\"table\":\"" + table.source().getFileName() + "\",\"signal\":\"" + signalColumn + "\",\"report\":\""
-                + reportColumn + "\",\"epochs\":" + epochs + "}";
     }
 
     @Override

@@ -109,10 +109,6 @@ public final class ReinforceSearch<G> extends AbstractStrategy<G> {
         return policy.logProb(choices);
     }
 
-    public Decisions<G> decisions() {
-        return decisions;
-    }
-
     @Override
     protected void saveState(ObjectNode state) {
         if (Double.isNaN(baseline)) {
