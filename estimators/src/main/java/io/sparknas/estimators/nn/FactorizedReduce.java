@@ -22,12 +22,16 @@ public final class FactorizedReduce extends AbstractBlock {
     private final Block bn;
 
     public FactorizedReduce(int cout) {
+        this(cout, true);
+    }
+
+    public FactorizedReduce(int cout, boolean affine) {
         if (cout % 2 != 0) {
             throw new IllegalArgumentException("FactorizedReduce needs an even channel count, got " + cout);
         }
         conv1 = addChildBlock("conv1", Ops.conv(cout / 2, 1, 2, 0));
         conv2 = addChildBlock("conv2", Ops.conv(cout / 2, 1, 2, 0));
-        bn = addChildBlock("bn", Ops.batchNorm());
+        bn = addChildBlock("bn", Ops.batchNorm(affine));
     }
 
     @Override

@@ -20,16 +20,24 @@ public final class Ops {
 
     /** A DARTS operation on {@code c} channels; stride 2 on a reduction cell's input edges. */
     public static Block darts(Operation op, int c, int stride) {
+        return darts(op, c, stride, true);
+    }
+
+    /**
+     * A DARTS operation; {@code affine = false} gives the search variant (BatchNorm without scale and shift, as in
+     * DARTS's supernet, so that the architecture weights alone scale each operation's output).
+     */
+    public static Block darts(Operation op, int c, int stride, boolean affine) {
         return switch (op) {
             case NONE -> FunctionBlock.zero(stride);
-            case SKIP_CONNECT -> stride == 1 ? FunctionBlock.identity() : new FactorizedReduce(c);
+            case SKIP_CONNECT -> stride == 1 ? FunctionBlock.identity() : new FactorizedReduce(c, affine);
             case MAX_POOL_3X3 -> Pool.maxPool2dBlock(new Shape(3, 3), new Shape(stride, stride), new Shape(1, 1));
             case AVG_POOL_3X3 -> Pool.avgPool2dBlock(new Shape(3, 3), new Shape(stride, stride), new Shape(1, 1),
                     false, false);
             case SEP_CONV_3X3, SEP_CONV_5X5 -> new SequentialBlock()
-                    .add(dwPwBn(c, op.kernel(), stride, 1))
-                    .add(dwPwBn(c, op.kernel(), 1, 1));
-            case DIL_CONV_3X3, DIL_CONV_5X5 -> dwPwBn(c, op.kernel(), stride, 2);
+                    .add(dwPwBn(c, op.kernel(), stride, 1, affine))
+                    .add(dwPwBn(c, op.kernel(), 1, 1, affine));
+            case DIL_CONV_3X3, DIL_CONV_5X5 -> dwPwBn(c, op.kernel(), stride, 2, affine);
             default -> throw new IllegalArgumentException("'" + op.text() + "' is not a DARTS operation");
         };
     }
@@ -47,7 +55,7 @@ public final class Ops {
     }
 
     /** ReLU, depthwise k x k (dilation d), pointwise 1x1, BatchNorm. */
-    static SequentialBlock dwPwBn(int c, int kernel, int stride, int dilation) {
+    static SequentialBlock dwPwBn(int c, int kernel, int stride, int dilation, boolean affine) {
         int pad = dilation * (kernel - 1) / 2;
         return new SequentialBlock()
                 .add(Activation.reluBlock())
@@ -55,12 +63,17 @@ public final class Ops {
                         .optStride(new Shape(stride, stride)).optPadding(new Shape(pad, pad))
                         .optDilation(new Shape(dilation, dilation)).optGroups(c).optBias(false).build())
                 .add(conv(c, 1, 1, 0))
-                .add(batchNorm());
+                .add(batchNorm(affine));
     }
 
     /** ReLU, k x k convolution to {@code cout} channels, BatchNorm. */
     public static SequentialBlock reluConvBn(int cout, int kernel, int stride, int pad) {
-        return new SequentialBlock().add(Activation.reluBlock()).add(conv(cout, kernel, stride, pad)).add(batchNorm());
+        return reluConvBn(cout, kernel, stride, pad, true);
+    }
+
+    public static SequentialBlock reluConvBn(int cout, int kernel, int stride, int pad, boolean affine) {
+        return new SequentialBlock().add(Activation.reluBlock()).add(conv(cout, kernel, stride, pad))
+                .add(batchNorm(affine));
     }
 
     public static Conv2d conv(int cout, int kernel, int stride, int pad) {
@@ -69,6 +82,11 @@ public final class Ops {
     }
 
     public static BatchNorm batchNorm() {
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return batchNorm(true);
+    }
+
+    /** BatchNorm as PyTorch's defaults; {@code affine = false} drops the learned scale and shift. */
+    public static BatchNorm batchNorm(boolean affine) {
+        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).optScale(affine).optCenter(affine).build();
     }
 }

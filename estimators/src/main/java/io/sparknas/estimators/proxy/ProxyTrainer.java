@@ -2,7 +2,6 @@ package io.sparknas.estimators.proxy;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,14 +9,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.CosineTracker;
 import ai.djl.util.Pair;
+import io.sparknas.estimators.ThreadGradientCollector;
+import io.sparknas.estimators.Torch;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,23 +29,6 @@ import java.util.Arrays;
  * Not thread-safe; several instances may train at once in different threads.
  */
 public final class ProxyTrainer implements AutoCloseable {
-    /** Weights are initialised under this lock right after seeding libtorch's global generator. */
-    private static final Object INIT_LOCK = new Object();
-    /**
-     * Serialises optimizer updates across the JVM. DJL 0.36's PyTorch SGD update (native sgdUpdate + zeroGrad) run
-     * from two threads at once gave intermittent NaN losses here although each thread updates its own model's
-     * parameters; under this lock it never did (docs/benchmarks.md). The update is an element-wise pass over the
-     * parameters, microseconds per step, so forward and backward passes, the bulk, still run concurrently.
-     */
-    private static final Object UPDATE_LOCK = new Object();
-    /**
-     * PyTorch's default for conv and linear weights (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in),
-     * 1/sqrt(fan_in))). DJL's default Xavier (magnitude 2) gives 6-12x the variance, which makes DARTS networks
-     * (many unnormalised branches summed) start with huge logits and diverge at DARTS's learning rates.
-     */
-    private static final XavierInitializer PYTORCH_DEFAULT_INIT = new XavierInitializer(
-            XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f / 3);
-
     private final Model model;
     private final Trainer trainer;
     private final Block block;
@@ -66,7 +48,7 @@ public final class ProxyTrainer implements AutoCloseable {
      */
     public ProxyTrainer(String name, Block block, ProxyConfig cfg, Device device, Shape inputShape, int totalSteps,
                         long seed) {
-        pinThreads(cfg.torchThreads());
+        Torch.pinThreads(cfg.torchThreads());
         this.block = block;
         this.inputShape = inputShape;
         this.model = Model.newInstance(name, device);
@@ -80,14 +62,12 @@ public final class ProxyTrainer implements AutoCloseable {
                 .build();
         DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(sgd).optDevices(new Device[] {device})
-                .optInitializer(PYTORCH_DEFAULT_INIT, Parameter.Type.WEIGHT);
+                .optInitializer(Torch.PYTORCH_DEFAULT_INIT, Parameter.Type.WEIGHT);
         Trainer t = null;
         try {
             t = model.newTrainer(tc);
-            synchronized (INIT_LOCK) {
-                Engine.getInstance().setRandomSeed((int) seed);
-                t.initialize(inputShape);
-            }
+            Trainer created = t;
+            Torch.seeded(seed, () -> created.initialize(inputShape));
         } catch (RuntimeException e) {
             if (t != null) {
                 t.close();
@@ -96,19 +76,6 @@ public final class ProxyTrainer implements AutoCloseable {
             throw e;
         }
         this.trainer = t;
-    }
-
-    /**
-     * Sets libtorch's intra-op thread count for the calling thread. libtorch's CPU build parallelises with OpenMP,
-     * whose thread count is per calling thread: the engine's start-up setting reaches only the thread that started
-     * it, and every Spark task thread would otherwise run 2-thread OpenMP teams (oversubscribing the cores and,
-     * with libtorch 2.7.1 here, giving intermittent NaN gradients; see docs/benchmarks.md).
-     */
-    static void pinThreads(int threads) {
-        Engine.getInstance(); // loads the native library
-        if (JniUtils.getNumThreads() != threads) {
-            JniUtils.setNumThreads(threads);
-        }
     }
 
     /** One SGD step on a batch of the training shape; returns the batch's mean loss. */
@@ -125,7 +92,7 @@ public final class ProxyTrainer implements AutoCloseable {
                 }
                 gc.backward(l);
             }
-            synchronized (UPDATE_LOCK) {
+            synchronized (Torch.UPDATE_LOCK) {
                 trainer.step(); // DJL's SGD update also resets the gradients
             }
             return loss;

@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * Proxy training (the estimator of most NAS papers): builds the candidate's DJL network at the proxy size,
  * trains it on the training subset for {@code epochs} with SGD + cosine schedule, and reports validation
  * accuracy as the signal, per-epoch loss and accuracy, parameters, FLOPs, training seconds and inference
- * latency. Thread-safe: several task threads may train candidates at once (see {@link ThreadGradientCollector}).
+ * latency. Thread-safe: several task threads may train candidates at once (see {@link io.sparknas.estimators.ThreadGradientCollector}).
  *
  * <p>Determinism: weights are initialised under a JVM-wide lock right after seeding libtorch's generator with
  * the candidate's seed, and the data order comes from the same seed, so the same seed on CPU gives the same

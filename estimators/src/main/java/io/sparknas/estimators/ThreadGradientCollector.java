@@ -1,4 +1,4 @@
-package io.sparknas.estimators.proxy;
+package io.sparknas.estimators;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -12,10 +12,10 @@ import ai.djl.training.GradientCollector;
  * thread-local and each candidate has its own parameters, so one collector per thread is safe. Uses the
  * engine's public JNI utilities (the same calls PtGradientCollector makes).
  */
-final class ThreadGradientCollector implements GradientCollector {
+public final class ThreadGradientCollector implements GradientCollector {
     private final boolean previous;
 
-    ThreadGradientCollector() {
+    public ThreadGradientCollector() {
         previous = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
     }

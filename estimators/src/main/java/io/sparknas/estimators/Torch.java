@@ -1,0 +1,70 @@
+package io.sparknas.estimators;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.initializer.XavierInitializer;
+
+/**
+ * What every DJL training loop in sparknas shares about libtorch on a multi-threaded executor: per-thread
+ * OpenMP thread counts, seeded weight initialisation, serialised parameter updates and PyTorch's default
+ * initialiser.
+ */
+public final class Torch {
+    private static final Object INIT_LOCK = new Object();
+    /**
+     * Serialises parameter updates across the JVM. DJL 0.36's PyTorch SGD update (native sgdUpdate + zeroGrad) run
+     * from two threads at once gave intermittent NaN losses here although each thread updates its own model's
+     * parameters; under this lock it never did (docs/benchmarks.md). The update is an element-wise pass over the
+     * parameters, so forward and backward passes, the bulk, still run concurrently.
+     */
+    public static final Object UPDATE_LOCK = new Object();
+    /**
+     * PyTorch's default for conv and linear weights (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in),
+     * 1/sqrt(fan_in))). DJL's default Xavier (magnitude 2) gives 6-12x the variance, which makes DARTS networks
+     * (many unnormalised branches summed) start with huge logits and diverge at DARTS's learning rates.
+     */
+    public static final XavierInitializer PYTORCH_DEFAULT_INIT = new XavierInitializer(
+            XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f / 3);
+
+    private Torch() {
+    }
+
+    /**
+     * Sets libtorch's intra-op thread count for the calling thread. libtorch's CPU build parallelises with OpenMP,
+     * whose thread count is per calling thread: the engine's start-up setting reaches only the thread that started
+     * it, and every Spark task thread would otherwise run 2-thread OpenMP teams (oversubscribing the cores and,
+     * with libtorch 2.7.1 here, giving intermittent NaN gradients; see docs/benchmarks.md).
+     */
+    public static void pinThreads(int threads) {
+        Engine.getInstance(); // loads the native library
+        if (JniUtils.getNumThreads() != threads) {
+            JniUtils.setNumThreads(threads);
+        }
+    }
+
+    /** Runs {@code initialize} right after seeding libtorch's global generator, under a JVM-wide lock. */
+    public static void seeded(long seed, Runnable initialize) {
+        synchronized (INIT_LOCK) {
+            Engine.getInstance().setRandomSeed((int) seed);
+            initialize.run();
+        }
+    }
+
+    /** Turns libtorch's (thread-local) autograd off until closed: optimiser updates and inference. */
+    public static NoGrad noGrad() {
+        return new NoGrad();
+    }
+
+    public static final class NoGrad implements AutoCloseable {
+        private final boolean previous = JniUtils.isGradMode();
+
+        private NoGrad() {
+            JniUtils.setGradMode(false);
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.sparknas.strategies.darts;
+
+import ai.djl.Device;
+import io.sparknas.estimators.data.Datasets;
+import io.sparknas.estimators.data.ImageSet;
+import io.sparknas.space.Operation;
+import io.sparknas.space.SeededRandom;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsJson;
+import io.sparknas.space.darts.DartsSpace;
+import io.sparknas.space.darts.DartsText;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DartsSearchTest {
+    private static final List<Operation> OPS = List.of(Operation.NONE, Operation.MAX_POOL_3X3, Operation.AVG_POOL_3X3,
+            Operation.SKIP_CONNECT, Operation.SEP_CONV_3X3);
+    private static final int SEP = OPS.indexOf(Operation.SEP_CONV_3X3);
+
+    /**
+     * 8x8 images of period-2 stripes, horizontal (class 0) or vertical (class 1), random phase, noise. Their mean
+     * is the same, 3x3 max pooling turns both into bright planes and 3x3 averages differ only at the border; a
+     * 3x3 convolution tells them apart at every pixel.
+     */
+    static ImageSet stripes(int n, long seed) {
+        SeededRandom rng = new SeededRandom(seed);
+        byte[] px = new byte[n * 64];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+            int phase = rng.nextInt(2);
+            for (int r = 0; r < 8; r++) {
+                for (int c = 0; c < 8; c++) {
+                    int bright = ((labels[i] == 0 ? r : c) + phase) % 2;
+                    int v = (bright == 1 ? 150 : 105) + rng.nextInt(161) - 80;
+                    px[i * 64 + r * 8 + c] = (byte) v;
+                }
+            }
+        }
+        return new ImageSet("stripes", px, labels, 1, 8, 8, 2);
+    }
+
+    static Datasets.Split stripesSplit() {
+        ImageSet train = stripes(256, 1);
+        ImageSet val = stripes(256, 2);
+        return new Datasets.Split(train, val, stripes(2, 3), train.statistics());
+    }
+
+    static DartsSearchConfig tiny(int epochs, double archLr, int order) {
+        return new DartsSearchConfig(OPS, 2, 4, 3, 1, epochs, 32, 0.05, 0.001, 0.9, 3e-4, 5,
+                archLr, 0.5, 0.999, 1e-3, order, -1, 7, 1);
+    }
+
+    @Test
+    void alphaOfTheConvolutionRisesToTheTopOnATaskOnlyAConvolutionSolves() {
+        try (DartsSearch search = new DartsSearch(tiny(10, 3e-3, 1), stripesSplit(), Device.cpu(), 1)) {
+            List<DartsSearch.Epoch> epochs = search.run(e -> { });
+            assertTrue(epochs.get(epochs.size() - 1).validationAccuracy() > 0.9, "the supernet learns the task");
+            double[][] w = DartsSearch.softmax(search.alpha(0)); // normal cell: it sees the stem's 1x1 features
+            double[] mean = new double[OPS.size()];
+            for (double[] edge : w) {
+                for (int k = 0; k < OPS.size(); k++) {
+                    mean[k] += edge[k] / w.length;
+                }
+                for (int k = 1; k < OPS.size(); k++) {
+                    assertTrue(k == SEP || edge[SEP] > edge[k], "sep_conv_3x3 leads on every edge: "
+                            + Arrays.toString(edge));
+                }
+            }
+            for (int k = 0; k < OPS.size(); k++) {
+                assertTrue(k == SEP || mean[SEP] > mean[k] + 0.01, "sep_conv_3x3 clearly on top: " + Arrays.toString(mean));
+            }
+            DartsGenotype derived = epochs.get(epochs.size() - 1).genotype();
+            assertTrue(derived.normal().edges().stream().allMatch(e -> e.op() == Operation.SEP_CONV_3X3),
+                    derived.toString());
+        }
+    }
+
+    @Test
+    void gradientsReachAlphaAndTheNetworkWeights() {
+        Datasets.Split data = stripesSplit();
+        try (DartsSearch search = new DartsSearch(tiny(1, 3e-4, 1), data, Device.cpu())) {
+            double[] norms = search.gradientNorms(search.batch(data.train(), range(0, 32)));
+            assertTrue(norms[0] > 0 && Double.isFinite(norms[0]), "alpha's gradient: " + norms[0]);
+            assertTrue(norms[1] > 0 && Double.isFinite(norms[1]), "w's gradient: " + norms[1]);
+        }
+    }
+
+    @Test
+    void firstAndSecondOrderStepsMoveAlphaInTheSameDirection() {
+        Datasets.Split data = stripesSplit();
+        float[][] val = null;
+        double[] first;
+        double[] second;
+        try (DartsSearch search = new DartsSearch(tiny(1, 3e-4, 1), data, Device.cpu())) {
+            val = search.batch(data.validation(), range(0, 32));
+            float[][] train = search.batch(data.train(), range(0, 32));
+            first = search.architectureGradient(1, val, train, 0.05);
+        }
+        try (DartsSearch search = new DartsSearch(tiny(1, 3e-4, 2), data, Device.cpu())) {
+            float[][] train = search.batch(data.train(), range(0, 32));
+            second = search.architectureGradient(2, val, train, 0.05);
+        }
+        double dot = 0;
+        double n1 = 0;
+        double n2 = 0;
+        for (int i = 0; i < first.length; i++) {
+            dot += first[i] * second[i];
+            n1 += first[i] * first[i];
+            n2 += second[i] * second[i];
+        }
+        double cosine = dot / Math.sqrt(n1 * n2);
+        System.out.println("cosine(first-order, second-order alpha gradient) = " + cosine);
+        assertTrue(n1 > 0 && n2 > 0);
+        assertTrue(cosine > 0.5, "cosine " + cosine);
+    }
+
+    @Test
+    void theDerivedGenotypeIsInTheSpaceAndRoundTrips() {
+        try (DartsSearch search = new DartsSearch(tiny(1, 3e-4, 2), stripesSplit(), Device.cpu())) {
+            DartsGenotype g = search.run(e -> { }).get(0).genotype();
+            new DartsSpace(OPS.stream().filter(op -> op != Operation.NONE).toList(), 2).check(g);
+            assertEquals(g, DartsText.parse(DartsText.format(g)));
+            assertEquals(g, DartsJson.parse(DartsJson.format(g)));
+        }
+    }
+
+    private static int[] range(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = from + i;
+        }
+        return r;
+    }
+}
