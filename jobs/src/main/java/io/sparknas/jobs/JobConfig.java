@@ -9,9 +9,12 @@ import com.typesafe.config.ConfigValue;
 import io.sparknas.estimators.EstimatorSpec;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.pipeline.DartsSweep;
 import io.sparknas.pipeline.SpaceConfig;
 import io.sparknas.pipeline.SweepConfig;
+import io.sparknas.space.Operation;
 import io.sparknas.strategies.StrategyConfig;
+import io.sparknas.strategies.darts.DartsSearchConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +92,26 @@ public record JobConfig(Config config, String source) {
         }
     }
 
+    /** The darts job's configuration: the {@code darts} section, the sweep's name and output, the estimator. */
+    public DartsSweep.Config darts() {
+        Config c = config;
+        try {
+            Config d = c.getConfig("darts");
+            List<String> names = d.getStringList("ops");
+            List<Operation> ops = names.isEmpty() ? Operation.DARTS : names.stream().map(Operation::fromText).toList();
+            DartsSearchConfig search = new DartsSearchConfig(ops, d.getInt("nodes"), d.getInt("channels"),
+                    d.getInt("layers"), d.getInt("stemMultiplier"), d.getInt("epochs"), d.getInt("batchSize"),
+                    d.getDouble("learningRate"), d.getDouble("learningRateMin"), d.getDouble("momentum"),
+                    d.getDouble("weightDecay"), d.getDouble("gradClip"), d.getDouble("archLearningRate"),
+                    d.getDouble("archBeta1"), d.getDouble("archBeta2"), d.getDouble("archWeightDecay"),
+                    d.getInt("order"), d.getInt("maxSkips"), d.getLong("seed"), d.getInt("torchThreads"));
+            return new DartsSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"), search,
+                    d.getInt("searches"), estimator());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+        }
+    }
+
     private EstimatorSpec estimator() {
         Config c = config.getConfig("estimator");
         String kind = c.getString("kind");
@@ -131,7 +154,7 @@ public record JobConfig(Config config, String source) {
     /** The resolved configuration as HOCON, for the log. */
     public String render() {
         return config.withOnlyPath("sweep").withFallback(config.withOnlyPath("space"))
-                .withFallback(config.withOnlyPath("strategy")).withFallback(config.withOnlyPath("search"))
+                .withFallback(config.withOnlyPath("strategy")).withFallback(config.withOnlyPath("search")).withFallback(config.withOnlyPath("darts"))
                 .withFallback(config.withOnlyPath("estimator")).withFallback(config.withOnlyPath("spark"))
                 .withFallback(config.withOnlyPath("export"))
                 .root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));

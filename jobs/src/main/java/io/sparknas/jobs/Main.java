@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparknas", mixinStandardHelpOptions = true, version = "sparknas 0.1.0",
         description = "Neural-architecture search as an Apache Spark pipeline.",
-        subcommands = {SearchJob.class, DoctorJob.class, StrategyBench.class, TrainStepBench.class,
+        subcommands = {SearchJob.class, DartsJob.class, DoctorJob.class, StrategyBench.class, TrainStepBench.class,
             EstimatorBench.class})
 public final class Main {
     public static void main(String[] args) {

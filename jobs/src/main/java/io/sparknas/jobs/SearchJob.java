@@ -73,7 +73,7 @@ public final class SearchJob implements Callable<Integer> {
             Evaluation best = result.best().get();
             System.out.printf(Locale.ROOT, "best: %s (key %s) validation accuracy %.4f%n  %s%n", best.candidate().id(),
                     best.candidate().key(), best.accuracy(), best.candidate().genotype());
-            Path exportDir = exportDir(job, cfg);
+            Path exportDir = exportDir(job, cfg.name(), cfg.output());
             List<Path> files = WinnerExport.export(best, cfg.estimator(), exportDir, job.exportRetrain(), cfg.name(),
                     cfg.hash());
             System.out.println("exported the winner to " + exportDir.toAbsolutePath() + ": "
@@ -84,14 +84,13 @@ public final class SearchJob implements Callable<Integer> {
         }
     }
 
-    static Path exportDir(JobConfig job, SweepConfig cfg) {
+    static Path exportDir(JobConfig job, String sweepName, String output) {
         if (!job.exportDir().isEmpty()) {
             return Path.of(job.exportDir());
         }
-        String out = cfg.output();
-        if (!out.contains("://") || out.startsWith("file:")) {
-            return Path.of(out.replaceFirst("^file:(//)?", ""), "export");
+        if (!output.contains("://") || output.startsWith("file:")) {
+            return Path.of(output.replaceFirst("^file:(//)?", ""), "export");
         }
-        return Path.of(cfg.name() + "-export");
+        return Path.of(sweepName + "-export");
     }
 }

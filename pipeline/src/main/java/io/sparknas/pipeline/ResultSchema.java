@@ -64,6 +64,45 @@ public final class ResultSchema {
         field("created_at", DataTypes.TimestampType, false),
     });
 
+    /** One row per DARTS search and epoch (epoch 0 with status FAILED and the error for a search that failed). */
+    public static final StructType DARTS_EPOCHS = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("search_id", DataTypes.StringType, false),
+        field("seed", DataTypes.LongType, false),
+        field("order", DataTypes.IntegerType, false),
+        field("max_skips", DataTypes.IntegerType, false),
+        field("epoch", DataTypes.IntegerType, false),
+        field("status", DataTypes.StringType, false),
+        field("error", DataTypes.StringType, false),
+        field("learning_rate", DataTypes.DoubleType, true),
+        field("train_loss", DataTypes.DoubleType, true),
+        field("train_accuracy", DataTypes.DoubleType, true),
+        field("val_loss", DataTypes.DoubleType, true),
+        field("val_accuracy", DataTypes.DoubleType, true),
+        field("seconds", DataTypes.DoubleType, true),
+        field("genotype", DataTypes.StringType, true),
+        field("genotype_unguarded", DataTypes.StringType, true),
+        field("skips_normal", DataTypes.IntegerType, true),
+        field("skips_normal_unguarded", DataTypes.IntegerType, true),
+        field("skips_reduce", DataTypes.IntegerType, true),
+        field("executor", DataTypes.StringType, false),
+        field("host", DataTypes.StringType, false),
+    });
+
+    /** DARTS architecture parameters per search, epoch, cell type, edge and operation. */
+    public static final StructType DARTS_ALPHAS = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("search_id", DataTypes.StringType, false),
+        field("epoch", DataTypes.IntegerType, false),
+        field("cell", DataTypes.StringType, false),
+        field("edge", DataTypes.IntegerType, false),
+        field("node", DataTypes.IntegerType, false),
+        field("input", DataTypes.IntegerType, false),
+        field("op", DataTypes.StringType, false),
+        field("alpha", DataTypes.DoubleType, false),
+        field("weight", DataTypes.DoubleType, false),
+    });
+
     private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
         return DataTypes.createStructField(name, type, nullable);
     }

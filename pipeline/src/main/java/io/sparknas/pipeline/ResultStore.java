@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +29,8 @@ import java.util.UUID;
  *   sweep.json                         configuration, its hash, versions (written once)
  *   candidates/round=N/part-*.parquet  evaluated candidates of round N ({@link ResultSchema#CANDIDATES})
  *   checkpoints/round=N/part-*.parquet the strategy's state after round N ({@link ResultSchema#CHECKPOINTS})
+ *   darts_epochs/round=0/...           DARTS searches, one row per search and epoch ({@link ResultSchema#DARTS_EPOCHS})
+ *   darts_alphas/round=0/...           their architecture weights per epoch ({@link ResultSchema#DARTS_ALPHAS})
  *   _staging/                          rounds being written (readers skip names starting with '_')
  * </pre>
  * A round is written to {@code _staging} and then renamed into place, so it is visible whole or not at all
@@ -147,6 +150,16 @@ public final class ResultStore {
         commit(CHECKPOINTS, round, spark.createDataFrame(List.of(row), ResultSchema.CHECKPOINTS));
     }
 
+    /** Commits rows of another dataset of the sweep (e.g. DARTS traces) as {@code dataset/round=N}, atomically. */
+    public void commit(String dataset, int round, List<Row> rows, StructType schema) {
+        commit(dataset, round, spark.createDataFrame(rows, schema));
+    }
+
+    /** A committed dataset of the sweep, with its {@code round} column. */
+    public Dataset<Row> read(String dataset) {
+        return spark.read().option("basePath", path(dataset)).parquet(path(dataset));
+    }
+
     private void commit(String dataset, int round, Dataset<Row> df) {
         Path target = new Path(path(dataset) + "/round=" + round);
         Path staging = new Path(root + "/" + STAGING + "/" + dataset + "-round=" + round + "-" + UUID.randomUUID());
@@ -184,6 +197,6 @@ public final class ResultStore {
 
     /** Every committed candidate of the sweep, with its {@code round} column. */
     public Dataset<Row> candidates() {
-        return spark.read().option("basePath", path(CANDIDATES)).parquet(path(CANDIDATES));
+        return read(CANDIDATES);
     }
 }

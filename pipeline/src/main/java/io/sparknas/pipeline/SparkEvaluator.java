@@ -73,7 +73,7 @@ public final class SparkEvaluator {
         return out.iterator();
     }
 
-    private static Optional<String> assignedGpu(TaskContext ctx) {
+    static Optional<String> assignedGpu(TaskContext ctx) {
         if (ctx == null) {
             return Optional.empty();
         }
@@ -82,7 +82,7 @@ public final class SparkEvaluator {
         return gpu == null || gpu.addresses().length == 0 ? Optional.empty() : Optional.of(gpu.addresses()[0]);
     }
 
-    private static String hostName() {
+    static String hostName() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.net.UnknownHostException e) {

@@ -21,6 +21,7 @@ import io.sparknas.space.SeededRandom;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsNetworkConfig;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class DartsSearch implements AutoCloseable {
     public record Epoch(int epoch, double learningRate, double trainLoss, double trainAccuracy,
                         double validationLoss, double validationAccuracy, double seconds,
                         double[][] alphaNormal, double[][] alphaReduce, DartsGenotype genotype,
-                        DartsGenotype unguarded) {
+                        DartsGenotype unguarded) implements Serializable {
     }
 
     /** A non-finite loss: the search diverged. */

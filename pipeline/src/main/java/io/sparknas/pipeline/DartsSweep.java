@@ -1,0 +1,293 @@
+package io.sparknas.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.estimators.Devices;
+import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.data.Datasets;
+import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.Keys;
+import io.sparknas.space.Operation;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsSpace;
+import io.sparknas.space.darts.DartsText;
+import io.sparknas.strategies.darts.DartsSearch;
+import io.sparknas.strategies.darts.DartsSearchConfig;
+import io.sparknas.strategies.darts.Derivation;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * DARTS on Spark, as the DARTS paper picks its cell: {@code searches} independent searches (seeds
+ * {@code seed, seed+1, ...}) run in parallel, one Spark task each; their per-epoch traces (metrics, derived
+ * genotypes, alpha) are committed to Parquet; the final genotype of every search is then trained from scratch by
+ * the proxy estimator through the pipeline, and the best by validation accuracy wins. Both phases are committed
+ * atomically; a rerun with the same configuration skips what is committed (resume), another configuration is
+ * refused.
+ */
+public final class DartsSweep {
+    public static final String EPOCHS = "darts_epochs";
+    public static final String ALPHAS = "darts_alphas";
+
+    /**
+     * @param searches   independent searches (Spark tasks), seeds {@code search.seed() + i}
+     * @param evaluation the proxy estimator that trains each derived genotype (its data also feeds the search:
+     *                   w on the training split, alpha on the validation split)
+     */
+    public record Config(String name, String output, DartsSearchConfig search, int searches,
+                         EstimatorSpec evaluation) implements Serializable {
+        public Config {
+            if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("sweep.name must be letters, digits, '.', '_' or '-', got '" + name + "'");
+            }
+            if (searches < 1) {
+                throw new IllegalArgumentException("darts.searches must be >= 1, got " + searches);
+            }
+            if (!evaluation.kind().equals("proxy")) {
+                throw new IllegalArgumentException("darts needs estimator.kind = proxy (images to search on), got '"
+                        + evaluation.kind() + "'");
+            }
+        }
+
+        public String semantics() {
+            ObjectNode n = SweepConfig.JSON.createObjectNode();
+            n.put("kind", "darts");
+            n.set("search", SweepConfig.JSON.valueToTree(search));
+            n.put("searches", searches);
+            n.set("estimator", SweepConfig.JSON.valueToTree(evaluation));
+            try {
+                return SweepConfig.JSON.writeValueAsString(SweepConfig.JSON.treeToValue(n, Object.class));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        public String hash() {
+            return Keys.of(semantics());
+        }
+    }
+
+    /** One search as it comes back from its task; {@code error} is empty unless it failed. */
+    record Trace(String searchId, long seed, List<DartsSearch.Epoch> epochs, String error, String executor,
+                 String host) implements Serializable {
+    }
+
+    /** The outcome: every search's final genotype and its evaluation, and the winner. */
+    public record Result(ResultStore store, List<Evaluation> evaluations, Optional<Evaluation> best, int failedSearches) {
+    }
+
+    private final SparkSession spark;
+    private final Config cfg;
+    private final Consumer<String> log;
+
+    public DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
+        this.spark = spark;
+        this.cfg = cfg;
+        this.log = log;
+    }
+
+    public Result run() {
+        ResultStore store = new ResultStore(spark, cfg.output());
+        Provenance provenance = Provenance.current(cfg.hash());
+        open(store, provenance);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<String[]> finals; // search id, seed, final genotype text
+        int failedSearches;
+        if (store.committedRounds(EPOCHS).isEmpty()) {
+            long t0 = System.nanoTime();
+            List<Trace> traces = searchOnSpark(jsc);
+            commitTraces(store, traces);
+            finals = new ArrayList<>();
+            failedSearches = 0;
+            for (Trace t : traces) {
+                if (!t.error().isEmpty()) {
+                    failedSearches++;
+                    log.accept("search " + t.searchId() + " failed: " + t.error());
+                    continue;
+                }
+                DartsSearch.Epoch last = t.epochs().get(t.epochs().size() - 1);
+                finals.add(new String[] {t.searchId(), Long.toString(t.seed()), DartsText.format(last.genotype())});
+                log.accept(String.format(Locale.ROOT, "search %s (seed %d): %d epochs, supernet val accuracy %.4f, "
+                        + "%d skip connections in the normal cell (%d without the guard)", t.searchId(), t.seed(),
+                        t.epochs().size(), last.validationAccuracy(), Derivation.skips(last.genotype().normal()),
+                        Derivation.skips(last.unguarded().normal())));
+            }
+            log.accept(String.format(Locale.ROOT, "searched: %d searches in %s; traces: %s", traces.size(),
+                    SearchLoop.duration((System.nanoTime() - t0) / 1e9), store.path(EPOCHS)));
+        } else {
+            finals = committedFinals(store);
+            failedSearches = cfg.searches() - finals.size();
+            log.accept("resuming: the searches are committed (" + store.path(EPOCHS) + ")");
+        }
+        List<Evaluation> evaluations;
+        if (store.committedRounds(ResultStore.CANDIDATES).isEmpty()) {
+            List<Candidate> candidates = candidates(finals);
+            SparkEvaluator evaluator = new SparkEvaluator(jsc, cfg.evaluation(), false);
+            List<TaskResult> results = evaluator.evaluate(candidates, 0);
+            String budget = SweepConfig.JSON.valueToTree(cfg.evaluation()).toString();
+            List<Row> rows = new ArrayList<>();
+            evaluations = new ArrayList<>();
+            for (TaskResult r : results) {
+                rows.add(ResultSchema.toRow(cfg.name(), cfg.evaluation().kind(), budget, r, provenance));
+                evaluations.add(r.evaluation());
+            }
+            store.commitRound(0, rows);
+        } else {
+            evaluations = store.readRound(0);
+        }
+        evaluations.sort(Comparator.comparing(e -> e.candidate().id()));
+        for (Evaluation e : evaluations) {
+            log.accept(String.format(Locale.ROOT, "evaluated %s: %s accuracy %.4f%s", e.candidate().id(),
+                    e.status(), e.accuracy(), e.isOk() ? "" : " (" + e.error() + ")"));
+        }
+        Optional<Evaluation> best = evaluations.stream().filter(Evaluation::isOk)
+                .max(Comparator.comparingDouble(Evaluation::accuracy));
+        return new Result(store, evaluations, best, failedSearches);
+    }
+
+    private void open(ResultStore store, Provenance provenance) {
+        Optional<String> meta = store.metadata();
+        if (meta.isEmpty()) {
+            if (store.exists() && (!store.committedRounds(ResultStore.CANDIDATES).isEmpty()
+                    || !store.committedRounds(EPOCHS).isEmpty())) {
+                throw new SearchLoop.SweepMismatch(store.root() + " holds results but no sweep.json; refusing to mix "
+                        + "sweeps (choose another sweep.output)");
+            }
+            Map<String, Object> m = new HashMap<>();
+            m.put("sweep", cfg.name());
+            m.put("kind", "darts");
+            m.put("configHash", provenance.configHash());
+            m.put("config", cfg);
+            m.put("semantics", cfg.semantics());
+            m.put("createdAt", System.currentTimeMillis());
+            m.put("provenance", provenance);
+            store.create(SweepConfig.JSON.valueToTree(m).toPrettyString());
+            return;
+        }
+        String storedHash;
+        JsonNode stored;
+        try {
+            stored = new ObjectMapper().readTree(meta.get());
+            storedHash = stored.path("configHash").asText();
+        } catch (Exception e) {
+            throw new SearchLoop.SweepMismatch(store.root() + "/sweep.json is not valid JSON: " + e.getMessage());
+        }
+        if (!storedHash.equals(cfg.hash())) {
+            throw new SearchLoop.SweepMismatch("the sweep at " + store.root() + " was made with another configuration "
+                    + "(hash " + storedHash + ", this one " + cfg.hash() + "):\n  stored: "
+                    + stored.path("semantics").asText() + "\n  given:  " + cfg.semantics() + "\nChoose another "
+                    + "sweep.output, or pass --new-sweep to move the old sweep aside and start a new one.");
+        }
+    }
+
+    private List<Trace> searchOnSpark(JavaSparkContext jsc) {
+        List<DartsSearchConfig> configs = new ArrayList<>();
+        for (int i = 0; i < cfg.searches(); i++) {
+            configs.add(cfg.search().withSeed(cfg.search().seed() + i));
+        }
+        EstimatorSpec spec = cfg.evaluation();
+        List<Trace> traces = new ArrayList<>(jsc.parallelize(configs, configs.size())
+                .map(c -> runSearch(c, spec)).collect());
+        traces.sort(Comparator.comparingLong(Trace::seed));
+        return traces;
+    }
+
+    /** A Spark task: one whole search on the executor's dataset and device; a failure is a trace with the error. */
+    static Trace runSearch(DartsSearchConfig c, EstimatorSpec spec) {
+        String id = "s" + c.seed();
+        String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
+        String host = SparkEvaluator.hostName();
+        try {
+            Datasets.Split data = ((ProxyTrainingEstimator) ExecutorEstimators.get(spec)).data();
+            try (DartsSearch search = new DartsSearch(c, data,
+                    Devices.choose(SparkEvaluator.assignedGpu(TaskContext.get())))) {
+                return new Trace(id, c.seed(), search.run(e -> { }), "", executor, host);
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            return new Trace(id, c.seed(), List.of(), e.getClass().getSimpleName() + ": " + e.getMessage(), executor,
+                    host);
+        }
+    }
+
+    private void commitTraces(ResultStore store, List<Trace> traces) {
+        List<Row> epochs = new ArrayList<>();
+        List<Row> alphas = new ArrayList<>();
+        DartsSearchConfig s = cfg.search();
+        for (Trace t : traces) {
+            if (!t.error().isEmpty()) {
+                epochs.add(RowFactory.create(cfg.name(), t.searchId(), t.seed(), s.order(), s.maxSkips(), 0, "FAILED",
+                        t.error(), null, null, null, null, null, null, null, null, null, null, null, t.executor(),
+                        t.host()));
+                continue;
+            }
+            for (DartsSearch.Epoch e : t.epochs()) {
+                epochs.add(RowFactory.create(cfg.name(), t.searchId(), t.seed(), s.order(), s.maxSkips(), e.epoch(),
+                        "OK", "", e.learningRate(), e.trainLoss(), e.trainAccuracy(), e.validationLoss(),
+                        e.validationAccuracy(), e.seconds(), DartsText.format(e.genotype()),
+                        DartsText.format(e.unguarded()), Derivation.skips(e.genotype().normal()),
+                        Derivation.skips(e.unguarded().normal()), Derivation.skips(e.genotype().reduce()),
+                        t.executor(), t.host()));
+                addAlphas(alphas, t.searchId(), e.epoch(), "normal", e.alphaNormal());
+                addAlphas(alphas, t.searchId(), e.epoch(), "reduce", e.alphaReduce());
+            }
+        }
+        store.commit(ALPHAS, 0, alphas, ResultSchema.DARTS_ALPHAS);
+        store.commit(EPOCHS, 0, epochs, ResultSchema.DARTS_EPOCHS); // last: its presence marks the phase done
+    }
+
+    private void addAlphas(List<Row> rows, String searchId, int epoch, String cell, double[][] alpha) {
+        double[][] w = DartsSearch.softmax(alpha);
+        List<Operation> ops = cfg.search().ops();
+        int edge = 0;
+        for (int node = 0; node < cfg.search().nodes(); node++) {
+            for (int input = 0; input < node + 2; input++) {
+                for (int k = 0; k < ops.size(); k++) {
+                    rows.add(RowFactory.create(cfg.name(), searchId, epoch, cell, edge, node + 2, input,
+                            ops.get(k).text(), alpha[edge][k], w[edge][k]));
+                }
+                edge++;
+            }
+        }
+    }
+
+    private List<String[]> committedFinals(ResultStore store) {
+        List<Row> rows = store.read(EPOCHS).filter("status = 'OK'").orderBy("seed", "epoch").collectAsList();
+        Map<String, String[]> last = new LinkedHashMap<>();
+        for (Row r : rows) {
+            last.put(r.getAs("search_id"), new String[] {r.getAs("search_id"), String.valueOf(r.<Long>getAs("seed")),
+                    r.getAs("genotype")});
+        }
+        return new ArrayList<>(last.values());
+    }
+
+    /** The final genotype of every successful search as a candidate; the proxy trains it with the search's seed. */
+    private List<Candidate> candidates(List<String[]> finals) {
+        DartsSpace space = new DartsSpace(cfg.search().ops().stream().filter(op -> op != Operation.NONE).toList(),
+                cfg.search().nodes());
+        List<Candidate> out = new ArrayList<>();
+        for (String[] f : finals) {
+            DartsGenotype g = DartsText.parse(f[2]);
+            out.add(new Candidate("darts-" + f[0], DartsSpace.NAME, f[2], space.canonicalKey(g), "darts", List.of(),
+                    Long.parseLong(f[1])));
+        }
+        return out;
+    }
+}

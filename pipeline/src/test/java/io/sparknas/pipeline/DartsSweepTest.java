@@ -1,0 +1,71 @@
+package io.sparknas.pipeline;
+
+import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.Operation;
+import io.sparknas.strategies.darts.DartsSearchConfig;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class DartsSweepTest {
+    static DartsSweep.Config config(Path out, int epochs) {
+        DartsSearchConfig search = new DartsSearchConfig(Operation.DARTS, 2, 4, 3, 2, epochs, 16, 0.025, 0.001, 0.9,
+                3e-4, 5, 3e-4, 0.5, 0.999, 1e-3, 1, 1, 3, 1);
+        EstimatorSpec proxy = EstimatorSpec.proxy(new ProxyConfig(1, 16, 0.05, 0.9, 3e-4, 5, 4, 3, 2, 1, 2, 1),
+                new DataConfig("fashion-mnist", "", 8, 1.0, 8, 0, 8));
+        return new DartsSweep.Config("darts-test", out.toString(), search, 2, proxy);
+    }
+
+    @Test
+    void parallelSearchesCommitTracesAndAlphasAndTheirGenotypesAreEvaluated(@TempDir Path dir) {
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        DartsSweep.Config cfg = config(dir.resolve("d"), 2);
+        DartsSweep.Result result = new DartsSweep(LocalSpark.get(), cfg, System.out::println).run();
+        ResultStore store = result.store();
+
+        List<Row> epochs = store.read(DartsSweep.EPOCHS).orderBy("seed", "epoch").collectAsList();
+        assertEquals(4, epochs.size(), "2 searches x 2 epochs");
+        assertEquals(List.of(3L, 3L, 4L, 4L), epochs.stream().map(r -> r.<Long>getAs("seed")).toList());
+        assertTrue(epochs.stream().allMatch(r -> r.getAs("status").equals("OK")
+                && r.<Double>getAs("train_loss") > 0 && r.<Double>getAs("seconds") > 0));
+        assertTrue(epochs.stream().allMatch(r -> r.<Integer>getAs("skips_normal") <= 1), "maxSkips = 1 holds");
+        // 2 searches x 2 epochs x 2 cells x 5 edges x 8 operations, softmax weights summing to 1 per edge
+        assertEquals(320, store.read(DartsSweep.ALPHAS).count());
+        Row sums = store.read(DartsSweep.ALPHAS).groupBy("search_id", "epoch", "cell", "edge").sum("weight")
+                .selectExpr("min(`sum(weight)`)", "max(`sum(weight)`)").first();
+        assertEquals(1.0, sums.getDouble(0), 1e-6);
+        assertEquals(1.0, sums.getDouble(1), 1e-6);
+
+        assertEquals(2, result.evaluations().size());
+        for (Evaluation e : result.evaluations()) {
+            assertEquals(Evaluation.Status.OK, e.status(), e.error());
+            String searchId = e.candidate().id().substring("darts-".length());
+            Row last = epochs.stream().filter(r -> r.getAs("search_id").equals(searchId) && r.<Integer>getAs("epoch") == 2)
+                    .findFirst().orElseThrow();
+            assertEquals(last.getAs("genotype"), e.candidate().genotype(), "the final derived genotype is evaluated");
+        }
+        assertEquals(2, store.readRound(0).size());
+        assertTrue(result.best().isPresent());
+
+        // A rerun resumes: nothing is searched or evaluated again.
+        DartsSweep.Result again = new DartsSweep(LocalSpark.get(), cfg, s -> { }).run();
+        assertEquals(4, again.store().read(DartsSweep.EPOCHS).count());
+        assertEquals(result.best().get().accuracy(), again.best().get().accuracy());
+        // Another configuration on the same path is refused.
+        assertThrows(SearchLoop.SweepMismatch.class,
+                () -> new DartsSweep(LocalSpark.get(), config(dir.resolve("d"), 3), s -> { }).run());
+    }
+}
