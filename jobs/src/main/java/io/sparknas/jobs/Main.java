@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.jobs.bench.DartsBench;
 import io.sparknas.jobs.bench.EstimatorBench;
 import io.sparknas.jobs.bench.StrategyBench;
 import io.sparknas.jobs.bench.TrainStepBench;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparknas", mixinStandardHelpOptions = true, version = "sparknas 0.1.0",
         description = "Neural-architecture search as an Apache Spark pipeline.",
-        subcommands = {SearchJob.class, DartsJob.class, DoctorJob.class, StrategyBench.class, TrainStepBench.class,
+        subcommands = {SearchJob.class, DartsJob.class, ReportJob.class, DoctorJob.class, StrategyBench.class, TrainStepBench.class,
+            DartsBench.class,
             EstimatorBench.class})
 public final class Main {
     public static void main(String[] args) {

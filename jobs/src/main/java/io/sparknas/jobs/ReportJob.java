@@ -1,0 +1,126 @@
+package io.sparknas.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparknas.pipeline.DartsSweep;
+import io.sparknas.pipeline.ResultStore;
+import io.sparknas.pipeline.SparkSessions;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * {@code sparknas report --sweep PATH [--top K]}: a sweep's summary for a terminal or a cluster gateway without
+ * Python: rounds completed, candidates by status and origin, the top-k (key, accuracy, parameters, FLOPs, latency),
+ * DARTS searches where there are any, and where the figures are. Reads the Parquet results with a local Spark
+ * session (any Hadoop URI works). Exit codes: 0 done, 2 not a sweep.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Print a sweep's summary.")
+public final class ReportJob implements Callable<Integer> {
+    @Option(names = "--sweep", required = true, description = "the sweep folder or URI (sweep.output)")
+    String sweep;
+
+    @Option(names = "--top", defaultValue = "10", description = "candidates listed")
+    int top;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        SparkSession spark = SparkSessions.create("sparknas-report", System.getProperty("spark.master") != null ? null
+                : "local[1]", Map.of("spark.ui.enabled", "false"));
+        try {
+            ResultStore store = new ResultStore(spark, sweep);
+            Optional<String> meta = store.metadata();
+            if (meta.isEmpty()) {
+                System.err.println("sparknas report: " + sweep + " is not a sweep (no sweep.json); give the "
+                        + "sweep.output of a search or darts job");
+                return 2;
+            }
+            JsonNode m = new ObjectMapper().readTree(meta.get());
+            String kind = m.path("kind").asText("search");
+            out.printf(Locale.ROOT, "sweep %s (%s%s) at %s, config hash %s%n", m.path("sweep").asText(), kind,
+                    kind.equals("search") ? ", strategy " + m.path("config").path("strategy").path("name").asText() : "",
+                    store.root(), m.path("configHash").asText());
+            List<Integer> rounds = store.committedRounds(ResultStore.CANDIDATES);
+            out.printf(Locale.ROOT, "rounds completed: %d%s%n", rounds.size(), kind.equals("search")
+                    ? " of " + roundsPlanned(m) : "");
+            if (rounds.isEmpty()) {
+                out.println("no committed candidates yet");
+                return 0;
+            }
+            Dataset<Row> c = store.candidates().cache();
+            out.println("candidates: " + c.count());
+            out.println("by status: " + counts(c, "status"));
+            out.println("by origin: " + counts(c, "origin"));
+            out.printf(Locale.ROOT, "top %d by validation accuracy:%n", top);
+            out.printf(Locale.ROOT, "  %-4s %-14s %-16s %9s %10s %12s %11s%n", "rank", "candidate", "key", "accuracy",
+                    "params", "flops", "latency_ms");
+            List<Row> best = c.filter(col("status").equalTo("OK")).orderBy(col("accuracy").desc(),
+                    col("candidate_id")).limit(top).collectAsList();
+            int rank = 1;
+            for (Row r : best) {
+                out.printf(Locale.ROOT, "  %-4d %-14s %-16s %9.4f %10s %12s %11s%n", rank++, r.getAs("candidate_id"),
+                        r.getAs("canonical_key"), r.<Double>getAs("accuracy"), str(r.getAs("params")),
+                        str(r.getAs("flops")), r.getAs("latency_ms_b1") == null ? "-"
+                                : String.format(Locale.ROOT, "%.2f", r.<Double>getAs("latency_ms_b1")));
+            }
+            if (!store.committedRounds(DartsSweep.EPOCHS).isEmpty()) {
+                Dataset<Row> e = store.read(DartsSweep.EPOCHS);
+                List<Row> last = e.filter(col("status").equalTo("OK")).groupBy("search_id")
+                        .agg(org.apache.spark.sql.functions.max("epoch").alias("epochs")).orderBy("search_id")
+                        .collectAsList();
+                out.printf(Locale.ROOT, "darts searches: %d ok, %d failed; epochs per search: %s; traces: %s, %s%n",
+                        last.size(), e.filter(col("status").equalTo("FAILED")).count(),
+                        last.stream().map(r -> r.getAs("search_id") + "=" + r.getAs("epochs")).toList(),
+                        store.path(DartsSweep.EPOCHS), store.path(DartsSweep.ALPHAS));
+            }
+            out.println(figures());
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static String roundsPlanned(JsonNode m) {
+        int budget = m.path("config").path("budget").asInt();
+        int roundSize = m.path("config").path("roundSize").asInt();
+        return roundSize > 0 ? Integer.toString((budget + roundSize - 1) / roundSize) : "?";
+    }
+
+    private static String counts(Dataset<Row> c, String column) {
+        Map<String, Long> n = new TreeMap<>();
+        c.groupBy(column).count().collectAsList().forEach(r -> n.put(r.getString(0), r.getLong(1)));
+        StringBuilder sb = new StringBuilder();
+        n.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    private static String str(Object o) {
+        return o == null ? "-" : o.toString();
+    }
+
+    private String figures() {
+        File dir = new File(sweep.replaceFirst("^file:(//)?", ""), "report");
+        String[] png = dir.isDirectory() ? dir.list((d, n) -> n.endsWith(".png")) : null;
+        if (png == null || png.length == 0) {
+            return "figures: none yet; make them with `python notebooks/sparknas_report.py " + sweep
+                    + "` or the notebooks in notebooks/ (they write " + dir + ")";
+        }
+        Arrays.sort(png);
+        return "figures: " + dir + " " + Arrays.toString(png) + " (also as .svg)";
+    }
+}

@@ -1,0 +1,299 @@
+"""Reading a sparknas sweep's Parquet results and drawing its figures.
+
+The notebooks in this folder call these functions; so does the command line, for users without Jupyter:
+
+    python notebooks/sparknas_report.py SWEEP [OTHER_SWEEP ...]
+
+writes every figure as PNG and SVG into SWEEP/report/. A sweep is the folder a `search` or `darts` job wrote
+(sweep.json, candidates/round=N/*.parquet, for DARTS also darts_epochs/ and darts_alphas/); see the README's
+"Outputs" section for the columns.
+"""
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pyarrow.dataset as ds
+
+DARTS_EDGE = re.compile(r"\('([a-z0-9_]+)',\s*(\d+)\)")
+NB201_EDGE = re.compile(r"\|([a-z0-9_]+)~(\d+)")
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def resolve(path):
+    """A sweep path as given, or relative to the repository root (notebooks run with notebooks/ as their cwd)."""
+    p = Path(path)
+    if not p.is_absolute() and not p.exists() and (REPO / p).exists():
+        p = REPO / p
+    if not (p / "sweep.json").is_file():
+        raise SystemExit(f"{path} is not a sparknas sweep (no sweep.json there); run a search or darts job first")
+    return str(p)
+
+
+def sweep_paths():
+    """The sweeps to analyse: $SPARKNAS_SWEEPS (comma-separated) or $SPARKNAS_SWEEP."""
+    many = os.environ.get("SPARKNAS_SWEEPS", "")
+    paths = [p for p in many.split(",") if p] or [os.environ.get("SPARKNAS_SWEEP", "")]
+    if not paths[0]:
+        raise SystemExit("set SPARKNAS_SWEEP to a sweep folder (e.g. sweeps/quickstart), or edit the parameters cell")
+    return [resolve(p) for p in paths]
+
+
+def metadata(sweep):
+    return json.loads((Path(sweep) / "sweep.json").read_text())
+
+
+def label(sweep):
+    """A sweep's legend label: its strategy (or 'darts') and name."""
+    meta = metadata(sweep)
+    if meta.get("kind") == "darts":
+        return f"darts ({meta['sweep']})"
+    return f"{meta['config']['strategy']['name']} ({meta['sweep']})"
+
+
+def _read(sweep, dataset):
+    path = Path(sweep) / dataset
+    if not path.is_dir():
+        return None
+    table = ds.dataset(str(path), format="parquet", partitioning="hive",
+                       exclude_invalid_files=True, ignore_prefixes=["_", "."]).to_table()
+    return table.to_pandas()
+
+
+def candidates(sweep):
+    """Every committed candidate, in evaluation order (round, then end time)."""
+    df = _read(sweep, "candidates")
+    if df is None or df.empty:
+        raise SystemExit(f"{sweep} has no committed candidates yet")
+    df["round"] = df["round"].astype(int)
+    return df.sort_values(["round", "end_time", "candidate_id"]).reset_index(drop=True)
+
+
+def darts_data(sweep):
+    """(epochs, alphas) of a DARTS sweep, or None for other sweeps."""
+    epochs = _read(sweep, "darts_epochs")
+    alphas = _read(sweep, "darts_alphas")
+    if epochs is None or alphas is None:
+        return None
+    return epochs.sort_values(["seed", "epoch"]), alphas
+
+
+def report_dir(sweep):
+    d = Path(resolve(sweep)) / "report"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def save(fig, sweep, name):
+    """Writes a figure as report/NAME.png and report/NAME.svg; returns the PNG path."""
+    d = report_dir(sweep)
+    fig.savefig(d / f"{name}.png", dpi=110, bbox_inches="tight")
+    fig.savefig(d / f"{name}.svg", bbox_inches="tight")
+    return d / f"{name}.png"
+
+
+def best_so_far(df):
+    """Best validation accuracy after each evaluation (failed ones count as evaluations, not as accuracy)."""
+    acc = df["accuracy"].where(df["status"] == "OK").fillna(-np.inf)
+    best = np.maximum.accumulate(acc.to_numpy())
+    return np.where(np.isfinite(best), best, np.nan)
+
+
+def random_order_baseline(df, draws=200, seed=0):
+    """Expected best-so-far if the same candidates had come in a random order: a random-search stand-in when no
+    random-search sweep is given. Mean over `draws` permutations."""
+    acc = df["accuracy"].where(df["status"] == "OK").fillna(-np.inf).to_numpy()
+    rng = np.random.default_rng(seed)
+    runs = np.array([np.maximum.accumulate(rng.permutation(acc)) for _ in range(draws)])
+    runs[~np.isfinite(runs)] = np.nan
+    return np.nanmean(runs, axis=0)
+
+
+def plot_progress(sweeps):
+    """Best-so-far accuracy against evaluations and against wall time, one line per sweep (strategy)."""
+    fig, (by_n, by_t) = plt.subplots(1, 2, figsize=(12, 4.2))
+    has_random = False
+    for sweep in sweeps:
+        df = candidates(sweep)
+        name = label(sweep)
+        has_random |= name.startswith("random")
+        best = best_so_far(df)
+        n = np.arange(1, len(df) + 1)
+        by_n.step(n, best, where="post", label=name)
+        t = (df["end_time"] - df["start_time"].min()).dt.total_seconds().to_numpy()
+        by_t.step(t, best, where="post", label=name)
+    if not has_random:
+        df = candidates(sweeps[0])
+        by_n.plot(np.arange(1, len(df) + 1), random_order_baseline(df), "--", color="grey",
+                  label="random order of the same candidates")
+    by_n.set(xlabel="evaluations", ylabel="best validation accuracy so far", title="Search progress")
+    by_t.set(xlabel="wall time since the first evaluation started (s)", ylabel="best validation accuracy so far",
+             title="Search progress in time")
+    for ax in (by_n, by_t):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def pareto_mask(cost, accuracy):
+    """True for candidates no other candidate beats on both lower cost and higher accuracy."""
+    order = np.lexsort((-accuracy, cost))
+    mask = np.zeros(len(cost), dtype=bool)
+    best = -np.inf
+    for i in order:
+        if accuracy[i] > best:
+            mask[i] = True
+            best = accuracy[i]
+    return mask
+
+
+COSTS = [("params", "parameters"), ("flops", "FLOPs"), ("latency_ms_b1", "latency, batch 1 (ms)")]
+
+
+def plot_population(sweep):
+    """Accuracy against parameters, FLOPs and latency, the Pareto front of each highlighted."""
+    df = candidates(sweep)
+    ok = df[df["status"] == "OK"]
+    fig, axes = plt.subplots(1, len(COSTS), figsize=(15, 4.2))
+    for ax, (column, title) in zip(axes, COSTS):
+        part = ok[ok[column].notna()]
+        if part.empty:
+            ax.text(0.5, 0.5, f"no {title} in this sweep\n(the {df['estimator'].iloc[0]} estimator does not measure it)",
+                    ha="center", va="center", transform=ax.transAxes)
+            ax.set(title=f"accuracy vs {title}")
+            continue
+        cost = part[column].to_numpy(dtype=float)
+        acc = part["accuracy"].to_numpy(dtype=float)
+        front = pareto_mask(cost, acc)
+        ax.scatter(cost[~front], acc[~front], s=18, alpha=0.6, label="candidates")
+        order = np.argsort(cost[front])
+        ax.plot(cost[front][order], acc[front][order], "o-", color="crimson", label="Pareto front")
+        ax.set(xlabel=title, ylabel="validation accuracy", title=f"accuracy vs {title}")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def operations(genotype):
+    """The operations of a genotype's edges (DARTS text or NAS-Bench-201 string), with the cell they are in."""
+    if genotype.startswith("Genotype("):
+        normal, _, reduce = genotype.partition("reduce=")
+        return [("normal", op) for op, _ in DARTS_EDGE.findall(normal)] + \
+               [("reduce", op) for op, _ in DARTS_EDGE.findall(reduce)]
+    return [("cell", op) for op, _ in NB201_EDGE.findall(genotype)]
+
+
+def op_frequencies(sweep, k=10):
+    """How often each operation appears among the top-k candidates, per cell type (fraction of their edges)."""
+    df = candidates(sweep)
+    top = df[df["status"] == "OK"].nlargest(k, "accuracy")
+    rows = [(cell, op) for g in top["genotype"] for cell, op in operations(g)]
+    counts = pd.DataFrame(rows, columns=["cell", "op"]).value_counts().rename("edges").reset_index()
+    counts["fraction"] = counts["edges"] / counts.groupby("cell")["edges"].transform("sum")
+    return counts.pivot(index="op", columns="cell", values="fraction").fillna(0.0)
+
+
+def plot_op_frequencies(sweep, k=10):
+    freq = op_frequencies(sweep, k)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    freq.plot.barh(ax=ax)
+    ax.set(xlabel=f"fraction of the edges of the top {k} candidates", ylabel="", title="Operations of the best cells")
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    return fig
+
+
+def drawings(sweep):
+    """The winner's exported cell drawings (SVG, else DOT) from SWEEP/export/."""
+    export = Path(sweep) / "export"
+    svgs = sorted(export.glob("*.svg"))
+    return svgs if svgs else sorted(export.glob("*.dot"))
+
+
+def top_table(sweep, k=10):
+    cols = ["candidate_id", "canonical_key", "origin", "accuracy", "params", "flops", "latency_ms_b1", "genotype"]
+    df = candidates(sweep)
+    return df[df["status"] == "OK"].nlargest(k, "accuracy")[cols].reset_index(drop=True)
+
+
+def plot_alpha_heatmaps(sweep, search_id=None):
+    """softmax(alpha) per edge and operation, normal and reduction cell, at the first, middle and last epoch."""
+    epochs, alphas = darts_data(sweep)
+    search_id = search_id or sorted(alphas["search_id"].unique())[0]
+    a = alphas[alphas["search_id"] == search_id]
+    shown = sorted(a["epoch"].unique())
+    shown = sorted({shown[0], shown[len(shown) // 2], shown[-1]})
+    ops = list(dict.fromkeys(a["op"]))
+    fig, axes = plt.subplots(2, len(shown), figsize=(4.2 * len(shown), 7.5), squeeze=False)
+    for row, cell in enumerate(["normal", "reduce"]):
+        for col, epoch in enumerate(shown):
+            part = a[(a["cell"] == cell) & (a["epoch"] == epoch)]
+            m = part.pivot_table(index=["node", "input"], columns="op", values="weight")[ops]
+            ax = axes[row][col]
+            im = ax.imshow(m.to_numpy(), aspect="auto", cmap="viridis")
+            ax.set_xticks(range(len(ops)), ops, rotation=60, ha="right", fontsize=7)
+            ax.set_yticks(range(len(m)), [f"{n}<-{i}" for n, i in m.index], fontsize=7)
+            ax.set_title(f"{search_id} {cell} cell, epoch {epoch}", fontsize=9)
+            fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.suptitle("DARTS architecture weights softmax(alpha) per edge (node <- input)")
+    fig.tight_layout()
+    return fig
+
+
+def genotype_changes(sweep):
+    """The genotype derived after each epoch of each search, and whether it changed since the previous epoch."""
+    epochs, _ = darts_data(sweep)
+    ok = epochs[epochs["status"] == "OK"].copy()
+    ok["changed"] = ok.groupby("search_id")["genotype"].transform(lambda g: g.ne(g.shift()))
+    return ok[["search_id", "epoch", "val_accuracy", "skips_normal", "skips_normal_unguarded", "changed", "genotype"]]
+
+
+def plot_genotype_over_time(sweep):
+    """Per search: edges of the derived normal cell that changed since the previous epoch, skip connections with
+    and without the collapse guard, and the supernet's validation accuracy, against the epoch."""
+    ch = genotype_changes(sweep)
+    fig, (edges_ax, skips_ax, acc_ax) = plt.subplots(1, 3, figsize=(15, 4))
+    for sid, g in ch.groupby("search_id"):
+        ops = [operations(x) for x in g["genotype"]]
+        moved = [0] + [sum(a != b for a, b in zip(p, q)) for p, q in zip(ops, ops[1:])]
+        edges_ax.plot(g["epoch"], moved, "o-", label=sid)
+        line, = skips_ax.plot(g["epoch"], g["skips_normal_unguarded"], "o--", label=f"{sid} without guard")
+        skips_ax.plot(g["epoch"], g["skips_normal"], "o-", color=line.get_color(), label=f"{sid} derived")
+        acc_ax.plot(g["epoch"], g["val_accuracy"], "o-", label=sid)
+    edges_ax.set(xlabel="epoch", ylabel="edges changed since the previous epoch", title="Derived genotype over time")
+    skips_ax.set(xlabel="epoch", ylabel="skip connections in the normal cell", title="Skip connections (collapse)")
+    acc_ax.set(xlabel="epoch", ylabel="supernet validation accuracy", title="Supernet accuracy")
+    for ax in (edges_ax, skips_ax, acc_ax):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def write_all(sweeps):
+    """Every figure of the notebooks for the first sweep (progress compares all given sweeps)."""
+    sweep = sweeps[0]
+    written = [save(plot_progress(sweeps), sweep, "progress"),
+               save(plot_population(sweep), sweep, "population"),
+               save(plot_op_frequencies(sweep), sweep, "op_frequencies")]
+    if darts_data(sweep) is not None:
+        written += [save(plot_alpha_heatmaps(sweep), sweep, "darts_alphas"),
+                    save(plot_genotype_over_time(sweep), sweep, "darts_genotypes")]
+    plt.close("all")
+    return written
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    plt.switch_backend("Agg")
+    for p in write_all([resolve(a) for a in sys.argv[1:]]):
+        print(p)
