@@ -89,9 +89,12 @@ public final class DartsBench implements Callable<Integer> {
         try (DartsSearch search = new DartsSearch(cfg, data, Device.cpu())) {
             trace = search.run(e -> System.out.printf(Locale.ROOT, "{\"peer\":\"djl\",\"epoch\":%d,\"seconds\":%.3f,"
                             + "\"train_loss\":%.4f,\"val_accuracy\":%.4f,\"skips_normal\":%d,\"skips_normal_guarded\":%d,"
-                            + "\"skip_weight_normal\":%.4f}%n", e.epoch(), e.seconds(), e.trainLoss(),
+                            + "\"skips_reduce\":%d,\"skips_reduce_guarded\":%d,\"skip_weight_normal\":%.4f,"
+                            + "\"skip_weight_reduce\":%.4f}%n", e.epoch(), e.seconds(), e.trainLoss(),
                     e.validationAccuracy(), Derivation.skips(e.unguarded().normal()),
-                    Derivation.skips(e.genotype().normal()), meanSkipWeight(e.alphaNormal(), cfg)));
+                    Derivation.skips(e.genotype().normal()), Derivation.skips(e.unguarded().reduce()),
+                    Derivation.skips(e.genotype().reduce()), meanSkipWeight(e.alphaNormal(), cfg),
+                    meanSkipWeight(e.alphaReduce(), cfg)));
         }
         if (mode.equals("epoch")) {
             double[] t = trace.stream().skip(1).mapToDouble(DartsSearch.Epoch::seconds).sorted().toArray();
@@ -112,9 +115,10 @@ public final class DartsBench implements Callable<Integer> {
                 Evaluation e = est.evaluate(new Candidate(which, DartsSpace.NAME, text,
                         new DartsSpace(offered.stream().filter(op -> op != io.sparknas.space.Operation.NONE).toList(),
                                 d.nodes()).canonicalKey(g), "darts", List.of(), seed));
-                System.out.printf(Locale.ROOT, "{\"genotype\":\"%s\",\"skips_normal\":%d,\"status\":\"%s\","
-                                + "\"accuracy\":%.4f,\"params\":%.0f,\"text\":\"%s\"}%n", which,
-                        Derivation.skips(g.normal()), e.status(), e.accuracy(), e.metric("params"), text);
+                System.out.printf(Locale.ROOT, "{\"genotype\":\"%s\",\"skips_normal\":%d,\"skips_reduce\":%d,"
+                                + "\"status\":\"%s\",\"accuracy\":%.4f,\"params\":%.0f,\"text\":\"%s\"}%n", which,
+                        Derivation.skips(g.normal()), Derivation.skips(g.reduce()), e.status(), e.accuracy(),
+                        e.metric("params"), text);
             }
         }
         return 0;

@@ -76,9 +76,7 @@ public final class StrategyBench implements Callable<Integer> {
         Map<String, List<List<Pick>>> results = new LinkedHashMap<>();
         long start = System.nanoTime();
         for (String name : strategies) {
-            // the LSTM controller trains with DJL's gradient collector, of which a JVM allows one at a time
-            IntStream range = IntStream.range(0, seeds);
-            List<List<Pick>> runs = (name.equals("reinforce") ? range : range.parallel()).mapToObj(seed -> {
+            List<List<Pick>> runs = IntStream.range(0, seeds).parallel().mapToObj(seed -> {
                 StrategyConfig cfg = new StrategyConfig(base(name), seed, population, tournament, crossover,
                         !name.equals("evolution-paper"), initialSamples, 1000);
                 Strategy s = Strategies.create(cfg, space);

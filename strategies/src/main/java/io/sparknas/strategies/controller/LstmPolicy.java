@@ -1,27 +1,25 @@
 package io.sparknas.strategies.controller;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.space.SeededRandom;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * The NASNet/ENAS controller: an LSTM cell reads the embedding of the previous decision (a start token first) and
- * a per-decision linear head turns its state into logits, squashed as {@code tanhConstant * tanh(logits /
- * temperature)} (ENAS). Trained on the driver with DJL's autograd and Adam. Weights are initialised from the
- * strategy's seed in Java, so a run is reproducible.
+ * NASNet/ENAS's controller: an LSTM that emits the decisions one after the other, each step fed the embedding of
+ * the previous choice; logits = tanhConstant * tanh(h W_t / temperature). Trained by REINFORCE with Adam.
+ *
+ * <p>Pure Java in double precision, forward and backward (back-propagation through time written out). The
+ * controller is small (a few hundred thousand multiply-adds per sequence), so this costs milliseconds, and it
+ * makes the policy exactly reproducible: a snapshot holds every weight and Adam moment as a double, and a restored
+ * controller samples the very same sequences. (Its first version ran on DJL/libtorch, whose CPU results varied
+ * between runs on this machine and broke that guarantee.) A gradient check against finite differences is in the
+ * tests.
  */
 final class LstmPolicy implements Policy {
     private final int[] options;
@@ -29,12 +27,11 @@ final class LstmPolicy implements Policy {
     private final double learningRate;
     private final double temperature;
     private final double tanhConstant;
-    private final NDManager manager;
-    private final Map<String, NDArray> params = new LinkedHashMap<>();
-    private final Map<String, NDArray> adamM = new LinkedHashMap<>();
-    private final Map<String, NDArray> adamV = new LinkedHashMap<>();
+    /** embedding (maxOptions+1) x H, wx H x 4H, wh H x 4H, b 4H, head_t H x options[t]; row-major. */
+    private final Map<String, double[]> params = new LinkedHashMap<>();
+    private final Map<String, double[]> adamM = new LinkedHashMap<>();
+    private final Map<String, double[]> adamV = new LinkedHashMap<>();
     private int steps;
-    private int skippedUpdates;
 
     LstmPolicy(int[] options, int hidden, double learningRate, double temperature, double tanhConstant, long seed) {
         this.options = options.clone();
@@ -42,181 +39,317 @@ final class LstmPolicy implements Policy {
         this.learningRate = learningRate;
         this.temperature = temperature;
         this.tanhConstant = tanhConstant;
-        this.manager = NDManager.newBaseManager(Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
         int maxOptions = 0;
         for (int o : options) {
             maxOptions = Math.max(maxOptions, o);
         }
         SeededRandom rng = new SeededRandom(seed);
-        param("embedding", new Shape(maxOptions + 1, hidden), rng);
-        param("wx", new Shape(hidden, 4 * hidden), rng);
-        param("wh", new Shape(hidden, 4 * hidden), rng);
-        param("b", new Shape(1, 4 * hidden), rng);
+        param("embedding", (maxOptions + 1) * hidden, rng);
+        param("wx", hidden * 4 * hidden, rng);
+        param("wh", hidden * 4 * hidden, rng);
+        param("b", 4 * hidden, rng);
         for (int t = 0; t < options.length; t++) {
-            param("head" + t, new Shape(hidden, options[t]), rng);
+            param("head" + t, hidden * options[t], rng);
         }
     }
 
     /** Uniform(-0.1, 0.1), ENAS's initialisation. */
-    private void param(String name, Shape shape, Random rng) {
-        float[] data = new float[(int) shape.size()];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) (rng.nextDouble() * 0.2 - 0.1);
+    private void param(String name, int size, Random rng) {
+        double[] data = new double[size];
+        for (int i = 0; i < size; i++) {
+            data[i] = rng.nextDouble() * 0.2 - 0.1;
         }
-        set(name, data, shape);
+        params.put(name, data);
+        adamM.put(name, new double[size]);
+        adamV.put(name, new double[size]);
     }
 
-    private void set(String name, float[] data, Shape shape) {
-        NDArray old = params.put(name, manager.create(data, shape));
-        if (old != null) {
-            old.close();
-        }
-        params.get(name).setRequiresGradient(true);
-        adamM.computeIfAbsent(name, n -> manager.zeros(shape));
-        adamV.computeIfAbsent(name, n -> manager.zeros(shape));
-    }
+    /** One forward pass along a sequence, keeping what the backward pass needs. */
+    private final class Pass {
+        final int n = options.length;
+        final int[] choices;
+        final double[][] hPrev = new double[n][];
+        final double[][] cPrev = new double[n][];
+        final double[][] gates = new double[n][]; // activated i, f, g, o
+        final double[][] c = new double[n][];
+        final double[][] h = new double[n][];
+        final double[][] u = new double[n][]; // tanh(h W_t / temperature)
+        final double[][] logp = new double[n][];
 
-    /** Log-probabilities of every option of each decision along {@code choices} (teacher forcing). */
-    private List<NDArray> logProbabilities(NDManager m, int[] choices, Random sampler) {
-        List<NDArray> out = new ArrayList<>();
-        NDArray h = m.zeros(new Shape(1, hidden));
-        NDArray c = m.zeros(new Shape(1, hidden));
-        int previous = 0;
-        for (int t = 0; t < options.length; t++) {
-            NDArray x = params.get("embedding").get(previous).reshape(1, hidden);
-            NDArray gates = x.matMul(params.get("wx")).add(h.matMul(params.get("wh"))).add(params.get("b"));
-            NDArray i = Activation.sigmoid(gates.get(":, 0:" + hidden));
-            NDArray f = Activation.sigmoid(gates.get(":, " + hidden + ":" + 2 * hidden));
-            NDArray g = gates.get(":, " + 2 * hidden + ":" + 3 * hidden).tanh();
-            NDArray o = Activation.sigmoid(gates.get(":, " + 3 * hidden + ":"));
-            c = f.mul(c).add(i.mul(g));
-            h = o.mul(c.tanh());
-            NDArray logits = h.matMul(params.get("head" + t)).div(temperature).tanh().mul(tanhConstant);
-            NDArray logp = logits.logSoftmax(1).reshape(options[t]);
-            out.add(logp);
-            if (sampler != null) {
-                float[] lp = logp.toFloatArray();
-                double[] p = new double[lp.length];
-                for (int k = 0; k < p.length; k++) {
-                    p[k] = Math.exp(lp[k]);
+        /** Teacher-forced along {@code choices}, or sampling them with {@code sampler} when it is not null. */
+        Pass(int[] choices, Random sampler) {
+            this.choices = choices;
+            double[] hp = new double[hidden];
+            double[] cp = new double[hidden];
+            int previous = 0;
+            double[] emb = params.get("embedding");
+            double[] wx = params.get("wx");
+            double[] wh = params.get("wh");
+            double[] b = params.get("b");
+            int g4 = 4 * hidden;
+            for (int t = 0; t < n; t++) {
+                double[] z = b.clone();
+                int e = previous * hidden;
+                for (int k = 0; k < hidden; k++) {
+                    double xk = emb[e + k];
+                    double hk = hp[k];
+                    int row = k * g4;
+                    for (int j = 0; j < g4; j++) {
+                        z[j] += xk * wx[row + j] + hk * wh[row + j];
+                    }
                 }
-                choices[t] = FactorizedPolicy.draw(p, sampler);
+                double[] act = new double[g4];
+                double[] ct = new double[hidden];
+                double[] ht = new double[hidden];
+                for (int k = 0; k < hidden; k++) {
+                    act[k] = sigmoid(z[k]);
+                    act[hidden + k] = sigmoid(z[hidden + k]);
+                    act[2 * hidden + k] = Math.tanh(z[2 * hidden + k]);
+                    act[3 * hidden + k] = sigmoid(z[3 * hidden + k]);
+                    ct[k] = act[hidden + k] * cp[k] + act[k] * act[2 * hidden + k];
+                    ht[k] = act[3 * hidden + k] * Math.tanh(ct[k]);
+                }
+                double[] head = params.get("head" + t);
+                int o = options[t];
+                double[] ut = new double[o];
+                double[] logits = new double[o];
+                for (int j = 0; j < o; j++) {
+                    double s = 0;
+                    for (int k = 0; k < hidden; k++) {
+                        s += ht[k] * head[k * o + j];
+                    }
+                    ut[j] = Math.tanh(s / temperature);
+                    logits[j] = tanhConstant * ut[j];
+                }
+                double[] lp = logSoftmax(logits);
+                hPrev[t] = hp;
+                cPrev[t] = cp;
+                gates[t] = act;
+                c[t] = ct;
+                h[t] = ht;
+                u[t] = ut;
+                logp[t] = lp;
+                if (sampler != null) {
+                    double[] p = new double[o];
+                    for (int j = 0; j < o; j++) {
+                        p[j] = Math.exp(lp[j]);
+                    }
+                    choices[t] = FactorizedPolicy.draw(p, sampler);
+                }
+                previous = choices[t] + 1;
+                hp = ht;
+                cp = ct;
             }
-            previous = choices[t] + 1;
         }
-        return out;
+
+        double logProb() {
+            double s = 0;
+            for (int t = 0; t < n; t++) {
+                s += logp[t][choices[t]];
+            }
+            return s;
+        }
+
+        /**
+         * Adds to {@code grads} the gradient of the loss -(advantage * log p(choices) + entropyWeight * sum_t H_t).
+         */
+        void backward(double advantage, double entropyWeight, Map<String, double[]> grads) {
+            double[] gEmb = grads.get("embedding");
+            double[] gWx = grads.get("wx");
+            double[] gWh = grads.get("wh");
+            double[] gB = grads.get("b");
+            double[] wx = params.get("wx");
+            double[] wh = params.get("wh");
+            int g4 = 4 * hidden;
+            double[] dhNext = new double[hidden];
+            double[] dcNext = new double[hidden];
+            for (int t = n - 1; t >= 0; t--) {
+                int o = options[t];
+                double[] lp = logp[t];
+                double entropy = 0;
+                double[] p = new double[o];
+                for (int j = 0; j < o; j++) {
+                    p[j] = Math.exp(lp[j]);
+                    entropy -= p[j] * lp[j];
+                }
+                // d loss / d logits, then through logits = C tanh(s / T)
+                double[] ds = new double[o];
+                for (int j = 0; j < o; j++) {
+                    double dJ = advantage * ((j == choices[t] ? 1 : 0) - p[j])
+                            - entropyWeight * p[j] * (lp[j] + entropy);
+                    ds[j] = -dJ * tanhConstant * (1 - u[t][j] * u[t][j]) / temperature;
+                }
+                double[] head = params.get("head" + t);
+                double[] gHead = grads.get("head" + t);
+                double[] dh = dhNext.clone();
+                for (int k = 0; k < hidden; k++) {
+                    double hk = h[t][k];
+                    double acc = 0;
+                    for (int j = 0; j < o; j++) {
+                        gHead[k * o + j] += hk * ds[j];
+                        acc += head[k * o + j] * ds[j];
+                    }
+                    dh[k] += acc;
+                }
+                // LSTM cell
+                double[] act = gates[t];
+                double[] dz = new double[g4];
+                double[] dcPrev = new double[hidden];
+                for (int k = 0; k < hidden; k++) {
+                    double i = act[k];
+                    double f = act[hidden + k];
+                    double g = act[2 * hidden + k];
+                    double og = act[3 * hidden + k];
+                    double tc = Math.tanh(c[t][k]);
+                    double dc = dcNext[k] + dh[k] * og * (1 - tc * tc);
+                    dz[k] = dc * g * i * (1 - i);
+                    dz[hidden + k] = dc * cPrev[t][k] * f * (1 - f);
+                    dz[2 * hidden + k] = dc * i * (1 - g * g);
+                    dz[3 * hidden + k] = dh[k] * tc * og * (1 - og);
+                    dcPrev[k] = dc * f;
+                }
+                int previous = t == 0 ? 0 : choices[t - 1] + 1;
+                int e = previous * hidden;
+                double[] emb = params.get("embedding");
+                double[] dhPrev = new double[hidden];
+                for (int k = 0; k < hidden; k++) {
+                    double xk = emb[e + k];
+                    double hk = hPrev[t][k];
+                    int row = k * g4;
+                    double dx = 0;
+                    double dhp = 0;
+                    for (int j = 0; j < g4; j++) {
+                        gWx[row + j] += xk * dz[j];
+                        gWh[row + j] += hk * dz[j];
+                        dx += wx[row + j] * dz[j];
+                        dhp += wh[row + j] * dz[j];
+                    }
+                    gEmb[e + k] += dx;
+                    dhPrev[k] = dhp;
+                }
+                for (int j = 0; j < g4; j++) {
+                    gB[j] += dz[j];
+                }
+                dhNext = dhPrev;
+                dcNext = dcPrev;
+            }
+        }
     }
 
     @Override
     public int[] sample(Random rng) {
         int[] choices = new int[options.length];
-        try (NDManager m = manager.newSubManager()) {
-            logProbabilities(m, choices, rng);
-        }
+        new Pass(choices, rng);
         return choices;
     }
 
     @Override
     public double logProb(int[] choices) {
-        double lp = Double.NaN;
-        for (int attempt = 0; attempt < 2 && !Double.isFinite(lp); attempt++) {   // one retry: see update()
-            try (NDManager m = manager.newSubManager()) {
-                lp = 0;
-                List<NDArray> all = logProbabilities(m, choices.clone(), null);
-                for (int t = 0; t < options.length; t++) {
-                    lp += all.get(t).getFloat(choices[t]);
+        return new Pass(choices.clone(), null).logProb();
+    }
+
+    /** The gradient of the REINFORCE loss over a batch (tests compare it with finite differences). */
+    Map<String, double[]> gradients(List<int[]> sequences, double[] advantages, double entropyWeight) {
+        Map<String, double[]> grads = new LinkedHashMap<>();
+        params.forEach((k, v) -> grads.put(k, new double[v.length]));
+        for (int s = 0; s < sequences.size(); s++) {
+            new Pass(sequences.get(s).clone(), null).backward(advantages[s], entropyWeight, grads);
+        }
+        return grads;
+    }
+
+    /** The REINFORCE loss whose gradient {@link #gradients} gives. */
+    double loss(List<int[]> sequences, double[] advantages, double entropyWeight) {
+        double loss = 0;
+        for (int s = 0; s < sequences.size(); s++) {
+            Pass pass = new Pass(sequences.get(s).clone(), null);
+            loss -= advantages[s] * pass.logProb();
+            for (double[] lp : pass.logp) {
+                double entropy = 0;
+                for (double l : lp) {
+                    entropy -= Math.exp(l) * l;
                 }
+                loss -= entropyWeight * entropy;
             }
         }
-        return lp;
+        return loss;
+    }
+
+    Map<String, double[]> parameters() {
+        return params;
     }
 
     @Override
     public void update(List<int[]> sequences, double[] advantages, double entropyWeight) {
-        try (NDManager m = manager.newSubManager()) {
-            NDArray objective = null;
-            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                for (int s = 0; s < sequences.size(); s++) {
-                    int[] choices = sequences.get(s);
-                    List<NDArray> logps = logProbabilities(m, choices.clone(), null);
-                    for (int t = 0; t < options.length; t++) {
-                        NDArray lp = logps.get(t);
-                        NDArray term = lp.get(choices[t]).mul(advantages[s])
-                                .add(lp.exp().mul(lp).sum().mul(-entropyWeight));
-                        objective = objective == null ? term : objective.add(term);
-                    }
-                }
-                gc.backward(objective.neg());
-            }
-            if (!finiteGradients()) {
-                // libtorch on this CPU occasionally returned non-finite values for finite inputs (see
-                // docs/benchmarks.md); an update from them would poison every weight, so it is skipped
-                skippedUpdates++;
-                params.values().forEach(p -> {
-                    NDArray g = p.getGradient();
-                    g.subi(g);
-                });
-                return;
-            }
-            steps++;
-            double b1 = 0.9;
-            double b2 = 0.999;
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray p = e.getValue();
-                NDArray grad = p.getGradient();
-                NDArray mm = adamM.get(e.getKey());
-                NDArray vv = adamV.get(e.getKey());
-                mm.muli(b1).addi(grad.mul(1 - b1));
-                vv.muli(b2).addi(grad.square().mul(1 - b2));
-                NDArray mh = mm.div(1 - Math.pow(b1, steps));
-                NDArray vh = vv.div(1 - Math.pow(b2, steps));
-                p.subi(mh.div(vh.sqrt().add(1e-8)).mul(learningRate));
-                grad.subi(grad);
+        Map<String, double[]> grads = gradients(sequences, advantages, entropyWeight);
+        steps++;
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double c1 = 1 - Math.pow(b1, steps);
+        double c2 = 1 - Math.pow(b2, steps);
+        for (Map.Entry<String, double[]> e : params.entrySet()) {
+            double[] p = e.getValue();
+            double[] g = grads.get(e.getKey());
+            double[] m = adamM.get(e.getKey());
+            double[] v = adamV.get(e.getKey());
+            for (int i = 0; i < p.length; i++) {
+                m[i] = b1 * m[i] + (1 - b1) * g[i];
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                p[i] -= learningRate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + 1e-8);
             }
         }
-    }
-
-    private boolean finiteGradients() {
-        for (NDArray p : params.values()) {
-            if (!Double.isFinite(p.getGradient().sum().getFloat())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
     public void save(ObjectNode into) {
         into.put("steps", steps);
-        into.put("skippedUpdates", skippedUpdates);
         for (String kind : new String[] {"params", "m", "v"}) {
-            Map<String, NDArray> map = kind.equals("params") ? params : kind.equals("m") ? adamM : adamV;
+            Map<String, double[]> map = kind.equals("params") ? params : kind.equals("m") ? adamM : adamV;
             ObjectNode node = into.putObject(kind);
-            for (Map.Entry<String, NDArray> e : map.entrySet()) {
-                ArrayNode a = node.putArray(e.getKey());
-                for (float f : e.getValue().toFloatArray()) {
-                    a.add(f);
+            map.forEach((name, values) -> {
+                ArrayNode a = node.putArray(name);
+                for (double d : values) {
+                    a.add(d);
                 }
-            }
+            });
         }
     }
 
     @Override
     public void load(JsonNode from) {
         steps = from.get("steps").asInt();
-        skippedUpdates = from.path("skippedUpdates").asInt(0);
-        for (String name : new ArrayList<>(params.keySet())) {
-            Shape shape = params.get(name).getShape();
-            set(name, floats(from.get("params").get(name)), shape);
-            adamM.put(name, manager.create(floats(from.get("m").get(name)), shape));
-            adamV.put(name, manager.create(floats(from.get("v").get(name)), shape));
+        for (String kind : new String[] {"params", "m", "v"}) {
+            Map<String, double[]> map = kind.equals("params") ? params : kind.equals("m") ? adamM : adamV;
+            for (Map.Entry<String, double[]> e : map.entrySet()) {
+                JsonNode a = from.get(kind).get(e.getKey());
+                if (a == null || a.size() != e.getValue().length) {
+                    throw new IllegalArgumentException("controller snapshot: " + kind + "." + e.getKey() + " missing or "
+                            + "of the wrong size (a snapshot of another controller configuration?)");
+                }
+                for (int i = 0; i < a.size(); i++) {
+                    e.getValue()[i] = a.get(i).asDouble();
+                }
+            }
         }
     }
 
-    private static float[] floats(JsonNode a) {
-        float[] out = new float[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) a.get(i).asDouble();
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    private static double[] logSoftmax(double[] x) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (double v : x) {
+            sum += Math.exp(v - max);
+        }
+        double log = max + Math.log(sum);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] - log;
         }
         return out;
     }

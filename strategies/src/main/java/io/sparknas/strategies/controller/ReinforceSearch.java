@@ -18,7 +18,7 @@ import java.util.Map;
  * 2018 for the squashing and the entropy bonus): each told batch updates the policy by Adam on
  * sum (reward - baseline) * grad log p(decisions) + entropyWeight * grad H, the baseline being an exponential
  * moving average of rewards (decay {@code baselineDecay}). Rewards are validation accuracies; failures are
- * rewarded 0. Two policies: {@code lstm} (the NASNet/ENAS LSTM controller, DJL autograd on the driver) and
+ * rewarded 0. Two policies: {@code lstm} (the NASNet/ENAS LSTM controller, pure Java) and
  * {@code factorized} (independent logits per decision, NAS-Bench-201's REINFORCE baseline).
  *
  * <p>Deviation: architectures are not de-duplicated (a policy gradient needs the samples it drew); the strategy

@@ -1,2 +1,2 @@
-/** REINFORCE over decision sequences: the LSTM controller (DJL, on the driver) and the factorized policy. */
+/** REINFORCE over decision sequences: the LSTM controller and the factorized policy, pure Java. */
 package io.sparknas.strategies.controller;
