@@ -132,6 +132,12 @@ public record JobConfig(Config config, String source) {
         return EstimatorSpec.proxy(proxy, data);
     }
 
+    /** A Spark session for a job: this configuration's master unless spark-submit (spark.master) chose one. */
+    public org.apache.spark.sql.SparkSession sparkSession(String appName) {
+        return io.sparknas.pipeline.SparkSessions.create(appName,
+                System.getProperty("spark.master") != null ? null : sparkMaster(), sparkConf());
+    }
+
     public String sparkMaster() {
         return config.getString("spark.master");
     }

@@ -2,18 +2,13 @@ package io.sparknas.jobs;
 
 import io.sparknas.pipeline.ResultStore;
 import io.sparknas.pipeline.SearchLoop;
-import io.sparknas.pipeline.SparkSessions;
 import io.sparknas.pipeline.SweepConfig;
-import io.sparknas.space.Evaluation;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -27,21 +22,15 @@ import java.util.concurrent.Callable;
 public final class SearchJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(SearchJob.class);
 
-    @Option(names = "--conf", description = "HOCON configuration file, e.g. conf/quickstart.conf")
-    Path conf;
-
-    @Option(names = "--set", description = "override a setting, e.g. --set search.budget=32 (repeatable)")
-    List<String> overrides = new ArrayList<>();
-
-    @Option(names = "--new-sweep", description = "move an existing sweep at sweep.output aside and start anew")
-    boolean newSweep;
+    @Mixin
+    SweepOptions options = new SweepOptions();
 
     @Override
     public Integer call() throws Exception {
         JobConfig job;
         SweepConfig cfg;
         try {
-            job = JobConfig.load(conf, overrides);
+            job = options.load();
             cfg = job.sweep();
         } catch (IllegalArgumentException e) {
             System.err.println("sparknas search: " + e.getMessage());
@@ -50,11 +39,10 @@ public final class SearchJob implements Callable<Integer> {
         System.out.println("sparknas search: sweep '" + cfg.name() + "' -> " + cfg.output() + " (config hash "
                 + cfg.hash() + ")");
         LOG.info("configuration ({}):\n{}", job.source(), job.render());
-        SparkSession spark = SparkSessions.create("sparknas-search-" + cfg.name(),
-                System.getProperty("spark.master") != null ? null : job.sparkMaster(), job.sparkConf());
+        SparkSession spark = job.sparkSession("sparknas-search-" + cfg.name());
         try {
             ResultStore store = new ResultStore(spark, cfg.output());
-            if (newSweep && store.exists()) {
+            if (options.newSweep && store.exists()) {
                 System.out.println("moved the existing sweep aside to " + store.archive());
             }
             SearchLoop.Result result;
@@ -70,27 +58,11 @@ public final class SearchJob implements Callable<Integer> {
                 System.out.println("no candidate was evaluated successfully; see the 'error' column of the results");
                 return 1;
             }
-            Evaluation best = result.best().get();
-            System.out.printf(Locale.ROOT, "best: %s (key %s) validation accuracy %.4f%n  %s%n", best.candidate().id(),
-                    best.candidate().key(), best.accuracy(), best.candidate().genotype());
-            Path exportDir = exportDir(job, cfg.name(), cfg.output());
-            List<Path> files = WinnerExport.export(best, cfg.estimator(), exportDir, job.exportRetrain(), cfg.name(),
+            WinnerExport.announceAndExport(result.best().get(), cfg.estimator(), job, cfg.name(), cfg.output(),
                     cfg.hash());
-            System.out.println("exported the winner to " + exportDir.toAbsolutePath() + ": "
-                    + files.stream().map(p -> p.getFileName().toString()).toList());
             return 0;
         } finally {
             spark.stop();
         }
-    }
-
-    static Path exportDir(JobConfig job, String sweepName, String output) {
-        if (!job.exportDir().isEmpty()) {
-            return Path.of(job.exportDir());
-        }
-        if (!output.contains("://") || output.startsWith("file:")) {
-            return Path.of(output.replaceFirst("^file:(//)?", ""), "export");
-        }
-        return Path.of(sweepName + "-export");
     }
 }

@@ -30,6 +30,28 @@ public final class WinnerExport {
     private WinnerExport() {
     }
 
+    /** Prints the winner, exports it to the configured (or default) export folder and says where. */
+    static void announceAndExport(Evaluation best, EstimatorSpec spec, JobConfig job, String sweepName, String output,
+                                  String configHash) throws IOException {
+        System.out.printf(java.util.Locale.ROOT, "best: %s (key %s) validation accuracy %.4f%n  %s%n",
+                best.candidate().id(), best.candidate().key(), best.accuracy(), best.candidate().genotype());
+        Path dir = exportDir(job, sweepName, output);
+        List<Path> files = export(best, spec, dir, job.exportRetrain(), sweepName, configHash);
+        System.out.println("exported the winner to " + dir.toAbsolutePath() + ": "
+                + files.stream().map(p -> p.getFileName().toString()).toList());
+    }
+
+    /** {@code export.dir}, else {@code <output>/export} for a local sweep, else {@code ./<name>-export}. */
+    static Path exportDir(JobConfig job, String sweepName, String output) {
+        if (!job.exportDir().isEmpty()) {
+            return Path.of(job.exportDir());
+        }
+        if (!output.contains("://") || output.startsWith("file:")) {
+            return Path.of(output.replaceFirst("^file:(//)?", ""), "export");
+        }
+        return Path.of(sweepName + "-export");
+    }
+
     public static List<Path> export(Evaluation best, EstimatorSpec spec, Path dir, boolean retrain, String sweepId,
                                     String configHash) throws IOException {
         Files.createDirectories(dir);

@@ -77,5 +77,26 @@ class JobConfigTest {
     void theCommandLineExitsWithTwoOnABadConfiguration() {
         assertEquals(2, Main.run("search", "--conf", "absent.conf"));
         assertEquals(2, Main.run("search", "--conf", QUICKSTART.toString(), "--set", "space.name=resnet"));
+        assertEquals(2, Main.run("darts", "--conf", "../conf/darts-quickstart.conf", "--set", "darts.order=3"));
+    }
+
+    @Test
+    void theDartsQuickstartLoadsAndBadDartsValuesNameTheSetting() {
+        Path darts = Path.of("../conf/darts-quickstart.conf");
+        io.sparknas.pipeline.DartsSweep.Config cfg = JobConfig.load(darts, List.of()).darts();
+        assertEquals(2, cfg.searches());
+        assertEquals(3, cfg.search().epochs());
+        assertEquals(8, cfg.search().ops().size(), "empty darts.ops = the 8 DARTS primitives");
+        assertEquals(3e-4, cfg.search().archLearningRate());
+        assertEquals(2, cfg.search().maxSkips());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.load(darts, List.of("darts.ops=[sep_conv_3x3, nor_conv_3x3]")).darts());
+        assertTrue(e.getMessage().contains("darts.ops") && e.getMessage().contains("nor_conv_3x3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.load(darts, List.of("darts.ops=[none, skip_connect]")).darts());
+        assertTrue(e.getMessage().contains("darts.maxSkips"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.load(darts, List.of("estimator.kind=tabular", "estimator.table.path=x.csv")).darts());
+        assertTrue(e.getMessage().contains("estimator.kind = proxy"), e.getMessage());
     }
 }

@@ -1,7 +1,5 @@
 package io.sparknas.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.EstimatorSpec;
@@ -27,7 +25,6 @@ import org.apache.spark.sql.SparkSession;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -107,7 +104,8 @@ public final class DartsSweep {
     public Result run() {
         ResultStore store = new ResultStore(spark, cfg.output());
         Provenance provenance = Provenance.current(cfg.hash());
-        open(store, provenance);
+        SearchLoop.openSweep(store, cfg.name(), "darts", cfg, cfg.semantics(), provenance, ResultStore.CANDIDATES,
+                EPOCHS);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<String[]> finals; // search id, seed, final genotype text
         int failedSearches;
@@ -161,41 +159,6 @@ public final class DartsSweep {
         Optional<Evaluation> best = evaluations.stream().filter(Evaluation::isOk)
                 .max(Comparator.comparingDouble(Evaluation::accuracy));
         return new Result(store, evaluations, best, failedSearches);
-    }
-
-    private void open(ResultStore store, Provenance provenance) {
-        Optional<String> meta = store.metadata();
-        if (meta.isEmpty()) {
-            if (store.exists() && (!store.committedRounds(ResultStore.CANDIDATES).isEmpty()
-                    || !store.committedRounds(EPOCHS).isEmpty())) {
-                throw new SearchLoop.SweepMismatch(store.root() + " holds results but no sweep.json; refusing to mix "
-                        + "sweeps (choose another sweep.output)");
-            }
-            Map<String, Object> m = new HashMap<>();
-            m.put("sweep", cfg.name());
-            m.put("kind", "darts");
-            m.put("configHash", provenance.configHash());
-            m.put("config", cfg);
-            m.put("semantics", cfg.semantics());
-            m.put("createdAt", System.currentTimeMillis());
-            m.put("provenance", provenance);
-            store.create(SweepConfig.JSON.valueToTree(m).toPrettyString());
-            return;
-        }
-        String storedHash;
-        JsonNode stored;
-        try {
-            stored = new ObjectMapper().readTree(meta.get());
-            storedHash = stored.path("configHash").asText();
-        } catch (Exception e) {
-            throw new SearchLoop.SweepMismatch(store.root() + "/sweep.json is not valid JSON: " + e.getMessage());
-        }
-        if (!storedHash.equals(cfg.hash())) {
-            throw new SearchLoop.SweepMismatch("the sweep at " + store.root() + " was made with another configuration "
-                    + "(hash " + storedHash + ", this one " + cfg.hash() + "):\n  stored: "
-                    + stored.path("semantics").asText() + "\n  given:  " + cfg.semantics() + "\nChoose another "
-                    + "sweep.output, or pass --new-sweep to move the old sweep aside and start a new one.");
-        }
     }
 
     private List<Trace> searchOnSpark(JavaSparkContext jsc) {

@@ -89,17 +89,30 @@ public final class SearchLoop {
     }
 
     private void openSweep(ResultStore store, Provenance provenance) {
+        openSweep(store, cfg.name(), "search", cfg, cfg.semantics(), provenance, ResultStore.CANDIDATES);
+    }
+
+    /**
+     * Writes a new sweep's {@code sweep.json} (name, kind, configuration, its semantics and hash, provenance), or
+     * checks that the sweep stored at the path was made with the same configuration hash. Refuses a path that holds
+     * committed {@code datasets} but no {@code sweep.json}.
+     */
+    static void openSweep(ResultStore store, String name, String kind, Object config, String semantics,
+                          Provenance provenance, String... datasets) {
         Optional<String> meta = store.metadata();
         if (meta.isEmpty()) {
-            if (store.exists() && !store.committedRounds(ResultStore.CANDIDATES).isEmpty()) {
-                throw new SweepMismatch(store.root() + " holds results but no sweep.json; refusing to mix sweeps "
-                        + "(choose another sweep.output)");
+            for (String dataset : datasets) {
+                if (store.exists() && !store.committedRounds(dataset).isEmpty()) {
+                    throw new SweepMismatch(store.root() + " holds results but no sweep.json; refusing to mix sweeps "
+                            + "(choose another sweep.output)");
+                }
             }
             Map<String, Object> m = new HashMap<>();
-            m.put("sweep", cfg.name());
+            m.put("sweep", name);
+            m.put("kind", kind);
             m.put("configHash", provenance.configHash());
-            m.put("config", cfg);
-            m.put("semantics", cfg.semantics());
+            m.put("config", config);
+            m.put("semantics", semantics);
             m.put("createdAt", System.currentTimeMillis());
             m.put("provenance", provenance);
             store.create(SweepConfig.JSON.valueToTree(m).toPrettyString());
@@ -112,11 +125,12 @@ public final class SearchLoop {
             throw new SweepMismatch(store.root() + "/sweep.json is not valid JSON: " + e.getMessage());
         }
         String storedHash = stored.path("configHash").asText();
-        if (!storedHash.equals(cfg.hash())) {
+        if (!storedHash.equals(provenance.configHash())) {
             throw new SweepMismatch("the sweep at " + store.root() + " was made with another configuration (hash "
-                    + storedHash + ", this one " + cfg.hash() + "):\n  stored: " + stored.path("semantics").asText()
-                    + "\n  given:  " + cfg.semantics() + "\nResume with the stored configuration, choose another "
-                    + "sweep.output, or pass --new-sweep to move the old sweep aside and start a new one.");
+                    + storedHash + ", this one " + provenance.configHash() + "):\n  stored: "
+                    + stored.path("semantics").asText() + "\n  given:  " + semantics + "\nResume with the stored "
+                    + "configuration, choose another sweep.output, or pass --new-sweep to move the old sweep aside and "
+                    + "start a new one.");
         }
     }
 

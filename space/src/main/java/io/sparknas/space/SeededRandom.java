@@ -52,4 +52,19 @@ public final class SeededRandom extends Random {
         double u2 = nextDouble();
         return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
+
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates), drawn from this stream. */
+    public int[] permutation(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
 }

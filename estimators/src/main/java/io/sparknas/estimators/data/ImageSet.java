@@ -101,6 +101,15 @@ public record ImageSet(String name, byte[] pixels, int[] labels, int channels, i
         return out;
     }
 
+    /** The labels of {@code indices} as floats, the form a DJL loss takes. */
+    public float[] labelBatch(int[] indices) {
+        float[] out = new float[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            out[i] = labels[indices[i]];
+        }
+        return out;
+    }
+
     /** Bilinear resize of every image to {@code size x size} (compound scaling varies the resolution). */
     public ImageSet resize(int size) {
         if (size == height && size == width) {

@@ -150,12 +150,12 @@ public final class ProxyTrainingEstimator implements Estimator {
             long trainStart = System.nanoTime();
             double accuracy = Double.NaN;
             for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
-                int[] perm = permutation(train.size(), order);
+                int[] perm = order.permutation(train.size());
                 double lossSum = 0;
                 for (int s = 0; s < steps; s++) {
                     int[] idx = Arrays.copyOfRange(perm, s * batch, (s + 1) * batch);
                     try {
-                        lossSum += trainer.step(train.batch(idx, data.normalization()), toFloat(train.labels(idx)));
+                        lossSum += trainer.step(train.batch(idx, data.normalization()), train.labelBatch(idx));
                     } catch (ProxyTrainer.Divergence e) {
                         throw new TrainingFailure(e.getMessage() + " at epoch " + epoch + ", step " + (s + 1)
                                 + " (diverged twice from the same seed: lower proxy.learningRate)");
@@ -204,7 +204,7 @@ public final class ProxyTrainingEstimator implements Estimator {
             for (int i = 0; i < n; i++) {
                 idx[i] = from + i;
             }
-            double[] r = trainer.evaluate(set.batch(idx, data.normalization()), toFloat(set.labels(idx)),
+            double[] r = trainer.evaluate(set.batch(idx, data.normalization()), set.labelBatch(idx),
                     new Shape(n, set.channels(), set.height(), set.width()));
             correct += r[0];
             lossSum += r[1];
@@ -222,27 +222,4 @@ public final class ProxyTrainingEstimator implements Estimator {
         return trainer.latencyMs(set.batch(idx, data.normalization()),
                 new Shape(n, set.channels(), set.height(), set.width()), cfg.latencyRepeats());
     }
-
-    private static int[] permutation(int n, SeededRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    private static float[] toFloat(int[] labels) {
-        float[] f = new float[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            f[i] = labels[i];
-        }
-        return f;
-    }
-
 }

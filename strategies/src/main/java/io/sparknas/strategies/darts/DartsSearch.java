@@ -120,25 +120,25 @@ public final class DartsSearch implements AutoCloseable {
         ImageSet val = data.validation();
         int batch = (int) batchShape.get(0);
         int steps = train.size() / batch;
-        int[] valOrder = permutation(val.size());
+        int[] valOrder = rng.permutation(val.size());
         int valPos = 0;
         for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
             long t0 = System.nanoTime();
             double lr = cfg.learningRateMin() + (cfg.learningRate() - cfg.learningRateMin())
                     * (1 + Math.cos(Math.PI * (epoch - 1) / cfg.epochs())) / 2;
-            int[] order = permutation(train.size());
+            int[] order = rng.permutation(train.size());
             double lossSum = 0;
             double correct = 0;
             for (int s = 0; s < steps; s++) {
                 if (valPos + batch > val.size()) {
-                    valOrder = permutation(val.size());
+                    valOrder = rng.permutation(val.size());
                     valPos = 0;
                 }
                 int[] vi = Arrays.copyOfRange(valOrder, valPos, valPos + batch);
                 valPos += batch;
                 int[] ti = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
-                float[][] trainBatch = {train.batch(ti, data.normalization()), labels(train, ti)};
-                float[][] valBatch = {val.batch(vi, data.normalization()), labels(val, vi)};
+                float[][] trainBatch = {train.batch(ti, data.normalization()), train.labelBatch(ti)};
+                float[][] valBatch = {val.batch(vi, data.normalization()), val.labelBatch(vi)};
                 try (NDManager m = manager.newSubManager()) {
                     scope = m;
                     architectureStep(valBatch, trainBatch, lr);
@@ -331,7 +331,7 @@ public final class DartsSearch implements AutoCloseable {
                     scope = m;
                     NDArray x = m.create(set.batch(idx, data.normalization()),
                             new Shape(n, set.channels(), set.height(), set.width()));
-                    NDArray y = m.create(labels(set, idx), new Shape(n));
+                    NDArray y = m.create(set.labelBatch(idx), new Shape(n));
                     NDArray logits = logits(x, false);
                     lossSum += LOSS.evaluate(new NDList(y), new NDList(logits)).getFloat() * n;
                     correct += logits.argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
@@ -442,7 +442,7 @@ public final class DartsSearch implements AutoCloseable {
 
     /** A training batch of the search's shape from {@code set}'s images {@code idx}. */
     float[][] batch(ImageSet set, int[] idx) {
-        return new float[][] {set.batch(idx, data.normalization()), labels(set, idx)};
+        return new float[][] {set.batch(idx, data.normalization()), set.labelBatch(idx)};
     }
 
     private static double[][] toMatrix(NDArray a) {
@@ -468,29 +468,6 @@ public final class DartsSearch implements AutoCloseable {
             w[i] = Arrays.stream(e).map(v -> v / sum).toArray();
         }
         return w;
-    }
-
-    private int[] permutation(int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    private static float[] labels(ImageSet set, int[] idx) {
-        int[] l = set.labels(idx);
-        float[] f = new float[l.length];
-        for (int i = 0; i < l.length; i++) {
-            f[i] = l[i];
-        }
-        return f;
     }
 
     @Override

@@ -1,0 +1,23 @@
+package io.sparknas.jobs;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The options every sweep-running command takes (a picocli mixin). */
+public final class SweepOptions {
+    @Option(names = "--conf", description = "HOCON configuration file, e.g. conf/quickstart.conf")
+    Path conf;
+
+    @Option(names = "--set", description = "override a setting, e.g. --set search.budget=32 (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--new-sweep", description = "move an existing sweep at sweep.output aside and start anew")
+    boolean newSweep;
+
+    JobConfig load() {
+        return JobConfig.load(conf, overrides);
+    }
+}
