@@ -143,6 +143,7 @@ public final class ProxyTrainingEstimator implements Estimator {
         int batch = Math.min(cfg.batchSize(), train.size());
         int steps = train.size() / batch;
         Shape inputShape = new Shape(batch, train.channels(), train.height(), train.width());
+        warmUp(candidate, device, inputShape);
         try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), block, cfg, device, inputShape,
                 cfg.epochs() * steps, candidate.seed())) {
             metrics.put("params", (double) trainer.trainableParameters());
@@ -185,6 +186,27 @@ public final class ProxyTrainingEstimator implements Estimator {
             return accuracy;
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot save the trained parameters to " + saveDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One throwaway training step on a fresh copy of the network before the real training. libtorch 2.7.1 on CPU
+     * here gave wrong results when a network's shapes ran for the first time in a JVM: a non-finite loss, or (about
+     * once in ten test runs) a first evaluation stuck at chance that the same seed did not repeat
+     * (docs/benchmarks.md). The step costs about one training step of the hundreds an evaluation takes, and it
+     * cannot change the result: the real network is initialised afterwards from its own seed.
+     */
+    private void warmUp(Candidate candidate, Device device, Shape inputShape) {
+        ImageSet train = data.train();
+        int[] idx = new int[(int) inputShape.get(0)];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        try (ProxyTrainer t = new ProxyTrainer(candidate.id() + "-warm-up", build(candidate).block, cfg, device,
+                inputShape, 1, candidate.seed())) {
+            t.step(train.batch(idx, data.normalization()), train.labelBatch(idx));
+        } catch (ProxyTrainer.Divergence e) {
+            // a transient fault absorbed here is the point of the warm-up
         }
     }
 

@@ -9,6 +9,7 @@ import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsJson;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -49,6 +50,25 @@ class DartsSearchTest {
         ImageSet train = stripes(256, 1);
         ImageSet val = stripes(256, 2);
         return new Datasets.Split(train, val, stripes(2, 3), train.statistics());
+    }
+
+    /**
+     * A throwaway pass through every shape the tests use: libtorch 2.7.1 on this CPU has given wrong results the
+     * first time a network's shapes ran in a JVM (docs/benchmarks.md), and the tests below compare runs.
+     */
+    @BeforeAll
+    static void warmUp() {
+        Datasets.Split data = stripesSplit();
+        for (int order : new int[] {1, 2}) {
+            try (DartsSearch search = new DartsSearch(tiny(1, 3e-4, order), data, Device.cpu(), 1)) {
+                search.architectureGradient(order, search.batch(data.validation(), range(0, 32)),
+                        search.batch(data.train(), range(0, 32)), 0.05);
+            }
+            try (DartsSearch search = new DartsSearch(tiny(1, 3e-4, order), data, Device.cpu())) {
+                search.architectureGradient(order, search.batch(data.validation(), range(0, 32)),
+                        search.batch(data.train(), range(0, 32)), 0.05);
+            }
+        }
     }
 
     static DartsSearchConfig tiny(int epochs, double archLr, int order) {
