@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-2}"; epochs="${2:-3}"; order="${3:-1}"
 echo "# $(date -u +%FT%TZ) $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores"
-export GLIBC_TUNABLES="glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295"
+export GLIBC_TUNABLES="glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967295:glibc.malloc.top_pad=1073741824"
 export OMP_NUM_THREADS=1
 for r in $(seq "$rounds"); do
   ./sparknas bench-darts --mode epoch --epochs "$epochs" --order "$order" 2>/dev/null | grep '"mode"'
