@@ -9,7 +9,6 @@ import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.Keys;
 import io.sparknas.space.Operation;
-import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
 import io.sparknas.strategies.darts.DartsSearch;
@@ -52,9 +51,7 @@ public final class DartsSweep {
     public record Config(String name, String output, DartsSearchConfig search, int searches,
                          EstimatorSpec evaluation) implements Serializable {
         public Config {
-            if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException("sweep.name must be letters, digits, '.', '_' or '-', got '" + name + "'");
-            }
+            SweepConfig.checkName(name);
             if (searches < 1) {
                 throw new IllegalArgumentException("darts.searches must be >= 1, got " + searches);
             }
@@ -70,11 +67,7 @@ public final class DartsSweep {
             n.set("search", SweepConfig.JSON.valueToTree(search));
             n.put("searches", searches);
             n.set("estimator", SweepConfig.JSON.valueToTree(evaluation));
-            try {
-                return SweepConfig.JSON.writeValueAsString(SweepConfig.JSON.treeToValue(n, Object.class));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            return SweepConfig.canonical(n);
         }
 
         public String hash() {
@@ -85,6 +78,10 @@ public final class DartsSweep {
     /** One search as it comes back from its task; {@code error} is empty unless it failed. */
     record Trace(String searchId, long seed, List<DartsSearch.Epoch> epochs, String error, String executor,
                  String host) implements Serializable {
+    }
+
+    /** The genotype a search derived after its last epoch. */
+    private record Final(String searchId, long seed, String genotype) {
     }
 
     /** The outcome: every search's final genotype and its evaluation, and the winner. */
@@ -107,7 +104,7 @@ public final class DartsSweep {
         SearchLoop.openSweep(store, cfg.name(), "darts", cfg, cfg.semantics(), provenance, ResultStore.CANDIDATES,
                 EPOCHS);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<String[]> finals; // search id, seed, final genotype text
+        List<Final> finals;
         int failedSearches;
         if (store.committedRounds(EPOCHS).isEmpty()) {
             long t0 = System.nanoTime();
@@ -122,7 +119,7 @@ public final class DartsSweep {
                     continue;
                 }
                 DartsSearch.Epoch last = t.epochs().get(t.epochs().size() - 1);
-                finals.add(new String[] {t.searchId(), Long.toString(t.seed()), DartsText.format(last.genotype())});
+                finals.add(new Final(t.searchId(), t.seed(), DartsText.format(last.genotype())));
                 log.accept(String.format(Locale.ROOT, "search %s (seed %d): %d epochs, supernet val accuracy %.4f, "
                         + "%d skip connections in the normal cell (%d without the guard)", t.searchId(), t.seed(),
                         t.epochs().size(), last.validationAccuracy(), Derivation.skips(last.genotype().normal()),
@@ -231,25 +228,23 @@ public final class DartsSweep {
         }
     }
 
-    private List<String[]> committedFinals(ResultStore store) {
+    private List<Final> committedFinals(ResultStore store) {
         List<Row> rows = store.read(EPOCHS).filter("status = 'OK'").orderBy("seed", "epoch").collectAsList();
-        Map<String, String[]> last = new LinkedHashMap<>();
+        Map<String, Final> last = new LinkedHashMap<>();
         for (Row r : rows) {
-            last.put(r.getAs("search_id"), new String[] {r.getAs("search_id"), String.valueOf(r.<Long>getAs("seed")),
-                    r.getAs("genotype")});
+            last.put(r.getAs("search_id"), new Final(r.getAs("search_id"), r.<Long>getAs("seed"), r.getAs("genotype")));
         }
         return new ArrayList<>(last.values());
     }
 
     /** The final genotype of every successful search as a candidate; the proxy trains it with the search's seed. */
-    private List<Candidate> candidates(List<String[]> finals) {
+    private List<Candidate> candidates(List<Final> finals) {
         DartsSpace space = new DartsSpace(cfg.search().ops().stream().filter(op -> op != Operation.NONE).toList(),
                 cfg.search().nodes());
         List<Candidate> out = new ArrayList<>();
-        for (String[] f : finals) {
-            DartsGenotype g = DartsText.parse(f[2]);
-            out.add(new Candidate("darts-" + f[0], DartsSpace.NAME, f[2], space.canonicalKey(g), "darts", List.of(),
-                    Long.parseLong(f[1])));
+        for (Final f : finals) {
+            out.add(new Candidate("darts-" + f.searchId(), DartsSpace.NAME, f.genotype(),
+                    space.canonicalKey(DartsText.parse(f.genotype())), "darts", List.of(), f.seed()));
         }
         return out;
     }

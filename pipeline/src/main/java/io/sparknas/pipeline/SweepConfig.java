@@ -26,9 +26,7 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
     static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     public SweepConfig {
-        if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("sweep.name must be letters, digits, '.', '_' or '-', got '" + name + "'");
-        }
+        checkName(name);
         if (output == null || output.isBlank()) {
             throw new IllegalArgumentException("sweep.output must name a directory or Hadoop URI for the results");
         }
@@ -40,6 +38,22 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         }
         if (partitions < 0) {
             throw new IllegalArgumentException("search.partitions must be >= 0 (0 = one per candidate), got " + partitions);
+        }
+    }
+
+    /** A sweep name is recorded in every row and names files: letters, digits, '.', '_', '-'. */
+    static void checkName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("sweep.name must be letters, digits, '.', '_' or '-', got '" + name + "'");
+        }
+    }
+
+    /** Canonical JSON (keys sorted) of a tree, so that equal configurations hash equally. */
+    static String canonical(ObjectNode n) {
+        try {
+            return JSON.writeValueAsString(JSON.treeToValue(n, Object.class));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -60,11 +74,7 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         n.set("estimator", JSON.valueToTree(estimator));
         n.put("budget", budget);
         n.put("roundSize", roundSize);
-        try {
-            return JSON.writeValueAsString(JSON.treeToValue(n, Object.class));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return canonical(n);
     }
 
     public String hash() {

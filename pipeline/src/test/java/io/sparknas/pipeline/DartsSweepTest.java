@@ -68,4 +68,17 @@ class DartsSweepTest {
         assertThrows(SearchLoop.SweepMismatch.class,
                 () -> new DartsSweep(LocalSpark.get(), config(dir.resolve("d"), 3), s -> { }).run());
     }
+
+    @Test
+    void aSearchThatFailsIsAFailedTraceNotACrash() {
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        // 6x6 images cannot pass two reductions (the input size must be a multiple of 4): the search throws
+        EstimatorSpec sixBySix = EstimatorSpec.proxy(new ProxyConfig(1, 16, 0.05, 0.9, 3e-4, 5, 4, 3, 2, 1, 2, 1),
+                new DataConfig("fashion-mnist", "", 8, 1.0, 8, 0, 6));
+        DartsSweep.Trace t = DartsSweep.runSearch(config(Path.of("unused"), 1).search(), sixBySix);
+        assertTrue(t.epochs().isEmpty());
+        assertTrue(t.error().startsWith("IllegalArgumentException") && t.error().contains("inputSize"), t.error());
+        assertEquals("s3", t.searchId());
+    }
 }
