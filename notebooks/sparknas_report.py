@@ -262,18 +262,20 @@ def plot_genotype_over_time(sweep):
     ch = genotype_changes(sweep)
     fig, (edges_ax, skips_ax, acc_ax) = plt.subplots(1, 3, figsize=(15, 4))
     for sid, g in ch.groupby("search_id"):
-        ops = [operations(x) for x in g["genotype"]]
-        moved = [0] + [sum(a != b for a, b in zip(p, q)) for p, q in zip(ops, ops[1:])]
+        edges = [DARTS_EDGE.findall(x) for x in g["genotype"]]  # (op, input) of every edge, normal then reduce
+        moved = [0] + [sum(a != b for a, b in zip(p, q)) for p, q in zip(edges, edges[1:])]
         edges_ax.plot(g["epoch"], moved, "o-", label=sid)
         line, = skips_ax.plot(g["epoch"], g["skips_normal_unguarded"], "o--", label=f"{sid} without guard")
         skips_ax.plot(g["epoch"], g["skips_normal"], "o-", color=line.get_color(), label=f"{sid} derived")
         acc_ax.plot(g["epoch"], g["val_accuracy"], "o-", label=sid)
-    edges_ax.set(xlabel="epoch", ylabel="edges changed since the previous epoch", title="Derived genotype over time")
+    edges_ax.set(xlabel="epoch", ylabel="edges (normal + reduce) changed since the previous epoch",
+                 title="Derived genotype over time")
     skips_ax.set(xlabel="epoch", ylabel="skip connections in the normal cell", title="Skip connections (collapse)")
     acc_ax.set(xlabel="epoch", ylabel="supernet validation accuracy", title="Supernet accuracy")
     for ax in (edges_ax, skips_ax, acc_ax):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
+        ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     return fig
 
