@@ -1,2 +1,6 @@
-/** Performance estimation: the Estimator interface, how executors build one (EstimatorSpec), device choice, an engine probe. */
+/**
+ * Performance estimation: the {@link io.sparknas.estimators.Estimator} contract and its
+ * {@link io.sparknas.estimators.EvaluationContext}, the sealed {@code spec.EstimatorSpec} that
+ * executors build estimators from, device choice, an engine probe. Knows the space and DJL; never Spark.
+ */
 package io.sparknas.estimators;

@@ -6,15 +6,13 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
-import io.sparknas.estimators.EstimatorSpec;
-import io.sparknas.estimators.data.DataConfig;
-import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.oneshot.darts.DartsSearchConfig;
 import io.sparknas.pipeline.DartsSweep;
 import io.sparknas.pipeline.SpaceConfig;
 import io.sparknas.pipeline.SweepConfig;
-import io.sparknas.space.Operation;
+import io.sparknas.space.Settings;
 import io.sparknas.strategies.StrategyConfig;
-import io.sparknas.strategies.darts.DartsSearchConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,18 +72,13 @@ public record JobConfig(Config config, String source) {
         }
     }
 
+    /** The search job's configuration: sweep, space, strategy, search and estimator sections. */
     public SweepConfig sweep() {
-        Config c = config;
         try {
-            SpaceConfig space = new SpaceConfig(c.getString("space.name"), c.getInt("space.nodes"),
-                    c.getStringList("space.ops"));
-            StrategyConfig strategy = new StrategyConfig(c.getString("strategy.name"), c.getLong("strategy.seed"),
-                    c.getInt("strategy.populationSize"), c.getInt("strategy.tournamentSize"),
-                    c.getDouble("strategy.crossoverProbability"), c.getBoolean("strategy.deduplicate"),
-                    c.getInt("strategy.initialSamples"),
-                    c.getInt("strategy.candidatePool"));
-            return new SweepConfig(c.getString("sweep.name"), c.getString("sweep.output"), space, strategy,
-                    estimator(), c.getInt("search.budget"), c.getInt("search.roundSize"), c.getInt("search.partitions"),
+            Config c = config;
+            return new SweepConfig(c.getString("sweep.name"), c.getString("sweep.output"),
+                    bind("space", SpaceConfig.class), bind("strategy", StrategyConfig.class), estimator(),
+                    c.getInt("search.budget"), c.getInt("search.roundSize"), c.getInt("search.partitions"),
                     c.getBoolean("search.failFirstTaskAttempt"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
@@ -94,42 +87,39 @@ public record JobConfig(Config config, String source) {
 
     /** The darts job's configuration: the {@code darts} section, the sweep's name and output, the estimator. */
     public DartsSweep.Config darts() {
-        Config c = config;
         try {
-            Config d = c.getConfig("darts");
-            List<String> names = d.getStringList("ops");
-            List<Operation> ops = names.isEmpty() ? Operation.DARTS : names.stream().map(Operation::fromText).toList();
-            DartsSearchConfig search = new DartsSearchConfig(ops, d.getInt("nodes"), d.getInt("channels"),
-                    d.getInt("layers"), d.getInt("stemMultiplier"), d.getInt("epochs"), d.getInt("batchSize"),
-                    d.getDouble("learningRate"), d.getDouble("learningRateMin"), d.getDouble("momentum"),
-                    d.getDouble("weightDecay"), d.getDouble("gradClip"), d.getDouble("archLearningRate"),
-                    d.getDouble("archBeta1"), d.getDouble("archBeta2"), d.getDouble("archWeightDecay"),
-                    d.getInt("order"), d.getInt("maxSkips"), d.getLong("seed"), d.getInt("torchThreads"));
-            return new DartsSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"), search,
-                    d.getInt("searches"), estimator());
+            Config c = config;
+            return new DartsSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"),
+                    bind(config.getConfig("darts").withoutPath("searches"), "darts", DartsSearchConfig.class),
+                    c.getInt("darts.searches"), estimator());
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
         }
     }
 
-    private EstimatorSpec estimator() {
-        Config c = config.getConfig("estimator");
-        String kind = c.getString("kind");
-        if (kind.equals("tabular")) {
-            return EstimatorSpec.tabular(c.getString("table.path"), c.getString("table.signal"), c.getString("table.report"));
+    /** The {@code estimator} section, bound by its {@code kind} to one of the estimator specifications. */
+    EstimatorSpec estimator() {
+        String kind = config.getString("estimator.kind");
+        if (!EstimatorSpec.kinds().contains(kind)) {
+            throw new IllegalArgumentException("configuration " + source + ": estimator.kind must be one of "
+                    + EstimatorSpec.kinds() + ", got '" + kind + "'");
         }
-        if (!kind.equals("proxy")) {
-            throw new IllegalArgumentException("estimator.kind must be one of " + EstimatorSpec.KINDS + ", got '" + kind + "'");
+        return bind("estimator", EstimatorSpec.class);
+    }
+
+    /** Binds a section to a record by name; an invalid value is reported with the section it came from. */
+    <T> T bind(String section, Class<T> type) {
+        return bind(config.getConfig(section), section, type);
+    }
+
+    private <T> T bind(Config section, String name, Class<T> type) {
+        try {
+            return Settings.bind(section.root().render(ConfigRenderOptions.concise()), type);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new IllegalArgumentException("configuration " + source + ": "
+                    + (m.startsWith(name + ".") ? m : name + "." + m), e);
         }
-        Config p = c.getConfig("proxy");
-        ProxyConfig proxy = new ProxyConfig(p.getInt("epochs"), p.getInt("batchSize"), p.getDouble("learningRate"),
-                p.getDouble("momentum"), p.getDouble("weightDecay"), p.getDouble("gradClip"), p.getInt("channels"),
-                p.getInt("layers"), p.getInt("stemMultiplier"), p.getInt("nb201CellsPerStage"),
-                p.getInt("latencyRepeats"), p.getInt("torchThreads"));
-        Config d = c.getConfig("data");
-        DataConfig data = new DataConfig(d.getString("dataset"), d.getString("dir"), d.getInt("trainPerClass"),
-                d.getDouble("trainFraction"), d.getInt("validationPerClass"), d.getInt("testPerClass"), d.getInt("resize"));
-        return EstimatorSpec.proxy(proxy, data);
     }
 
     /** A Spark session for a job: this configuration's master unless spark-submit (spark.master) chose one. */

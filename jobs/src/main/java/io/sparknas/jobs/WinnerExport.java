@@ -3,40 +3,42 @@ package io.sparknas.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.Estimator;
-import io.sparknas.estimators.EstimatorSpec;
-import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+import io.sparknas.estimators.EvaluationContext;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.pipeline.Sweep;
 import io.sparknas.space.CellDrawing;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.darts.DartsDrawing;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsJson;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
 import io.sparknas.space.nb201.Nb201Cell;
+import io.sparknas.space.nb201.Nb201Drawing;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Exports a sweep's winner to a local directory: {@code genotype.json} (with its accuracy and provenance),
  * {@code genotype.txt} (the space's own text form), cell drawings (DOT, and SVG where Graphviz is installed),
- * and, for proxy-trained sweeps, the winner retrained on the driver with its own seed and budget, saved as
- * DJL parameters under {@code model/}.
+ * and, where the sweep's estimator trains networks, the winner retrained on the driver with its own seed and budget
+ * through the {@link Estimator} contract, its parameters saved as DJL parameters under {@code model/}.
  */
 public final class WinnerExport {
     private WinnerExport() {
     }
 
     /** Prints the winner, exports it to the configured (or default) export folder and says where. */
-    static void announceAndExport(Evaluation best, EstimatorSpec spec, JobConfig job, String sweepName, String output,
-                                  String configHash) throws IOException {
+    static void announceAndExport(Evaluation best, EstimatorSpec spec, JobConfig job, Sweep.Definition sweep)
+            throws IOException {
         System.out.printf(java.util.Locale.ROOT, "best: %s (key %s) validation accuracy %.4f%n  %s%n",
                 best.candidate().id(), best.candidate().key(), best.accuracy(), best.candidate().genotype());
-        Path dir = exportDir(job, sweepName, output);
-        List<Path> files = export(best, spec, dir, job.exportRetrain(), sweepName, configHash);
+        Path dir = exportDir(job, sweep.name(), sweep.output());
+        List<Path> files = export(best, spec, dir, job.exportRetrain(), sweep.name(), sweep.hash());
         System.out.println("exported the winner to " + dir.toAbsolutePath() + ": "
                 + files.stream().map(p -> p.getFileName().toString()).toList());
     }
@@ -73,19 +75,24 @@ public final class WinnerExport {
         if (best.candidate().space().equals(DartsSpace.NAME)) {
             DartsGenotype g = DartsText.parse(best.candidate().genotype());
             root.set("genotype", DartsJson.toJson(g));
-            written.addAll(CellDrawing.write(g, dir));
+            written.addAll(DartsDrawing.write(g, dir));
         } else {
             Nb201Cell cell = Nb201Cell.parse(best.candidate().genotype());
             root.put("genotype", cell.text());
-            written.addAll(CellDrawing.write(CellDrawing.dot(cell, "cell"), dir, "cell"));
+            written.addAll(CellDrawing.write(Nb201Drawing.dot(cell, "cell"), dir, "cell"));
         }
-        if (retrain && spec.kind().equals("proxy")) {
-            try (Estimator est = spec.create(Optional.empty())) {
-                Path model = dir.resolve("model");
-                Evaluation again = ((ProxyTrainingEstimator) est).trainAndSave(best.candidate(), model);
-                root.put("retrainedAccuracy", again.accuracy());
-                root.put("modelDir", model.toString());
-                written.add(model);
+        if (retrain) {
+            Path model = dir.resolve("model");
+            try (Estimator est = spec.create()) {
+                Evaluation again = est.evaluate(best.candidate(), EvaluationContext.defaults().savingModelTo(model));
+                if (!again.isOk()) {
+                    throw new IOException("retraining the winner " + best.candidate().id() + " failed: " + again.error());
+                }
+                if (Files.isDirectory(model)) { // an estimator that trains nothing (a table) saves no model
+                    root.put("retrainedAccuracy", again.accuracy());
+                    root.put("modelDir", model.toString());
+                    written.add(model);
+                }
             }
         }
         Path jsonFile = dir.resolve("genotype.json");

@@ -1,6 +1,11 @@
 package io.sparknas.jobs;
 
+import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.estimators.training.SgdConfig;
+import io.sparknas.oneshot.darts.DartsSearchConfig;
 import io.sparknas.pipeline.SweepConfig;
+import io.sparknas.space.NetworkSize;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,19 +31,36 @@ class JobConfigTest {
         assertEquals("evolution", cfg.strategy().name());
         assertEquals(32, cfg.budget());
         assertEquals(4, cfg.rounds());
-        assertEquals(8, cfg.estimator().proxy().channels());
-        assertEquals(5.0, cfg.estimator().proxy().gradClip(), "a default");
-        assertEquals(16, cfg.estimator().data().resize());
+        ProxySpec proxy = assertInstanceOf(ProxySpec.class, cfg.estimator());
+        assertEquals(new NetworkSize(8, 3, 3), proxy.proxy().network(), "channels and layers given, stemMultiplier a default");
+        assertEquals(new SgdConfig(0.05, 0.9, 3e-4, 5), proxy.proxy().sgd(), "learningRate given, the rest defaults");
+        assertEquals(4, proxy.proxy().epochs());
+        assertEquals(16, proxy.data().resize());
     }
 
     @Test
-    void everyTemplateInConfLoads() throws IOException {
+    void everyTemplateInConfBindsForTheSearchAndTheDartsJob() throws IOException {
+        List<Path> confs;
         try (var files = Files.list(Path.of("../conf"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".conf")).toList()) {
-                SweepConfig cfg = JobConfig.load(f, List.of()).sweep();
-                assertTrue(cfg.budget() > 0, f.toString());
+            confs = files.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+        }
+        assertTrue(confs.size() >= 6, "the quickstarts and the cluster templates: " + confs);
+        for (Path f : confs) {
+            JobConfig job = JobConfig.load(f, List.of());
+            SweepConfig search = job.sweep();
+            assertEquals(job.config().getString("sweep.name"), search.name(), f.toString());
+            if (search.estimator() instanceof ProxySpec) {
+                io.sparknas.pipeline.DartsSweep.Config darts = job.darts();
+                assertEquals(job.config().getInt("darts.epochs"), darts.search().epochs(), f.toString());
             }
         }
+    }
+
+    @Test
+    void theDefaultsFileAndTheRecordsDefaultsAgree() {
+        JobConfig defaults = JobConfig.load(null, List.of());
+        assertEquals(ProxyConfig.defaults(), defaults.bind("estimator.proxy", ProxyConfig.class));
+        assertEquals(DartsSearchConfig.defaults(), defaults.darts().search());
     }
 
     @Test
@@ -65,7 +88,16 @@ class JobConfigTest {
     void badValuesNameTheSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JobConfig.load(QUICKSTART, List.of("strategy.tournamentSize=25")).sweep());
-        assertEquals("strategy.tournamentSize must be in [1, populationSize=8], got 25", e.getMessage());
+        assertEquals("configuration ../conf/quickstart.conf: strategy.tournamentSize must be in [1, populationSize=8], "
+                + "got 25", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.load(QUICKSTART, List.of("estimator.proxy.learningRate=20")).sweep());
+        assertEquals("configuration ../conf/quickstart.conf: estimator.proxy.learningRate must be in (0, 10], got 20.0",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.load(QUICKSTART, List.of("estimator.kind=oracle")).sweep());
+        assertEquals("configuration ../conf/quickstart.conf: estimator.kind must be one of [proxy, tabular], got "
+                + "'oracle'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> JobConfig.load(QUICKSTART, List.of("search.budget=many")).sweep());
         assertTrue(e.getMessage().contains("search.budget"), e.getMessage());
@@ -87,7 +119,7 @@ class JobConfigTest {
         assertEquals(2, cfg.searches());
         assertEquals(3, cfg.search().epochs());
         assertEquals(8, cfg.search().ops().size(), "empty darts.ops = the 8 DARTS primitives");
-        assertEquals(3e-4, cfg.search().archLearningRate());
+        assertEquals(3e-4, cfg.search().architect().archLearningRate());
         assertEquals(2, cfg.search().maxSkips());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JobConfig.load(darts, List.of("darts.ops=[sep_conv_3x3, nor_conv_3x3]")).darts());

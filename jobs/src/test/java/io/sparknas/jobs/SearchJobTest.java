@@ -15,8 +15,7 @@ class SearchJobTest {
 
     @Test
     void searchRunsResumesAndExportsTheWinner(@TempDir Path dir) throws Exception {
-        Path table = Path.of(System.getProperty("sparknas.shared", "../shared"), "benchmarks", "nb201", "nb201_12ep.csv");
-        assumeTrue(Files.isReadable(table), "NAS-Bench-201 table not found at " + table);
+        Path table = Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz");
         String out = dir.resolve("sweep").toString();
         String[] args = {"search", "--conf", "../conf/tabular-nb201.conf", "--set", "sweep.output=" + out,
             "--set", "estimator.table.path=" + table, "--set", "search.budget=30", "--set", "spark.master=local[2]"};

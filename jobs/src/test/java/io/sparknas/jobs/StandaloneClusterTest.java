@@ -1,6 +1,6 @@
 package io.sparknas.jobs;
 
-import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.spec.TabularSpec;
 import io.sparknas.pipeline.SearchLoop;
 import io.sparknas.pipeline.SpaceConfig;
 import io.sparknas.pipeline.SparkSessions;
@@ -32,9 +32,7 @@ class StandaloneClusterTest {
 
     @Test
     void aSweepRunsOnAStandaloneClusterWithSeparateExecutorJvms(@TempDir Path dir) throws Exception {
-        Path table = Path.of(System.getProperty("sparknas.shared", "../shared"), "benchmarks", "nb201", "nb201_12ep.csv")
-                .toAbsolutePath().normalize();
-        assumeTrue(Files.isReadable(table), "NAS-Bench-201 table not found at " + table);
+        Path table = Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz").toAbsolutePath().normalize();
         Path sparkHome = dir.resolve("spark-home");
         Path jars = Files.createDirectories(sparkHome.resolve("jars"));
         String classpath = System.getProperty("java.class.path");
@@ -66,11 +64,11 @@ class StandaloneClusterTest {
         try {
             SweepConfig cfg = new SweepConfig("standalone", dir.resolve("sweep").toString(),
                     new SpaceConfig("nb201", 4, List.of()), StrategyConfig.of("evolution", 3),
-                    EstimatorSpec.tabular(table.toString(), "cifar10-val", "cifar10-test"), 12, 4, 4, false);
+                    TabularSpec.of(table.toString(), "cifar10-val", "cifar10-test"), 12, 4, 4, false);
             SearchLoop.Result r = new SearchLoop(spark, cfg, System.out::println).run();
-            assertEquals(12, r.evaluated());
-            assertEquals(0, r.failed());
-            List<Row> rows = r.store().candidates().collectAsList();
+            assertEquals(12, r.counts().evaluated());
+            assertEquals(0, r.counts().failed());
+            List<Row> rows = r.sweep().store().candidates().collectAsList();
             assertEquals(12, rows.size());
             Set<String> executors = rows.stream().map(row -> row.<String>getAs("executor")).collect(Collectors.toSet());
             assertTrue(executors.stream().noneMatch("driver"::equals), "evaluated on executors, not the driver: " + executors);

@@ -2,23 +2,21 @@ package io.sparknas.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.Devices;
-import io.sparknas.estimators.EstimatorSpec;
 import io.sparknas.estimators.data.Datasets;
-import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.oneshot.darts.DartsSearch;
+import io.sparknas.oneshot.darts.DartsSearchConfig;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
-import io.sparknas.space.Keys;
 import io.sparknas.space.Operation;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
-import io.sparknas.strategies.darts.DartsSearch;
-import io.sparknas.strategies.darts.DartsSearchConfig;
-import io.sparknas.strategies.darts.Derivation;
+import io.sparknas.space.darts.Derivation;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.Serializable;
@@ -49,18 +47,29 @@ public final class DartsSweep {
      *                   w on the training split, alpha on the validation split)
      */
     public record Config(String name, String output, DartsSearchConfig search, int searches,
-                         EstimatorSpec evaluation) implements Serializable {
+                         EstimatorSpec evaluation) implements Sweep.Definition, Serializable {
         public Config {
             SweepConfig.checkName(name);
             if (searches < 1) {
                 throw new IllegalArgumentException("darts.searches must be >= 1, got " + searches);
             }
-            if (!evaluation.kind().equals("proxy")) {
+            if (!(evaluation instanceof ProxySpec)) {
                 throw new IllegalArgumentException("darts needs estimator.kind = proxy (images to search on), got '"
                         + evaluation.kind() + "'");
             }
         }
 
+        @Override
+        public String kind() {
+            return "darts";
+        }
+
+        /** The images the searches learn from: w on the training split, alpha on the validation split. */
+        ProxySpec proxy() {
+            return (ProxySpec) evaluation;
+        }
+
+        @Override
         public String semantics() {
             ObjectNode n = SweepConfig.JSON.createObjectNode();
             n.put("kind", "darts");
@@ -68,10 +77,6 @@ public final class DartsSweep {
             n.put("searches", searches);
             n.set("estimator", SweepConfig.JSON.valueToTree(evaluation));
             return SweepConfig.canonical(n);
-        }
-
-        public String hash() {
-            return Keys.of(semantics());
         }
     }
 
@@ -85,7 +90,7 @@ public final class DartsSweep {
     }
 
     /** The outcome: every search's final genotype and its evaluation, and the winner. */
-    public record Result(ResultStore store, List<Evaluation> evaluations, Optional<Evaluation> best, int failedSearches) {
+    public record Result(Sweep sweep, List<Evaluation> evaluations, Optional<Evaluation> best, int failedSearches) {
     }
 
     private final SparkSession spark;
@@ -99,54 +104,28 @@ public final class DartsSweep {
     }
 
     public Result run() {
-        ResultStore store = new ResultStore(spark, cfg.output());
-        Provenance provenance = Provenance.current(cfg.hash());
-        SearchLoop.openSweep(store, cfg.name(), "darts", cfg, cfg.semantics(), provenance, ResultStore.CANDIDATES,
-                EPOCHS);
+        Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES, EPOCHS);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Final> finals;
-        int failedSearches;
-        if (store.committedRounds(EPOCHS).isEmpty()) {
+        if (!sweep.isCommitted(EPOCHS)) {
             long t0 = System.nanoTime();
             List<Trace> traces = searchOnSpark(jsc);
-            commitTraces(store, traces);
-            finals = new ArrayList<>();
-            failedSearches = 0;
-            for (Trace t : traces) {
-                if (!t.error().isEmpty()) {
-                    failedSearches++;
-                    log.accept("search " + t.searchId() + " failed: " + t.error());
-                    continue;
-                }
-                DartsSearch.Epoch last = t.epochs().get(t.epochs().size() - 1);
-                finals.add(new Final(t.searchId(), t.seed(), DartsText.format(last.genotype())));
-                log.accept(String.format(Locale.ROOT, "search %s (seed %d): %d epochs, supernet val accuracy %.4f, "
-                        + "%d skip connections in the normal cell (%d without the guard)", t.searchId(), t.seed(),
-                        t.epochs().size(), last.validationAccuracy(), Derivation.skips(last.genotype().normal()),
-                        Derivation.skips(last.unguarded().normal())));
-            }
+            commitTraces(sweep, traces);
+            finals = finals(traces);
             log.accept(String.format(Locale.ROOT, "searched: %d searches in %s; traces: %s", traces.size(),
-                    SearchLoop.duration((System.nanoTime() - t0) / 1e9), store.path(EPOCHS)));
+                    SearchLoop.duration((System.nanoTime() - t0) / 1e9), sweep.store().path(EPOCHS)));
         } else {
-            finals = committedFinals(store);
-            failedSearches = cfg.searches() - finals.size();
-            log.accept("resuming: the searches are committed (" + store.path(EPOCHS) + ")");
+            finals = committedFinals(sweep.store());
+            log.accept("resuming: the searches are committed (" + sweep.store().path(EPOCHS) + ")");
         }
         List<Evaluation> evaluations;
-        if (store.committedRounds(ResultStore.CANDIDATES).isEmpty()) {
-            List<Candidate> candidates = candidates(finals);
-            SparkEvaluator evaluator = new SparkEvaluator(jsc, cfg.evaluation(), false);
-            List<TaskResult> results = evaluator.evaluate(candidates, 0);
-            String budget = SweepConfig.JSON.valueToTree(cfg.evaluation()).toString();
-            List<Row> rows = new ArrayList<>();
-            evaluations = new ArrayList<>();
-            for (TaskResult r : results) {
-                rows.add(ResultSchema.toRow(cfg.name(), cfg.evaluation().kind(), budget, r, provenance));
-                evaluations.add(r.evaluation());
-            }
-            store.commitRound(0, rows);
+        if (!sweep.isCommitted(ResultStore.CANDIDATES)) {
+            List<TaskResult> results = new SparkEvaluator(jsc, cfg.evaluation(), false, SearchLoop::logEpoch)
+                    .evaluate(candidates(finals), 0);
+            sweep.commitCandidates(0, cfg.evaluation(), results);
+            evaluations = new ArrayList<>(results.stream().map(TaskResult::evaluation).toList());
         } else {
-            evaluations = store.readRound(0);
+            evaluations = sweep.candidates(0);
         }
         evaluations.sort(Comparator.comparing(e -> e.candidate().id()));
         for (Evaluation e : evaluations) {
@@ -155,7 +134,25 @@ public final class DartsSweep {
         }
         Optional<Evaluation> best = evaluations.stream().filter(Evaluation::isOk)
                 .max(Comparator.comparingDouble(Evaluation::accuracy));
-        return new Result(store, evaluations, best, failedSearches);
+        return new Result(sweep, evaluations, best, cfg.searches() - finals.size());
+    }
+
+    /** The final genotype of every search that did not fail; a line per search. */
+    private List<Final> finals(List<Trace> traces) {
+        List<Final> finals = new ArrayList<>();
+        for (Trace t : traces) {
+            if (!t.error().isEmpty()) {
+                log.accept("search " + t.searchId() + " failed: " + t.error());
+                continue;
+            }
+            DartsSearch.Epoch last = t.epochs().get(t.epochs().size() - 1);
+            finals.add(new Final(t.searchId(), t.seed(), DartsText.format(last.genotype())));
+            log.accept(String.format(Locale.ROOT, "search %s (seed %d): %d epochs, supernet val accuracy %.4f, "
+                    + "%d skip connections in the normal cell (%d without the guard)", t.searchId(), t.seed(),
+                    t.epochs().size(), last.validationAccuracy(), Derivation.skips(last.genotype().normal()),
+                    Derivation.skips(last.unguarded().normal())));
+        }
+        return finals;
     }
 
     private List<Trace> searchOnSpark(JavaSparkContext jsc) {
@@ -163,7 +160,7 @@ public final class DartsSweep {
         for (int i = 0; i < cfg.searches(); i++) {
             configs.add(cfg.search().withSeed(cfg.search().seed() + i));
         }
-        EstimatorSpec spec = cfg.evaluation();
+        ProxySpec spec = cfg.proxy();
         List<Trace> traces = new ArrayList<>(jsc.parallelize(configs, configs.size())
                 .map(c -> runSearch(c, spec)).collect());
         traces.sort(Comparator.comparingLong(Trace::seed));
@@ -171,12 +168,13 @@ public final class DartsSweep {
     }
 
     /** A Spark task: one whole search on the executor's dataset and device; a failure is a trace with the error. */
-    static Trace runSearch(DartsSearchConfig c, EstimatorSpec spec) {
+    static Trace runSearch(DartsSearchConfig c, ProxySpec spec) {
         String id = "s" + c.seed();
         String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
         String host = SparkEvaluator.hostName();
         try {
-            Datasets.Split data = ((ProxyTrainingEstimator) ExecutorEstimators.get(spec)).data();
+            Devices.configureThreads(c.torchThreads());
+            Datasets.Split data = Datasets.shared(spec.data());
             try (DartsSearch search = new DartsSearch(c, data,
                     Devices.choose(SparkEvaluator.assignedGpu(TaskContext.get())))) {
                 return new Trace(id, c.seed(), search.run(e -> { }), "", executor, host);
@@ -187,30 +185,38 @@ public final class DartsSweep {
         }
     }
 
-    private void commitTraces(ResultStore store, List<Trace> traces) {
+    private void commitTraces(Sweep sweep, List<Trace> traces) {
         List<Row> epochs = new ArrayList<>();
         List<Row> alphas = new ArrayList<>();
-        DartsSearchConfig s = cfg.search();
         for (Trace t : traces) {
             if (!t.error().isEmpty()) {
-                epochs.add(RowFactory.create(cfg.name(), t.searchId(), t.seed(), s.order(), s.maxSkips(), 0, "FAILED",
-                        t.error(), null, null, null, null, null, null, null, null, null, null, null, t.executor(),
-                        t.host()));
+                epochs.add(epochRow(t).set("epoch", 0).set("status", "FAILED").set("error", t.error()).build());
                 continue;
             }
             for (DartsSearch.Epoch e : t.epochs()) {
-                epochs.add(RowFactory.create(cfg.name(), t.searchId(), t.seed(), s.order(), s.maxSkips(), e.epoch(),
-                        "OK", "", e.learningRate(), e.trainLoss(), e.trainAccuracy(), e.validationLoss(),
-                        e.validationAccuracy(), e.seconds(), DartsText.format(e.genotype()),
-                        DartsText.format(e.unguarded()), Derivation.skips(e.genotype().normal()),
-                        Derivation.skips(e.unguarded().normal()), Derivation.skips(e.genotype().reduce()),
-                        t.executor(), t.host()));
+                epochs.add(epochRow(t).set("epoch", e.epoch()).set("status", "OK").set("error", "")
+                        .set("learning_rate", e.learningRate()).set("train_loss", e.trainLoss())
+                        .set("train_accuracy", e.trainAccuracy()).set("val_loss", e.validationLoss())
+                        .set("val_accuracy", e.validationAccuracy()).set("seconds", e.seconds())
+                        .set("genotype", DartsText.format(e.genotype()))
+                        .set("genotype_unguarded", DartsText.format(e.unguarded()))
+                        .set("skips_normal", Derivation.skips(e.genotype().normal()))
+                        .set("skips_normal_unguarded", Derivation.skips(e.unguarded().normal()))
+                        .set("skips_reduce", Derivation.skips(e.genotype().reduce()))
+                        .build());
                 addAlphas(alphas, t.searchId(), e.epoch(), "normal", e.alphaNormal());
                 addAlphas(alphas, t.searchId(), e.epoch(), "reduce", e.alphaReduce());
             }
         }
-        store.commit(ALPHAS, 0, alphas, ResultSchema.DARTS_ALPHAS);
-        store.commit(EPOCHS, 0, epochs, ResultSchema.DARTS_EPOCHS); // last: its presence marks the phase done
+        sweep.commit(ALPHAS, 0, alphas, ResultSchema.DARTS_ALPHAS);
+        sweep.commit(EPOCHS, 0, epochs, ResultSchema.DARTS_EPOCHS); // last: its presence marks the phase done
+    }
+
+    /** The columns of an epoch row that every epoch of a search shares. */
+    private RowBuilder epochRow(Trace t) {
+        return RowBuilder.of(ResultSchema.DARTS_EPOCHS).set("sweep_id", cfg.name()).set("search_id", t.searchId())
+                .set("seed", t.seed()).set("order", cfg.search().architect().order())
+                .set("max_skips", cfg.search().maxSkips()).set("executor", t.executor()).set("host", t.host());
     }
 
     private void addAlphas(List<Row> rows, String searchId, int epoch, String cell, double[][] alpha) {
@@ -220,8 +226,10 @@ public final class DartsSweep {
         for (int node = 0; node < cfg.search().nodes(); node++) {
             for (int input = 0; input < node + 2; input++) {
                 for (int k = 0; k < ops.size(); k++) {
-                    rows.add(RowFactory.create(cfg.name(), searchId, epoch, cell, edge, node + 2, input,
-                            ops.get(k).text(), alpha[edge][k], w[edge][k]));
+                    rows.add(RowBuilder.of(ResultSchema.DARTS_ALPHAS).set("sweep_id", cfg.name())
+                            .set("search_id", searchId).set("epoch", epoch).set("cell", cell).set("edge", edge)
+                            .set("node", node + 2).set("input", input).set("op", ops.get(k).text())
+                            .set("alpha", alpha[edge][k]).set("weight", w[edge][k]).build());
                 }
                 edge++;
             }

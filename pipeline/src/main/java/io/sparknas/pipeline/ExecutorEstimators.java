@@ -1,9 +1,8 @@
 package io.sparknas.pipeline;
 
 import io.sparknas.estimators.Estimator;
-import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.spec.EstimatorSpec;
 
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -18,6 +17,6 @@ public final class ExecutorEstimators {
     }
 
     public static Estimator get(EstimatorSpec spec) {
-        return CACHE.computeIfAbsent(spec, s -> s.create(Optional.empty()));
+        return CACHE.computeIfAbsent(spec, EstimatorSpec::create);
     }
 }

@@ -1,9 +1,9 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Parquet schema of evaluated candidates (an interface: documented in the README, changed on purpose).
+ * The Parquet schemas of a sweep (an interface: documented in the README, changed on purpose; {@link Sweep#SCHEMA_VERSION}
+ * says which one a sweep was written with), and the one mapping between candidates and their rows, by column name.
  * The {@code round} column is not stored in the files; it comes from the {@code round=N} directory, as Hive
  * partitioning, so Spark, pyarrow and DuckDB all see it.
  */
@@ -32,7 +33,7 @@ public final class ResultSchema {
         field("canonical_key", DataTypes.StringType, false),
         field("seed", DataTypes.LongType, false),
         field("estimator", DataTypes.StringType, false),
-        field("budget", DataTypes.StringType, false),
+        field("estimator_config", DataTypes.StringType, false),
         field("status", DataTypes.StringType, false),
         field("accuracy", DataTypes.DoubleType, true),
         field("test_accuracy", DataTypes.DoubleType, true),
@@ -107,16 +108,49 @@ public final class ResultSchema {
         return DataTypes.createStructField(name, type, nullable);
     }
 
-    static Row toRow(String sweepId, String estimator, String budget, TaskResult r, Provenance p) {
+    /** A committed candidate: the evaluation, where it ran, the estimator that produced it (kind and JSON). */
+    static Row toRow(String sweepId, EstimatorSpec estimator, TaskResult r, Provenance p) {
         Evaluation e = r.evaluation();
         Candidate c = e.candidate();
-        return RowFactory.create(sweepId, c.id(), scala.jdk.javaapi.CollectionConverters.asScala(c.parents()).toSeq(),
-                c.origin(), c.space(), c.genotype(), c.key(), c.seed(), estimator, budget, e.status().name(),
-                e.isOk() ? e.accuracy() : null, number(e, "test_accuracy"), whole(e, "params"), whole(e, "flops"),
-                number(e, "latency_ms_b1"), number(e, "latency_ms_batch"), number(e, "train_seconds"), e.error(),
-                e.device(), r.executor(), r.host(), r.attempt(), new Timestamp(e.startMillis()),
-                new Timestamp(e.endMillis()), scala.jdk.javaapi.CollectionConverters.asScala(finite(e.metrics())),
-                p.configHash(), p.sparknasVersion(), p.sparkVersion(), p.djlVersion(), p.javaVersion());
+        return RowBuilder.of(CANDIDATES)
+                .set("sweep_id", sweepId)
+                .set("candidate_id", c.id())
+                .set("parents", scala.jdk.javaapi.CollectionConverters.asScala(c.parents()).toSeq())
+                .set("origin", c.origin())
+                .set("space", c.space())
+                .set("genotype", c.genotype())
+                .set("canonical_key", c.key())
+                .set("seed", c.seed())
+                .set("estimator", estimator.kind())
+                .set("estimator_config", SweepConfig.JSON.valueToTree(estimator).toString())
+                .set("status", e.status().name())
+                .set("accuracy", e.isOk() ? e.accuracy() : null)
+                .set("test_accuracy", number(e, "test_accuracy"))
+                .set("params", whole(e, "params"))
+                .set("flops", whole(e, "flops"))
+                .set("latency_ms_b1", number(e, "latency_ms_b1"))
+                .set("latency_ms_batch", number(e, "latency_ms_batch"))
+                .set("train_seconds", number(e, "train_seconds"))
+                .set("error", e.error())
+                .set("device", e.device())
+                .set("executor", r.executor())
+                .set("host", r.host())
+                .set("task_attempt", r.attempt())
+                .set("start_time", new Timestamp(e.startMillis()))
+                .set("end_time", new Timestamp(e.endMillis()))
+                .set("metrics", scala.jdk.javaapi.CollectionConverters.asScala(finite(e.metrics())))
+                .set("config_hash", p.configHash())
+                .set("sparknas_version", p.sparknasVersion())
+                .set("spark_version", p.sparkVersion())
+                .set("djl_version", p.djlVersion())
+                .set("java_version", p.javaVersion())
+                .build();
+    }
+
+    /** A strategy checkpoint after {@code told} results. */
+    static Row checkpointRow(String sweepId, String strategy, int told, String snapshot) {
+        return RowBuilder.of(CHECKPOINTS).set("sweep_id", sweepId).set("strategy", strategy).set("told", told)
+                .set("snapshot", snapshot).set("created_at", new Timestamp(System.currentTimeMillis())).build();
     }
 
     /** Back from a stored row to the evaluation the strategy was told (for resume). */

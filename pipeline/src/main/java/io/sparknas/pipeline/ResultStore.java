@@ -8,7 +8,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
@@ -16,7 +15,6 @@ import org.apache.spark.sql.types.StructType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -139,18 +137,7 @@ public final class ResultStore {
         return rounds;
     }
 
-    /** Commits one round of evaluated candidates atomically. */
-    public void commitRound(int round, List<Row> rows) {
-        commit(CANDIDATES, round, spark.createDataFrame(rows, ResultSchema.CANDIDATES));
-    }
-
-    /** Commits the strategy's state after {@code round}. */
-    public void commitCheckpoint(int round, String sweepId, String strategy, int told, String snapshot) {
-        Row row = RowFactory.create(sweepId, strategy, told, snapshot, new Timestamp(System.currentTimeMillis()));
-        commit(CHECKPOINTS, round, spark.createDataFrame(List.of(row), ResultSchema.CHECKPOINTS));
-    }
-
-    /** Commits rows of another dataset of the sweep (e.g. DARTS traces) as {@code dataset/round=N}, atomically. */
+    /** Commits rows of a dataset of the sweep as {@code dataset/round=N}, atomically. */
     public void commit(String dataset, int round, List<Row> rows, StructType schema) {
         commit(dataset, round, spark.createDataFrame(rows, schema));
     }

@@ -1,14 +1,13 @@
 package io.sparknas.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.strategies.Strategies;
 import io.sparknas.strategies.Strategy;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,13 +26,15 @@ import java.util.function.IntConsumer;
  * the same candidates, and told the stored results), and the search continues; nothing is evaluated twice.
  */
 public final class SearchLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(SearchLoop.class);
+
     private final SparkSession spark;
     private final SweepConfig cfg;
     private final Consumer<String> log;
     private final IntConsumer afterRoundCommitted;
 
     /** The outcome of {@link #run()}. */
-    public record Result(ResultStore store, Optional<Evaluation> best, int roundsCompleted, int evaluated, int failed,
+    public record Result(Sweep sweep, Optional<Evaluation> best, int roundsCompleted, Counts counts,
                          int resumedRounds) {
     }
 
@@ -49,93 +50,36 @@ public final class SearchLoop {
         this(spark, cfg, log, r -> { });
     }
 
-    /** Thrown when the sweep path holds a sweep made with another configuration. */
-    public static final class SweepMismatch extends IllegalStateException {
-        SweepMismatch(String message) {
-            super(message);
-        }
-    }
-
     public Result run() {
-        ResultStore store = new ResultStore(spark, cfg.output());
-        Provenance provenance = Provenance.current(cfg.hash());
-        openSweep(store, provenance);
+        Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES);
         Strategy strategy = Strategies.create(cfg.strategy(), cfg.space().create());
-        int[] counts = new int[2];
-        int resumed = restore(store, strategy, counts);
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        SparkEvaluator evaluator = new SparkEvaluator(jsc, cfg.estimator(), cfg.failFirstTaskAttempt());
-        String estimatorName = cfg.estimator().kind();
-        String budget = budgetJson();
+        List<Integer> committed = committedRounds(sweep.store());
+        Counts counts = restore(sweep, strategy, committed);
+        int resumed = committed.size();
+        SparkEvaluator evaluator = new SparkEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                cfg.estimator(), cfg.failFirstTaskAttempt(), SearchLoop::logEpoch);
         long start = System.nanoTime();
         for (int round = resumed; round < cfg.rounds(); round++) {
             List<Candidate> asked = strategy.ask(cfg.roundSize(round));
             List<TaskResult> results = inAskedOrder(asked, evaluator.evaluate(asked, cfg.partitions()));
-            List<Row> rows = new ArrayList<>();
-            List<Evaluation> evaluations = new ArrayList<>();
-            for (TaskResult r : results) {
-                rows.add(ResultSchema.toRow(cfg.name(), estimatorName, budget, r, provenance));
-                evaluations.add(r.evaluation());
-                counts[0]++;
-                counts[1] += r.evaluation().isOk() ? 0 : 1;
-            }
-            store.commitRound(round, rows);
+            List<Evaluation> evaluations = results.stream().map(TaskResult::evaluation).toList();
+            sweep.commitCandidates(round, cfg.estimator(), results);
+            counts = counts.plusAll(evaluations);
             afterRoundCommitted.accept(round);
             strategy.tell(evaluations);
-            store.commitCheckpoint(round, cfg.name(), strategy.name(), strategy.told(), strategy.snapshot());
+            sweep.commitCheckpoint(round, strategy.name(), strategy.told(), strategy.snapshot());
             log.accept(progress(round, resumed, counts, strategy.best(), start));
         }
-        return new Result(store, strategy.best(), cfg.rounds(), counts[0], counts[1], resumed);
+        return new Result(sweep, strategy.best(), cfg.rounds(), counts, resumed);
     }
 
-    private void openSweep(ResultStore store, Provenance provenance) {
-        openSweep(store, cfg.name(), "search", cfg, cfg.semantics(), provenance, ResultStore.CANDIDATES);
+    /** A trained candidate's epoch as it happens (the log, not the progress lines: there are many). */
+    static void logEpoch(EpochReport r) {
+        LOG.info(String.format(Locale.ROOT, "%s epoch %d: %s", r.candidateId(), r.epoch(), r.metrics()));
     }
 
-    /**
-     * Writes a new sweep's {@code sweep.json} (name, kind, configuration, its semantics and hash, provenance), or
-     * checks that the sweep stored at the path was made with the same configuration hash. Refuses a path that holds
-     * committed {@code datasets} but no {@code sweep.json}.
-     */
-    static void openSweep(ResultStore store, String name, String kind, Object config, String semantics,
-                          Provenance provenance, String... datasets) {
-        Optional<String> meta = store.metadata();
-        if (meta.isEmpty()) {
-            for (String dataset : datasets) {
-                if (store.exists() && !store.committedRounds(dataset).isEmpty()) {
-                    throw new SweepMismatch(store.root() + " holds results but no sweep.json; refusing to mix sweeps "
-                            + "(choose another sweep.output)");
-                }
-            }
-            Map<String, Object> m = new HashMap<>();
-            m.put("sweep", name);
-            m.put("kind", kind);
-            m.put("configHash", provenance.configHash());
-            m.put("config", config);
-            m.put("semantics", semantics);
-            m.put("createdAt", System.currentTimeMillis());
-            m.put("provenance", provenance);
-            store.create(SweepConfig.JSON.valueToTree(m).toPrettyString());
-            return;
-        }
-        JsonNode stored;
-        try {
-            stored = new ObjectMapper().readTree(meta.get());
-        } catch (Exception e) {
-            throw new SweepMismatch(store.root() + "/sweep.json is not valid JSON: " + e.getMessage());
-        }
-        String storedHash = stored.path("configHash").asText();
-        if (!storedHash.equals(provenance.configHash())) {
-            throw new SweepMismatch("the sweep at " + store.root() + " was made with another configuration (hash "
-                    + storedHash + ", this one " + provenance.configHash() + "):\n  stored: "
-                    + stored.path("semantics").asText() + "\n  given:  " + semantics + "\nResume with the stored "
-                    + "configuration, choose another sweep.output, or pass --new-sweep to move the old sweep aside and "
-                    + "start a new one.");
-        }
-    }
-
-    /** Restores the strategy from committed rounds; returns the number of rounds already done. */
-    private int restore(ResultStore store, Strategy strategy, int[] counts) {
+    /** The committed rounds, which must be 0..n-1 without gaps. */
+    private static List<Integer> committedRounds(ResultStore store) {
         List<Integer> rounds = store.committedRounds(ResultStore.CANDIDATES);
         for (int i = 0; i < rounds.size(); i++) {
             if (rounds.get(i) != i) {
@@ -143,24 +87,27 @@ public final class SearchLoop {
                         + "; expected 0.." + (rounds.size() - 1) + " without gaps");
             }
         }
+        return rounds;
+    }
+
+    /** Restores the strategy from the committed rounds; returns what they hold. */
+    private Counts restore(Sweep sweep, Strategy strategy, List<Integer> rounds) {
+        Counts counts = Counts.ZERO;
         if (rounds.isEmpty()) {
-            return 0;
+            return counts;
         }
         int fromRound = 0;
-        List<Integer> checkpoints = store.committedRounds(ResultStore.CHECKPOINTS);
+        List<Integer> checkpoints = sweep.store().committedRounds(ResultStore.CHECKPOINTS);
         for (int c = checkpoints.size() - 1; c >= 0; c--) {
             if (checkpoints.get(c) < rounds.size()) {
-                strategy.restore(store.checkpoint(checkpoints.get(c)).orElseThrow());
+                strategy.restore(sweep.store().checkpoint(checkpoints.get(c)).orElseThrow());
                 fromRound = checkpoints.get(c) + 1;
                 break;
             }
         }
         for (int r = 0; r < rounds.size(); r++) {
-            List<Evaluation> stored = store.readRound(r);
-            for (Evaluation e : stored) {
-                counts[0]++;
-                counts[1] += e.isOk() ? 0 : 1;
-            }
+            List<Evaluation> stored = sweep.candidates(r);
+            counts = counts.plusAll(stored);
             if (r < fromRound) {
                 continue;
             }
@@ -177,9 +124,9 @@ public final class SearchLoop {
             strategy.tell(stored);
         }
         log.accept(String.format(Locale.ROOT, "resuming sweep %s at round %d/%d (%d evaluations committed; strategy "
-                + "restored from %s)", cfg.name(), rounds.size() + 1, cfg.rounds(), counts[0],
+                + "restored from %s)", cfg.name(), rounds.size() + 1, cfg.rounds(), counts.evaluated(),
                 fromRound == 0 ? "a replay of every round" : "the checkpoint of round " + fromRound));
-        return rounds.size();
+        return counts;
     }
 
     private static List<TaskResult> inAskedOrder(List<Candidate> asked, List<TaskResult> results) {
@@ -196,18 +143,14 @@ public final class SearchLoop {
         return out;
     }
 
-    private String budgetJson() {
-        return SweepConfig.JSON.valueToTree(cfg.estimator()).toString();
-    }
-
-    private String progress(int round, int resumed, int[] counts, Optional<Evaluation> best, long start) {
+    private String progress(int round, int resumed, Counts counts, Optional<Evaluation> best, long start) {
         double elapsed = (System.nanoTime() - start) / 1e9;
         int doneHere = round + 1 - resumed;
         double eta = elapsed / doneHere * (cfg.rounds() - round - 1);
         String b = best.map(e -> String.format(Locale.ROOT, "best %.4f (%s %s)", e.accuracy(), e.candidate().id(),
                 e.candidate().key())).orElse("best -");
         return String.format(Locale.ROOT, "round %d/%d  evaluated %d  failed %d  %s  elapsed %s  eta %s",
-                round + 1, cfg.rounds(), counts[0], counts[1], b, duration(elapsed), duration(eta));
+                round + 1, cfg.rounds(), counts.evaluated(), counts.failed(), b, duration(elapsed), duration(eta));
     }
 
     static String duration(double seconds) {

@@ -1,26 +1,27 @@
 package io.sparknas.pipeline;
 
-import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.Estimator;
-import io.sparknas.estimators.EstimatorSpec;
-import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+import io.sparknas.estimators.EvaluationContext;
+import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.util.CollectionAccumulator;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Evaluates a round of candidates on Spark: candidates become the partitions of an RDD; each task takes the
- * executor's estimator (built once per JVM) and evaluates its candidates on the device Spark assigned (a GPU
- * under resource scheduling, else the CPU). A failing candidate is a FAILED evaluation; an exception that
+ * executor's estimator (built once per JVM) and evaluates its candidates through the {@link Estimator} contract,
+ * with the GPU Spark assigned to the task in the {@link EvaluationContext} (resource scheduling; else the CPU). A failing candidate is a FAILED evaluation; an exception that
  * escapes (a lost executor, an injected fault) fails the task and Spark retries it, which gives the same result
  * because every candidate carries its own seed.
  */
@@ -28,15 +29,23 @@ public final class SparkEvaluator {
     private final JavaSparkContext jsc;
     private final EstimatorSpec spec;
     private final boolean failFirstAttempt;
+    private final Consumer<EpochReport> onEpoch;
 
     /**
      * @param failFirstAttempt fault injection for resilience tests: every task's first attempt throws after its
      *                         first candidate, so Spark must retry it ({@code spark.task.maxFailures} &gt; 1)
      */
     public SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt) {
+        this(jsc, spec, failFirstAttempt, r -> { });
+    }
+
+    /** @param onEpoch hears each trained candidate's epochs on the driver while they run (see {@link EpochProgress}) */
+    public SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt,
+                          Consumer<EpochReport> onEpoch) {
         this.jsc = jsc;
         this.spec = spec;
         this.failFirstAttempt = failFirstAttempt;
+        this.onEpoch = onEpoch;
     }
 
     public List<TaskResult> evaluate(List<Candidate> candidates, int partitions) {
@@ -46,14 +55,19 @@ public final class SparkEvaluator {
         EstimatorSpec s = spec;
         boolean inject = failFirstAttempt;
         int slices = Math.max(1, Math.min(partitions <= 0 ? candidates.size() : partitions, candidates.size()));
-        return jsc.parallelize(new ArrayList<>(candidates), slices)
-                .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, inject, it))
-                .collect();
+        try (EpochProgress progress = EpochProgress.register(jsc.sc(), onEpoch)) {
+            CollectionAccumulator<EpochReport> epochs = progress.accumulator();
+            return jsc.parallelize(new ArrayList<>(candidates), slices)
+                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, inject, epochs, it))
+                    .collect();
+        }
     }
 
-    static Iterator<TaskResult> evaluatePartition(EstimatorSpec spec, boolean inject, Iterator<Candidate> it) {
+    static Iterator<TaskResult> evaluatePartition(EstimatorSpec spec, boolean inject,
+                                                  CollectionAccumulator<EpochReport> epochs, Iterator<Candidate> it) {
         TaskContext ctx = TaskContext.get();
-        Optional<String> gpu = assignedGpu(ctx);
+        EvaluationContext context = EvaluationContext.onGpu(assignedGpu(ctx))
+                .withEpochs(EpochProgress.executorListener(epochs));
         Estimator estimator = ExecutorEstimators.get(spec);
         String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
         String host = hostName();
@@ -61,9 +75,7 @@ public final class SparkEvaluator {
         List<TaskResult> out = new ArrayList<>();
         while (it.hasNext()) {
             Candidate c = it.next();
-            Evaluation e = estimator instanceof ProxyTrainingEstimator proxy && gpu.isPresent()
-                    ? proxy.evaluate(c, Devices.choose(gpu), m -> { })
-                    : estimator.evaluate(c);
+            Evaluation e = estimator.evaluate(c, context);
             out.add(new TaskResult(e, executor, host, attempt));
             if (inject && attempt == 0) {
                 throw new IllegalStateException("injected fault: first attempt of task " + ctx.partitionId()

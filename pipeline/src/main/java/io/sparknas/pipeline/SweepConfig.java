@@ -3,26 +3,25 @@ package io.sparknas.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparknas.estimators.EstimatorSpec;
-import io.sparknas.space.Keys;
+import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.strategies.StrategyConfig;
 
 import java.io.Serializable;
 
 /**
- * Everything a sweep needs. The {@link #hash()} covers what determines its results (space, strategy, budget,
- * round size, estimator); a resumed sweep must have the same hash.
+ * Everything a search sweep needs. The {@link #hash()} covers what determines its results (space, strategy,
+ * evaluations, round size, estimator); a resumed sweep must have the same hash.
  *
  * @param name       sweep id recorded in every row
  * @param output     result store path (local or a Hadoop URI)
- * @param budget     total evaluations
+ * @param budget     total evaluations ({@code search.budget})
  * @param roundSize  candidates per round (one Spark job each)
  * @param partitions Spark partitions per round (0 = one per candidate, the best spread)
  * @param failFirstTaskAttempt fault injection for resilience tests (see {@link SparkEvaluator})
  */
 public record SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy,
                           EstimatorSpec estimator, int budget, int roundSize, int partitions,
-                          boolean failFirstTaskAttempt) implements Serializable {
+                          boolean failFirstTaskAttempt) implements Sweep.Definition, Serializable {
     static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     public SweepConfig {
@@ -67,6 +66,7 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
     }
 
     /** The part of the configuration that determines results, as canonical JSON. */
+    @Override
     public String semantics() {
         ObjectNode n = JSON.createObjectNode();
         n.set("space", JSON.valueToTree(space));
@@ -77,11 +77,8 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         return canonical(n);
     }
 
-    public String hash() {
-        return Keys.of(semantics());
-    }
-
-    public String toJson() {
-        return JSON.valueToTree(this).toString();
+    @Override
+    public String kind() {
+        return "search";
     }
 }

@@ -1,11 +1,13 @@
 package io.sparknas.pipeline;
 
-import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.space.Settings;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.Operation;
-import io.sparknas.strategies.darts.DartsSearchConfig;
+import io.sparknas.oneshot.darts.DartsSearchConfig;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,11 +23,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DartsSweepTest {
     static DartsSweep.Config config(Path out, int epochs) {
-        DartsSearchConfig search = new DartsSearchConfig(Operation.DARTS, 2, 4, 3, 2, epochs, 16, 0.025, 0.001, 0.9,
-                3e-4, 5, 3e-4, 0.5, 0.999, 1e-3, 1, 1, 3, 1);
-        EstimatorSpec proxy = EstimatorSpec.proxy(new ProxyConfig(1, 16, 0.05, 0.9, 3e-4, 5, 4, 3, 2, 1, 2, 1),
-                new DataConfig("fashion-mnist", "", 8, 1.0, 8, 0, 8));
+        DartsSearchConfig search = Settings.override(DartsSearchConfig.defaults(),
+                "nodes: 2, channels: 4, layers: 3, stemMultiplier: 2, epochs: " + epochs + ", batchSize: 16, maxSkips: 1, seed: 3");
+        EstimatorSpec proxy = new ProxySpec(tinyProxy(), Settings.override(DataConfig.fashionMnist(8, 8), "resize: 8"));
         return new DartsSweep.Config("darts-test", out.toString(), search, 2, proxy);
+    }
+
+    static ProxyConfig tinyProxy() {
+        return Settings.override(ProxyConfig.defaults(), "batchSize: 16, channels: 4, stemMultiplier: 2, latencyRepeats: 2");
     }
 
     @Test
@@ -34,7 +39,7 @@ class DartsSweepTest {
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         DartsSweep.Config cfg = config(dir.resolve("d"), 2);
         DartsSweep.Result result = new DartsSweep(LocalSpark.get(), cfg, System.out::println).run();
-        ResultStore store = result.store();
+        ResultStore store = result.sweep().store();
 
         List<Row> epochs = store.read(DartsSweep.EPOCHS).orderBy("seed", "epoch").collectAsList();
         assertEquals(4, epochs.size(), "2 searches x 2 epochs");
@@ -62,10 +67,10 @@ class DartsSweepTest {
 
         // A rerun resumes: nothing is searched or evaluated again.
         DartsSweep.Result again = new DartsSweep(LocalSpark.get(), cfg, s -> { }).run();
-        assertEquals(4, again.store().read(DartsSweep.EPOCHS).count());
+        assertEquals(4, again.sweep().store().read(DartsSweep.EPOCHS).count());
         assertEquals(result.best().get().accuracy(), again.best().get().accuracy());
         // Another configuration on the same path is refused.
-        assertThrows(SearchLoop.SweepMismatch.class,
+        assertThrows(Sweep.Mismatch.class,
                 () -> new DartsSweep(LocalSpark.get(), config(dir.resolve("d"), 3), s -> { }).run());
     }
 
@@ -74,8 +79,7 @@ class DartsSweepTest {
         assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         // 6x6 images cannot pass two reductions (the input size must be a multiple of 4): the search throws
-        EstimatorSpec sixBySix = EstimatorSpec.proxy(new ProxyConfig(1, 16, 0.05, 0.9, 3e-4, 5, 4, 3, 2, 1, 2, 1),
-                new DataConfig("fashion-mnist", "", 8, 1.0, 8, 0, 6));
+        ProxySpec sixBySix = new ProxySpec(tinyProxy(), Settings.override(DataConfig.fashionMnist(8, 8), "resize: 6"));
         DartsSweep.Trace t = DartsSweep.runSearch(config(Path.of("unused"), 1).search(), sixBySix);
         assertTrue(t.epochs().isEmpty());
         assertTrue(t.error().startsWith("IllegalArgumentException") && t.error().contains("inputSize"), t.error());

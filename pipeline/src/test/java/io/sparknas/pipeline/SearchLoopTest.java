@@ -1,6 +1,11 @@
 package io.sparknas.pipeline;
 
-import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.estimators.spec.TabularSpec;
+import io.sparknas.space.Settings;
 import io.sparknas.strategies.StrategyConfig;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,19 +25,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The search loop on real local Spark with the tabular estimator (fast, deterministic). */
 class SearchLoopTest {
-    static String table;
-
-    @BeforeAll
-    static void table() {
-        Path csv = Path.of(System.getProperty("sparknas.shared", "../shared"), "benchmarks", "nb201", "nb201_12ep.csv");
-        assumeTrue(Files.isReadable(csv), "NAS-Bench-201 table not found at " + csv + " (set -Dsparknas.shared)");
-        table = csv.toString();
-    }
+    /** The NAS-Bench-201 table the project carries. */
+    static final String TABLE = Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz").toString();
 
     static SweepConfig config(Path out, String strategy, boolean failFirstAttempt) {
         return new SweepConfig("t", out.toString(), new SpaceConfig("nb201", 4, List.of()),
                 new StrategyConfig(strategy, 7, 8, 3, 0.3, true, 4, 200),
-                EstimatorSpec.tabular(table, "cifar10-val", "cifar10-test"), 24, 6, 3, failFirstAttempt);
+                TabularSpec.of(TABLE, "cifar10-val", "cifar10-test"), 24, 6, 3, failFirstAttempt);
     }
 
     /** The rows that must be equal between runs (timings, executors and attempts may differ). */
@@ -51,14 +50,14 @@ class SearchLoopTest {
         List<String> lines = new ArrayList<>();
         SearchLoop.Result result = new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "evolution", false),
                 lines::add).run();
-        assertEquals(24, result.evaluated());
-        assertEquals(0, result.failed());
+        assertEquals(24, result.counts().evaluated());
+        assertEquals(0, result.counts().failed());
         assertEquals(4, lines.size(), "one progress line per round");
         assertTrue(lines.get(3).startsWith("round 4/4  evaluated 24  failed 0  best 0."), lines.get(3));
-        List<Row> rows = result.store().candidates().collectAsList();
+        List<Row> rows = result.sweep().store().candidates().collectAsList();
         assertEquals(24, rows.size());
-        assertEquals(List.of(0, 1, 2, 3), result.store().committedRounds(ResultStore.CANDIDATES));
-        assertEquals(List.of(0, 1, 2, 3), result.store().committedRounds(ResultStore.CHECKPOINTS));
+        assertEquals(List.of(0, 1, 2, 3), result.sweep().store().committedRounds(ResultStore.CANDIDATES));
+        assertEquals(List.of(0, 1, 2, 3), result.sweep().store().committedRounds(ResultStore.CHECKPOINTS));
         assertTrue(rows.stream().anyMatch(r -> r.getAs("origin").equals("mutation") || r.getAs("origin").equals("crossover")));
         double best = rows.stream().mapToDouble(r -> r.<Double>getAs("accuracy")).max().orElseThrow();
         assertEquals(best, result.best().orElseThrow().accuracy());
@@ -69,17 +68,17 @@ class SearchLoopTest {
 
     @Test
     void searchWithRealDjlProxyTrainingCommitsTrainedCandidates(@TempDir Path dir) {
-        assumeTrue(Files.isDirectory(Path.of(io.sparknas.estimators.data.DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-        EstimatorSpec proxy = EstimatorSpec.proxy(
-                new io.sparknas.estimators.proxy.ProxyConfig(3, 32, 0.05, 0.9, 3e-4, 5, 8, 3, 3, 1, 2, 1),
-                new io.sparknas.estimators.data.DataConfig("fashion-mnist", "", 50, 1.0, 20, 0, 16));
+        EstimatorSpec proxy = new ProxySpec(Settings.override(ProxyConfig.defaults(),
+                "epochs: 3, batchSize: 32, channels: 8, latencyRepeats: 2"),
+                Settings.override(DataConfig.fashionMnist(50, 20), "resize: 16"));
         SweepConfig cfg = new SweepConfig("djl", dir.resolve("djl").toString(), new SpaceConfig("darts", 4, List.of()),
                 new StrategyConfig("evolution", 5, 2, 2, 0.5, true, 4, 200), proxy, 4, 2, 0, false);
         SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
-        assertEquals(4, r.evaluated());
-        assertEquals(0, r.failed());
-        List<Row> rows = r.store().candidates().orderBy("candidate_id").collectAsList();
+        assertEquals(4, r.counts().evaluated());
+        assertEquals(0, r.counts().failed());
+        List<Row> rows = r.sweep().store().candidates().orderBy("candidate_id").collectAsList();
         assertEquals(4, rows.size());
         for (Row row : rows) {
             assertTrue(row.<Double>getAs("accuracy") > 0.25, "trained well above chance (0.1): " + row.getAs("accuracy"));
@@ -94,7 +93,7 @@ class SearchLoopTest {
     @Test
     void driverFailureAfterARoundResumesToTheRowsOfAnUninterruptedRun(@TempDir Path dir) {
         ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "evolution", false),
-                s -> { }).run().store();
+                s -> { }).run().sweep().store();
         SweepConfig cfg = config(dir.resolve("crash"), "evolution", false);
         RuntimeException crash = assertThrows(RuntimeException.class, () -> new SearchLoop(LocalSpark.get(), cfg,
                 s -> { }, round -> {
@@ -108,28 +107,28 @@ class SearchLoopTest {
         SearchLoop.Result resumed = new SearchLoop(LocalSpark.get(), cfg, lines::add).run();
         assertEquals(2, resumed.resumedRounds());
         assertTrue(lines.get(0).startsWith("resuming sweep t at round 3/4"), lines.get(0));
-        assertEquals(essence(reference), essence(resumed.store()));
+        assertEquals(essence(reference), essence(resumed.sweep().store()));
     }
 
     @Test
     void aTaskThatThrowsOnceIsRetriedAndTheSweepCompletes(@TempDir Path dir) {
         ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "random", false),
-                s -> { }).run().store();
+                s -> { }).run().sweep().store();
         SearchLoop.Result flaky = new SearchLoop(LocalSpark.get(), config(dir.resolve("flaky"), "random", true),
                 s -> { }).run();
-        assertEquals(essence(reference), essence(flaky.store()));
-        List<Row> rows = flaky.store().candidates().collectAsList();
+        assertEquals(essence(reference), essence(flaky.sweep().store()));
+        List<Row> rows = flaky.sweep().store().candidates().collectAsList();
         assertTrue(rows.stream().allMatch(r -> r.<Integer>getAs("task_attempt") == 1), "every row comes from a retry");
     }
 
     @Test
     void candidatesTheEstimatorCannotEvaluateAreFailedRows(@TempDir Path dir) {
         SweepConfig darts = new SweepConfig("d", dir.resolve("d").toString(), new SpaceConfig("darts", 4, List.of()),
-                StrategyConfig.of("random", 1), EstimatorSpec.tabular(table, "cifar10-val", "cifar10-test"), 4, 2, 0, false);
+                StrategyConfig.of("random", 1), TabularSpec.of(TABLE, "cifar10-val", "cifar10-test"), 4, 2, 0, false);
         SearchLoop.Result r = new SearchLoop(LocalSpark.get(), darts, s -> { }).run();
-        assertEquals(4, r.failed());
+        assertEquals(4, r.counts().failed());
         assertFalse(r.best().isPresent());
-        Row row = r.store().candidates().first();
+        Row row = r.sweep().store().candidates().first();
         assertEquals("FAILED", row.getAs("status"));
         assertTrue(row.<String>getAs("error").contains("NAS-Bench-201"), row.<String>getAs("error"));
         assertTrue(row.isNullAt(row.fieldIndex("accuracy")));
@@ -138,7 +137,7 @@ class SearchLoopTest {
     @Test
     void aDifferentConfigurationOnAnExistingSweepIsRefused(@TempDir Path dir) {
         new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "random", false), s -> { }).run();
-        SearchLoop.SweepMismatch e = assertThrows(SearchLoop.SweepMismatch.class,
+        Sweep.Mismatch e = assertThrows(Sweep.Mismatch.class,
                 () -> new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "evolution", false), s -> { }).run());
         assertTrue(e.getMessage().contains("--new-sweep"), e.getMessage());
         assertEquals(24, new ResultStore(LocalSpark.get(), dir.resolve("s").toString()).candidates().count(),

@@ -1,6 +1,8 @@
 package io.sparknas.pipeline;
 
-import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.space.Settings;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.space.Candidate;
@@ -24,11 +26,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class SparkDjlSmokeTest {
 
     @Test
-    void trainsInSparkTasksAndRoundTripsParquet(@TempDir Path dir) {
+    void trainsInSparkTasksAndRoundTripsParquet(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-        EstimatorSpec spec = EstimatorSpec.proxy(new ProxyConfig(1, 32, 0.05, 0.9, 3e-4, 5, 8, 3, 3, 1, 3, 1),
-                DataConfig.fashionMnist(20, 10));
+        EstimatorSpec spec = new ProxySpec(Settings.override(ProxyConfig.defaults(),
+                "batchSize: 32, channels: 8, latencyRepeats: 3"), DataConfig.fashionMnist(20, 10));
         DartsSpace space = new DartsSpace();
         List<Candidate> candidates = new ArrayList<>();
         for (DartsGenotype g : List.of(DartsGenotype.DARTS_V1, DartsGenotype.DARTS_V2)) {
@@ -36,8 +38,17 @@ class SparkDjlSmokeTest {
                     "random", List.of(), 42 + candidates.size()));
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(LocalSpark.get().sparkContext());
-        List<TaskResult> results = new SparkEvaluator(jsc, spec, false).evaluate(candidates, 2);
+        List<EpochReport> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<TaskResult> results = new SparkEvaluator(jsc, spec, false, heard::add).evaluate(candidates, 2);
         assertEquals(2, results.size());
+        for (TaskResult r : results) {
+            String id = r.evaluation().candidate().id();
+            EpochReport epoch1 = heard.stream().filter(h -> h.candidateId().equals(id)).findFirst().orElseThrow(
+                    () -> new AssertionError("no epoch of " + id + " reached the driver: " + heard));
+            assertEquals(1, epoch1.epoch());
+            assertEquals(r.evaluation().metric("epoch_01_val_accuracy"), epoch1.metrics().get("val_accuracy"));
+        }
+        assertEquals(2, heard.size(), "one epoch each, each heard once: " + heard);
         for (TaskResult r : results) {
             assertTrue(r.evaluation().isOk(), r.evaluation().error());
             assertTrue(r.evaluation().metric("train_seconds") > 0);
@@ -45,8 +56,8 @@ class SparkDjlSmokeTest {
 
         ResultStore store = new ResultStore(LocalSpark.get(), dir.resolve("sweep").toString());
         Provenance p = Provenance.current("test");
-        List<Row> rows = results.stream().map(r -> ResultSchema.toRow("smoke", "proxy", "{}", r, p)).toList();
-        store.commitRound(0, rows);
+        List<Row> rows = results.stream().map(r -> ResultSchema.toRow("smoke", spec, r, p)).toList();
+        store.commit(ResultStore.CANDIDATES, 0, rows, ResultSchema.CANDIDATES);
         List<Row> back = store.candidates().orderBy("candidate_id").collectAsList();
         assertEquals(2, back.size());
         assertEquals("c0", back.get(0).getAs("candidate_id"));
@@ -54,6 +65,9 @@ class SparkDjlSmokeTest {
         assertEquals(results.get(0).evaluation().accuracy(), back.get(0).<Double>getAs("accuracy"));
         assertEquals("OK", back.get(1).getAs("status"));
         assertTrue(back.get(1).<Long>getAs("params") > 0);
+        assertEquals("proxy", back.get(0).getAs("estimator"));
+        assertEquals(spec, new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                back.get(0).<String>getAs("estimator_config"), EstimatorSpec.class), "the row says how it was estimated");
         assertEquals(results.get(1).evaluation().candidate(), store.readRound(0).get(1).candidate());
     }
 }

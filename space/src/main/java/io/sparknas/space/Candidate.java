@@ -8,7 +8,7 @@ import java.util.Objects;
  * One architecture proposed by a strategy, as it travels to an executor and into the result store.
  * The genotype is in its space's text form so that the record crosses Spark and Parquet unchanged.
  *
- * @param id       unique within a sweep, e.g. {@code r0003-c0012}
+ * @param id       unique within a sweep, e.g. {@code c000017} (a strategy's proposals in order) or {@code darts-s1}
  * @param space    the search space's name
  * @param genotype the genotype text ({@link SearchSpace#format})
  * @param key      the canonical key ({@link SearchSpace#canonicalKey})

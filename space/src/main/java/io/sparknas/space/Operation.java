@@ -1,5 +1,8 @@
 package io.sparknas.space;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -33,7 +36,8 @@ public enum Operation {
         this.text = text;
     }
 
-    /** The name used in genotype strings, e.g. {@code sep_conv_3x3}. */
+    /** The name used in genotype strings, e.g. {@code sep_conv_3x3} (also its JSON and configuration form). */
+    @JsonValue
     public String text() {
         return text;
     }
@@ -56,6 +60,7 @@ public enum Operation {
     }
 
     /** Parses an operation name; the error lists the valid names. */
+    @JsonCreator
     public static Operation fromText(String text) {
         for (Operation op : values()) {
             if (op.text.equals(text)) {

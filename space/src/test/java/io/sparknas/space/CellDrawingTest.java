@@ -1,7 +1,9 @@
 package io.sparknas.space;
 
+import io.sparknas.space.darts.DartsDrawing;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.nb201.Nb201Cell;
+import io.sparknas.space.nb201.Nb201Drawing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +21,7 @@ class CellDrawingTest {
 
     @Test
     void dartsV2NormalCellDotHasEveryEdgeLabelled() {
-        String dot = CellDrawing.dot(DartsGenotype.DARTS_V2.normal(), "normal cell");
+        String dot = DartsDrawing.dot(DartsGenotype.DARTS_V2.normal(), "normal cell");
         assertEquals(8 + 4, dot.lines().filter(l -> l.contains("->")).count());
         assertEquals(5, dot.lines().filter(l -> l.contains("label=\"sep_conv_3x3\"")).count());
         assertTrue(dot.contains("\"0\" -> \"3\" [label=\"dil_conv_3x3\"]"), dot);
@@ -29,7 +31,7 @@ class CellDrawingTest {
     void dotRendersDartsV2ToSvg(@TempDir Path dir) throws IOException {
         Optional<String> svg = CellDrawing.svg("digraph g { a -> b }");
         assumeTrue(svg.isPresent(), "Graphviz 'dot' is not installed (apt-get install graphviz)");
-        List<Path> files = CellDrawing.write(DartsGenotype.DARTS_V2, dir);
+        List<Path> files = DartsDrawing.write(DartsGenotype.DARTS_V2, dir);
         assertEquals(4, files.size());
         String normal = Files.readString(dir.resolve("normal.svg"));
         assertTrue(normal.contains("<svg"), normal);
@@ -39,7 +41,7 @@ class CellDrawingTest {
 
     @Test
     void nb201DotLeavesOutNoneEdges() {
-        String dot = CellDrawing.dot(Nb201Cell.parse(
+        String dot = Nb201Drawing.dot(Nb201Cell.parse(
                 "|none~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|nor_conv_3x3~2|"), "cell");
         assertEquals(3, dot.lines().filter(l -> l.contains("->")).count());
         assertTrue(CellDrawing.svg(dot).map(s -> s.contains("<svg")).orElse(true));

@@ -1,7 +1,6 @@
 package io.sparknas.strategies;
 
 import io.sparknas.space.SearchSpace;
-import io.sparknas.strategies.controller.ReinforceSearch;
 
 import java.util.List;
 

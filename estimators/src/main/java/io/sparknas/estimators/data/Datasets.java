@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /** Loads and splits the datasets that {@link DataConfig} names. */
 public final class Datasets {
@@ -12,6 +14,16 @@ public final class Datasets {
 
     /** Train, validation and (possibly empty) test subsets with the training subset's normalisation. */
     public record Split(ImageSet train, ImageSet validation, ImageSet test, ImageSet.Normalization normalization) {
+    }
+
+    private static final ConcurrentMap<DataConfig, Split> SHARED = new ConcurrentHashMap<>();
+
+    /**
+     * The split of {@code cfg}, loaded once per JVM and shared by everything that trains in it (the proxy
+     * estimator, DARTS searches): image sets are immutable.
+     */
+    public static Split shared(DataConfig cfg) {
+        return SHARED.computeIfAbsent(cfg, Datasets::load);
     }
 
     public static Split load(DataConfig cfg) {

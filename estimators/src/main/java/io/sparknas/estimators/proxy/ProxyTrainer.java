@@ -17,6 +17,9 @@ import ai.djl.training.tracker.CosineTracker;
 import ai.djl.util.Pair;
 import io.sparknas.estimators.ThreadGradientCollector;
 import io.sparknas.estimators.Torch;
+import io.sparknas.estimators.training.BatchStats;
+import io.sparknas.estimators.training.Divergence;
+import io.sparknas.estimators.training.SgdConfig;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,9 +27,10 @@ import java.util.Arrays;
 
 /**
  * One network being trained: its DJL model and trainer (SGD with momentum, weight decay, gradient clipping and a
- * cosine schedule over {@code totalSteps}), a step on a batch, inference, latency and saving. The one place
- * where sparknas drives DJL training, shared by the proxy estimator and the training-step benchmark.
- * Not thread-safe; several instances may train at once in different threads.
+ * cosine schedule over {@code totalSteps}), a step on a batch, inference, latency and saving: DJL's {@code Trainer}
+ * driving a fixed network, shared by the proxy estimator and the training-step benchmark (the DARTS search writes
+ * its optimisers out instead, see the oneshot module). Not thread-safe; several instances may train at once in
+ * different threads.
  */
 public final class ProxyTrainer implements AutoCloseable {
     private final Model model;
@@ -34,31 +38,24 @@ public final class ProxyTrainer implements AutoCloseable {
     private final Block block;
     private final Shape inputShape;
 
-    /** Thrown by {@link #step} when the loss is not finite. */
-    public static final class Divergence extends RuntimeException {
-        Divergence(String message) {
-            super(message);
-        }
-    }
-
     /**
      * @param inputShape (batch, channels, height, width) of a training batch
      * @param totalSteps steps of the whole training, for the cosine schedule
      * @param seed       seeds the weight initialisation
      */
-    public ProxyTrainer(String name, Block block, ProxyConfig cfg, Device device, Shape inputShape, int totalSteps,
-                        long seed) {
-        Torch.pinThreads(cfg.torchThreads());
+    public ProxyTrainer(String name, Block block, SgdConfig sgdConfig, int torchThreads, Device device,
+                        Shape inputShape, int totalSteps, long seed) {
+        Torch.pinThreads(torchThreads);
         this.block = block;
         this.inputShape = inputShape;
         this.model = Model.newInstance(name, device);
         model.setBlock(block);
         Optimizer sgd = Optimizer.sgd()
-                .setLearningRateTracker(CosineTracker.builder().setBaseValue((float) cfg.learningRate())
+                .setLearningRateTracker(CosineTracker.builder().setBaseValue((float) sgdConfig.learningRate())
                         .optFinalValue(0f).setMaxUpdates(Math.max(1, totalSteps)).build())
-                .optMomentum((float) cfg.momentum())
-                .optWeightDecays((float) cfg.weightDecay())
-                .optClipGrad(cfg.gradClip() > 0 ? (float) cfg.gradClip() : Float.POSITIVE_INFINITY)
+                .optMomentum((float) sgdConfig.momentum())
+                .optWeightDecays((float) sgdConfig.weightDecay())
+                .optClipGrad(sgdConfig.gradClip() > 0 ? (float) sgdConfig.gradClip() : Float.POSITIVE_INFINITY)
                 .build();
         DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(sgd).optDevices(new Device[] {device})
@@ -86,10 +83,7 @@ public final class ProxyTrainer implements AutoCloseable {
             float loss;
             try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
                 NDArray l = trainer.getLoss().evaluate(new NDList(y), trainer.forward(new NDList(input)));
-                loss = l.getFloat();
-                if (!Float.isFinite(loss)) {
-                    throw new Divergence("training loss became " + loss);
-                }
+                loss = Divergence.check(l.getFloat(), "training loss");
                 gc.backward(l);
             }
             synchronized (Torch.UPDATE_LOCK) {
@@ -99,14 +93,14 @@ public final class ProxyTrainer implements AutoCloseable {
         }
     }
 
-    /** Number of correct predictions and summed loss of a batch, in inference mode. */
-    public double[] evaluate(float[] x, float[] labels, Shape shape) {
+    /** Summed loss and correct predictions of a batch, in inference mode. */
+    public BatchStats evaluate(float[] x, float[] labels, Shape shape) {
         try (NDManager m = trainer.getManager().newSubManager()) {
             NDArray y = m.create(labels, new Shape(shape.get(0)));
             NDList pred = trainer.evaluate(new NDList(m.create(x, shape)));
             double loss = trainer.getLoss().evaluate(new NDList(y), pred).getFloat() * shape.get(0);
             long correct = pred.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
-            return new double[] {correct, loss};
+            return new BatchStats(loss, correct, shape.get(0));
         }
     }
 

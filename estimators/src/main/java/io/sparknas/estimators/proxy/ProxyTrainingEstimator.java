@@ -5,8 +5,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.Estimator;
+import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.data.ImageSet;
 import io.sparknas.estimators.data.Datasets;
+import io.sparknas.estimators.training.BatchStats;
+import io.sparknas.estimators.training.Divergence;
 import io.sparknas.estimators.nn.DartsNetwork;
 import io.sparknas.estimators.nn.Nb201Network;
 import io.sparknas.space.Candidate;
@@ -23,11 +26,12 @@ import io.sparknas.space.nb201.Nb201CostModel;
 import io.sparknas.space.nb201.Nb201NetworkConfig;
 import io.sparknas.space.nb201.Nb201Space;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * Proxy training (the estimator of most NAS papers): builds the candidate's DJL network at the proxy size,
@@ -44,35 +48,21 @@ public final class ProxyTrainingEstimator implements Estimator {
 
     private final ProxyConfig cfg;
     private final Datasets.Split data;
-    private final Device defaultDevice;
 
-    public ProxyTrainingEstimator(ProxyConfig cfg, Datasets.Split data, Device device) {
+    public ProxyTrainingEstimator(ProxyConfig cfg, Datasets.Split data) {
         this.cfg = cfg;
         this.data = data;
-        this.defaultDevice = device;
-    }
-
-    @Override
-    public String name() {
-        return "proxy";
-    }
-
-    public Datasets.Split data() {
-        return data;
-    }
-
-    @Override
-    public Evaluation evaluate(Candidate candidate) {
-        return evaluate(candidate, defaultDevice, m -> { });
     }
 
     /**
-     * Trains and evaluates on {@code device}; {@code perEpoch} sees the metrics after every epoch
-     * (progress, or saving a trace).
+     * Trains and evaluates on the context's device, telling its listener the metrics after every epoch and saving
+     * the trained parameters where it asks (DJL's .params format).
      */
-    public Evaluation evaluate(Candidate candidate, Device device, Consumer<Map<String, Double>> perEpoch) {
+    @Override
+    public Evaluation evaluate(Candidate candidate, EvaluationContext context) {
         long start = System.currentTimeMillis();
         Map<String, Double> metrics = new TreeMap<>();
+        Device device = context.device();
         String dev = Devices.describe(device);
         Built built;
         try {
@@ -85,32 +75,21 @@ public final class ProxyTrainingEstimator implements Estimator {
         try {
             double accuracy;
             try {
-                accuracy = train(candidate, built.block, device, metrics, perEpoch, null);
-            } catch (TrainingFailure first) {
+                accuracy = train(candidate, built.block, device, context, metrics);
+            } catch (Divergence first) {
                 // A genuine divergence repeats with the same seed; a transient non-finite loss (seen with libtorch
                 // 2.7.1 on CPU here, see docs/benchmarks.md) does not. One retry from scratch tells them apart.
                 metrics.put("retries", 1.0);
-                accuracy = train(candidate, build(candidate).block, device, metrics, perEpoch, null);
+                accuracy = train(candidate, build(candidate).block, device, context, metrics);
             }
             metrics.put("rss_peak_bytes", (double) ProcessMemory.peakResidentBytes());
             return Evaluation.ok(candidate, accuracy, metrics, dev, start, System.currentTimeMillis());
-        } catch (TrainingFailure e) {
+        } catch (Divergence | Cancelled e) {
             return Evaluation.failed(candidate, e.getMessage(), metrics, dev, start, System.currentTimeMillis());
         } catch (RuntimeException | OutOfMemoryError e) {
             return Evaluation.failed(candidate, e.getClass().getSimpleName() + ": " + e.getMessage(), metrics, dev,
                     start, System.currentTimeMillis());
         }
-    }
-
-    /** Trains {@code candidate} and saves its trained parameters under {@code dir} (DJL's .params format). */
-    public Evaluation trainAndSave(Candidate candidate, Path dir) {
-        long start = System.currentTimeMillis();
-        Map<String, Double> metrics = new TreeMap<>();
-        Built built = build(candidate);
-        metrics.put("flops", (double) built.flops);
-        double accuracy = train(candidate, built.block, defaultDevice, metrics, m -> { }, dir);
-        return Evaluation.ok(candidate, accuracy, metrics, Devices.describe(defaultDevice), start,
-                System.currentTimeMillis());
     }
 
     private record Built(Block block, long flops) {
@@ -123,13 +102,13 @@ public final class ProxyTrainingEstimator implements Estimator {
                 String text = candidate.genotype().strip();
                 DartsGenotype g = text.startsWith("{") ? DartsJson.parse(text) : DartsText.parse(text);
                 DartsNetworkConfig net = new DartsNetworkConfig(train.channels(), train.height(), train.classes(),
-                        cfg.channels(), cfg.layers(), cfg.stemMultiplier());
+                        cfg.network().channels(), cfg.network().layers(), cfg.network().stemMultiplier());
                 return new Built(new DartsNetwork(g, net), DartsCostModel.of(g, net).flops());
             }
             case Nb201Space.NAME -> {
                 Nb201Cell cell = Nb201Cell.parse(candidate.genotype());
                 Nb201NetworkConfig net = new Nb201NetworkConfig(train.channels(), train.height(), train.classes(),
-                        cfg.channels(), cfg.nb201CellsPerStage());
+                        cfg.network().channels(), cfg.nb201CellsPerStage());
                 return new Built(new Nb201Network(cell, net), Nb201CostModel.of(cell, net).flops());
             }
             default -> throw new IllegalArgumentException("space '" + candidate.space() + "' has no network builder; "
@@ -137,55 +116,64 @@ public final class ProxyTrainingEstimator implements Estimator {
         }
     }
 
-    private double train(Candidate candidate, Block block, Device device, Map<String, Double> metrics,
-                         Consumer<Map<String, Double>> perEpoch, Path saveDir) {
+    private double train(Candidate candidate, Block block, Device device, EvaluationContext context,
+                         Map<String, Double> metrics) {
         ImageSet train = data.train();
         int batch = Math.min(cfg.batchSize(), train.size());
         int steps = train.size() / batch;
         Shape inputShape = new Shape(batch, train.channels(), train.height(), train.width());
         warmUp(candidate, device, inputShape);
-        try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), block, cfg, device, inputShape,
-                cfg.epochs() * steps, candidate.seed())) {
+        try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), block, cfg.sgd(), cfg.torchThreads(), device,
+                inputShape, cfg.epochs() * steps, candidate.seed())) {
             metrics.put("params", (double) trainer.trainableParameters());
             SeededRandom order = new SeededRandom(candidate.seed());
             long trainStart = System.nanoTime();
             double accuracy = Double.NaN;
             for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+                if (context.cancelled().getAsBoolean()) {
+                    throw new Cancelled("cancelled before epoch " + epoch);
+                }
                 int[] perm = order.permutation(train.size());
                 double lossSum = 0;
                 for (int s = 0; s < steps; s++) {
                     int[] idx = Arrays.copyOfRange(perm, s * batch, (s + 1) * batch);
                     try {
                         lossSum += trainer.step(train.batch(idx, data.normalization()), train.labelBatch(idx));
-                    } catch (ProxyTrainer.Divergence e) {
-                        throw new TrainingFailure(e.getMessage() + " at epoch " + epoch + ", step " + (s + 1)
+                    } catch (Divergence e) {
+                        throw new Divergence(e.getMessage() + " at epoch " + epoch + ", step " + (s + 1)
                                 + " (diverged twice from the same seed: lower proxy.learningRate)");
                     }
                 }
-                double[] val = evaluateSet(trainer, data.validation());
-                accuracy = val[0];
+                BatchStats val = evaluateSet(trainer, data.validation());
+                accuracy = val.accuracy();
                 String e = String.format("epoch_%02d_", epoch);
                 metrics.put(e + "train_loss", lossSum / steps);
-                metrics.put(e + "val_accuracy", val[0]);
-                metrics.put(e + "val_loss", val[1]);
+                metrics.put(e + "val_accuracy", val.accuracy());
+                metrics.put(e + "val_loss", val.meanLoss());
                 metrics.put("train_loss", lossSum / steps);
-                metrics.put("val_loss", val[1]);
-                perEpoch.accept(metrics);
+                metrics.put("val_loss", val.meanLoss());
+                context.epochs().onEpoch(candidate.id(), epoch, Collections.unmodifiableMap(metrics));
             }
             metrics.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
             if (data.test().size() > 0) {
-                metrics.put("test_accuracy", evaluateSet(trainer, data.test())[0]);
+                metrics.put("test_accuracy", evaluateSet(trainer, data.test()).accuracy());
             }
             if (cfg.latencyRepeats() > 0) {
                 metrics.put("latency_ms_b1", latency(trainer, 1));
                 metrics.put("latency_ms_batch", latency(trainer, batch));
             }
-            if (saveDir != null) {
-                trainer.save(saveDir);
+            if (context.modelOutput().isPresent()) {
+                save(trainer, context.modelOutput().get());
             }
             return accuracy;
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot save the trained parameters to " + saveDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void save(ProxyTrainer trainer, Path dir) {
+        try {
+            trainer.save(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot save the trained parameters to " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -202,36 +190,34 @@ public final class ProxyTrainingEstimator implements Estimator {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;
         }
-        try (ProxyTrainer t = new ProxyTrainer(candidate.id() + "-warm-up", build(candidate).block, cfg, device,
-                inputShape, 1, candidate.seed())) {
+        try (ProxyTrainer t = new ProxyTrainer(candidate.id() + "-warm-up", build(candidate).block, cfg.sgd(),
+                cfg.torchThreads(), device, inputShape, 1, candidate.seed())) {
             t.step(train.batch(idx, data.normalization()), train.labelBatch(idx));
-        } catch (ProxyTrainer.Divergence e) {
+        } catch (Divergence e) {
             // a transient fault absorbed here is the point of the warm-up
         }
     }
 
-    private static final class TrainingFailure extends RuntimeException {
-        TrainingFailure(String message) {
+    /** The context asked to stop: the evaluation ends FAILED with this reason. */
+    private static final class Cancelled extends RuntimeException {
+        Cancelled(String message) {
             super(message);
         }
     }
 
-    /** Accuracy and mean loss over a whole set, in inference mode. */
-    private double[] evaluateSet(ProxyTrainer trainer, ImageSet set) {
-        double correct = 0;
-        double lossSum = 0;
+    /** Loss and accuracy over a whole set, in inference mode. */
+    private BatchStats evaluateSet(ProxyTrainer trainer, ImageSet set) {
+        BatchStats total = BatchStats.EMPTY;
         for (int from = 0; from < set.size(); from += EVAL_BATCH) {
             int n = Math.min(EVAL_BATCH, set.size() - from);
             int[] idx = new int[n];
             for (int i = 0; i < n; i++) {
                 idx[i] = from + i;
             }
-            double[] r = trainer.evaluate(set.batch(idx, data.normalization()), set.labelBatch(idx),
-                    new Shape(n, set.channels(), set.height(), set.width()));
-            correct += r[0];
-            lossSum += r[1];
+            total = total.plus(trainer.evaluate(set.batch(idx, data.normalization()), set.labelBatch(idx),
+                    new Shape(n, set.channels(), set.height(), set.width())));
         }
-        return new double[] {correct / set.size(), lossSum / set.size()};
+        return total;
     }
 
     /** Median inference milliseconds for {@code n} validation images. */

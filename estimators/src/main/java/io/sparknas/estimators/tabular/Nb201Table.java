@@ -6,8 +6,12 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201Space;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,13 +19,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 /**
- * A NAS-Bench-201 table in the format of {@code nb201_12ep.csv}: columns {@code arch}, {@code cellstr} and one
+ * A NAS-Bench-201 table in the format of {@code nb201_12ep.csv} (plain, or gzipped as {@code .csv.gz}; the project
+ * carries one as {@link #BUNDLED}): columns {@code arch}, {@code cellstr} and one
  * column per metric (e.g. {@code cifar10-val}, {@code cifar10-test}, in percent). Indexed by cell ordinal so a
  * look-up is an array access. Immutable after loading; thread-safe.
  */
 public final class Nb201Table {
+    /** The 12-epoch table the project carries (MIT; see its README), relative to the repository root. */
+    public static final String BUNDLED = "data/nb201/nb201_12ep.csv.gz";
+
     private final Path source;
     private final List<String> columns;
     private final int[] archByOrdinal;
@@ -34,6 +43,14 @@ public final class Nb201Table {
         this.valuesByOrdinal = valuesByOrdinal;
     }
 
+    private static Reader open(Path csv) throws IOException {
+        InputStream in = Files.newInputStream(csv);
+        if (csv.getFileName().toString().endsWith(".gz")) {
+            in = new GZIPInputStream(in, 1 << 16);
+        }
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+
     /** Loads the table; every row must name a valid cell, no cell twice, every metric a number. */
     public static Nb201Table load(Path csv) {
         CsvMapper mapper = new CsvMapper();
@@ -43,7 +60,7 @@ public final class Nb201Table {
         double[][] values = new double[Nb201Space.SIZE][];
         List<String> metricColumns = null;
         int row = 1;
-        try (Reader reader = Files.newBufferedReader(csv);
+        try (Reader reader = open(csv);
              MappingIterator<Map<String, String>> it = mapper.readerForMapOf(String.class).with(schema).readValues(reader)) {
             while (it.hasNext()) {
                 row++;

@@ -1,6 +1,7 @@
 package io.sparknas.estimators.tabular;
 
 import io.sparknas.estimators.Estimator;
+import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.cost.Cost;
@@ -37,13 +38,9 @@ public final class TabularEstimator implements Estimator {
         this.epochs = epochs;
     }
 
+    /** A look-up: the context's device, listener and cancellation do not apply, and there is no model to save. */
     @Override
-    public String name() {
-        return "tabular";
-    }
-
-    @Override
-    public Evaluation evaluate(Candidate candidate) {
+    public Evaluation evaluate(Candidate candidate, EvaluationContext context) {
         long start = System.currentTimeMillis();
         Nb201Cell cell;
         try {

@@ -1,6 +1,7 @@
 package io.sparknas.estimators.proxy;
 
-import ai.djl.Device;
+import io.sparknas.estimators.EvaluationContext;
+import io.sparknas.space.Settings;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.space.Candidate;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Real DJL training on a small real Fashion-MNIST subset. */
 class ProxyTrainingEstimatorTest {
+    private static final EvaluationContext CPU = EvaluationContext.defaults();
     static Datasets.Split data;
 
     @BeforeAll
@@ -35,7 +37,8 @@ class ProxyTrainingEstimatorTest {
     }
 
     static ProxyConfig small(double lr, double clip) {
-        return new ProxyConfig(2, 32, lr, 0.9, 3e-4, clip, 8, 3, 2, 1, 5, 1);
+        return Settings.override(ProxyConfig.defaults(), "epochs: 2, batchSize: 32, learningRate: " + lr + ", gradClip: "
+                + clip + ", channels: 8, layers: 3, stemMultiplier: 2, latencyRepeats: 5");
     }
 
     static Candidate darts(String id, DartsGenotype g, long seed) {
@@ -45,8 +48,8 @@ class ProxyTrainingEstimatorTest {
 
     @Test
     void trainsADartsCandidateWellAboveChanceAndReportsItsCosts() {
-        ProxyTrainingEstimator est = new ProxyTrainingEstimator(small(0.05, 5), data, Device.cpu());
-        Evaluation e = est.evaluate(darts("c1", DartsGenotype.DARTS_V2, 1));
+        ProxyTrainingEstimator est = new ProxyTrainingEstimator(small(0.05, 5), data);
+        Evaluation e = est.evaluate(darts("c1", DartsGenotype.DARTS_V2, 1), CPU);
         assertTrue(e.isOk(), e.error());
         assertTrue(e.accuracy() > 0.3, "accuracy " + e.accuracy() + " on 10 classes; " + e.metrics());
         assertTrue(e.metric("params") > 1000);
@@ -59,15 +62,15 @@ class ProxyTrainingEstimatorTest {
 
     @Test
     void sameSeedGivesTheSameAccuracyEvenWhenTwoCandidatesTrainAtOnce() throws Exception {
-        ProxyTrainingEstimator est = new ProxyTrainingEstimator(small(0.05, 5), data, Device.cpu());
+        ProxyTrainingEstimator est = new ProxyTrainingEstimator(small(0.05, 5), data);
         Candidate a = darts("a", DartsGenotype.DARTS_V1, 7);
         Candidate b = new Candidate("b", Nb201Space.NAME,
                 "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|",
                 "k", "random", List.of(), 8);
-        Evaluation soloA = est.evaluate(a);
-        Evaluation soloB = est.evaluate(b);
-        CompletableFuture<Evaluation> fa = CompletableFuture.supplyAsync(() -> est.evaluate(a));
-        CompletableFuture<Evaluation> fb = CompletableFuture.supplyAsync(() -> est.evaluate(b));
+        Evaluation soloA = est.evaluate(a, CPU);
+        Evaluation soloB = est.evaluate(b, CPU);
+        CompletableFuture<Evaluation> fa = CompletableFuture.supplyAsync(() -> est.evaluate(a, CPU));
+        CompletableFuture<Evaluation> fb = CompletableFuture.supplyAsync(() -> est.evaluate(b, CPU));
         Evaluation ca = fa.get();
         Evaluation cb = fb.get();
         assertTrue(ca.isOk() && cb.isOk(), ca.error() + cb.error());
@@ -83,13 +86,14 @@ class ProxyTrainingEstimatorTest {
         // test runs, a first evaluation that silently stayed at chance (0.10 against 0.36 for the runs after it;
         // docs/benchmarks.md). Every other evaluation of the same seed must agree exactly: of five, at least four.
         ProxyTrainingEstimator est = new ProxyTrainingEstimator(
-                new ProxyConfig(1, 32, 0.05, 0.9, 3e-4, 5, 8, 3, 3, 2, 0, 1), data, Device.cpu());
+                Settings.override(ProxyConfig.defaults(), "epochs: 1, batchSize: 32, channels: 8, nb201CellsPerStage: 2, "
+                        + "latencyRepeats: 0"), data);
         Candidate c = new Candidate("conv", Nb201Space.NAME,
                 "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|",
                 "k", "random", List.of(), 8);
         java.util.Map<Double, Integer> votes = new java.util.HashMap<>();
         for (int i = 0; i < 5; i++) {
-            Evaluation e = est.evaluate(c);
+            Evaluation e = est.evaluate(c, CPU);
             assertTrue(e.isOk(), e.error());
             votes.merge(e.accuracy(), 1, Integer::sum);
         }
@@ -98,16 +102,35 @@ class ProxyTrainingEstimatorTest {
 
     @Test
     void divergingTrainingIsAFailedEvaluationAndTheEstimatorStaysUsable() {
-        ProxyTrainingEstimator wild = new ProxyTrainingEstimator(small(10, 0), data, Device.cpu());
-        Evaluation e = wild.evaluate(darts("nan", DartsGenotype.DARTS_V2, 3));
+        ProxyTrainingEstimator wild = new ProxyTrainingEstimator(small(10, 0), data);
+        Evaluation e = wild.evaluate(darts("nan", DartsGenotype.DARTS_V2, 3), CPU);
         assertFalse(e.isOk());
         assertTrue(e.error().contains("training loss became"), e.error());
         assertEquals(1.0, e.metric("retries"), "a divergence is retried once before it counts");
         assertTrue(Double.isNaN(e.accuracy()));
-        Evaluation bad = wild.evaluate(new Candidate("bad", DartsSpace.NAME, "Genotype(normal=[", "k", "random", List.of(), 1));
+        Evaluation bad = wild.evaluate(new Candidate("bad", DartsSpace.NAME, "Genotype(normal=[", "k", "random", List.of(), 1), CPU);
         assertFalse(bad.isOk());
         assertTrue(bad.error().startsWith("invalid candidate"), bad.error());
-        ProxyTrainingEstimator sane = new ProxyTrainingEstimator(small(0.05, 5), data, Device.cpu());
-        assertTrue(sane.evaluate(darts("ok", DartsGenotype.DARTS_V2, 3)).isOk());
+        ProxyTrainingEstimator sane = new ProxyTrainingEstimator(small(0.05, 5), data);
+        assertTrue(sane.evaluate(darts("ok", DartsGenotype.DARTS_V2, 3), CPU).isOk());
+    }
+
+    @Test
+    void theContextHearsEveryEpochCanCancelAndReceivesTheTrainedModel(@org.junit.jupiter.api.io.TempDir Path dir) {
+        ProxyTrainingEstimator est = new ProxyTrainingEstimator(small(0.05, 5), data);
+        List<String> heard = new java.util.ArrayList<>();
+        Path model = dir.resolve("model");
+        EvaluationContext ctx = CPU.withEpochs((id, epoch, metrics) -> heard.add(id + "@" + epoch + "="
+                + metrics.get(String.format("epoch_%02d_val_accuracy", epoch)))).savingModelTo(model);
+        Evaluation e = est.evaluate(darts("c9", DartsGenotype.DARTS_V2, 1), ctx);
+        assertTrue(e.isOk(), e.error());
+        assertEquals(List.of("c9@1=" + e.metric("epoch_01_val_accuracy"), "c9@2=" + e.accuracy()), heard);
+        assertTrue(Files.isRegularFile(model.resolve("model-0000.params")), "parameters saved under " + model);
+
+        java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+        Evaluation cancelled = est.evaluate(darts("c10", DartsGenotype.DARTS_V2, 1),
+                CPU.withCancellation(() -> polls.incrementAndGet() > 1));
+        assertFalse(cancelled.isOk());
+        assertEquals("cancelled before epoch 2", cancelled.error());
     }
 }

@@ -1,5 +1,6 @@
 package io.sparknas.estimators.tabular;
 
+import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.nb201.Nb201Cell;
@@ -39,7 +40,7 @@ class TabularEstimatorTest {
     void looksUpSignalAndReportsTestAccuracySeparately(@TempDir Path dir) throws IOException {
         Nb201Table table = Nb201Table.load(smallTable(dir));
         TabularEstimator est = new TabularEstimator(table, "cifar10-val", "cifar10-test", 12);
-        Evaluation e = est.evaluate(candidate(B));
+        Evaluation e = est.evaluate(candidate(B), EvaluationContext.defaults());
         assertTrue(e.isOk());
         assertEquals(0.82834, e.accuracy(), 1e-12);
         assertEquals(0.8822, e.metric("test_accuracy"), 1e-12);
@@ -50,11 +51,11 @@ class TabularEstimatorTest {
     @Test
     void cellsOutsideTheTableAndBadStringsAreFailedRows(@TempDir Path dir) throws IOException {
         TabularEstimator est = new TabularEstimator(Nb201Table.load(smallTable(dir)), "cifar10-val", "cifar10-test", 12);
-        Evaluation missing = est.evaluate(candidate(Nb201Cell.fromOrdinal(0).text()));
+        Evaluation missing = est.evaluate(candidate(Nb201Cell.fromOrdinal(0).text()), EvaluationContext.defaults());
         assertFalse(missing.isOk());
         assertTrue(missing.error().contains("is not in"), missing.error());
         Candidate bad = new Candidate("c2", "nb201", "|conv~0|", "k", "random", List.of(), 1);
-        assertFalse(est.evaluate(bad).isOk());
+        assertFalse(est.evaluate(bad, EvaluationContext.defaults()).isOk());
     }
 
     @Test
@@ -73,9 +74,7 @@ class TabularEstimatorTest {
 
     @Test
     void fullTableLoadsEveryCellAndTheBestValidationCellHasTheKnownTestAccuracy() {
-        Path csv = Path.of(System.getProperty("sparknas.shared", "../shared"), "benchmarks", "nb201", "nb201_12ep.csv");
-        assumeTrue(Files.isReadable(csv), "NAS-Bench-201 table not found at " + csv + " (set -Dsparknas.shared)");
-        Nb201Table table = Nb201Table.load(csv);
+        Nb201Table table = Nb201Table.load(Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz"));
         assertEquals(15_625, table.size());
         int val = table.column("cifar10-val");
         int test = table.column("cifar10-test");

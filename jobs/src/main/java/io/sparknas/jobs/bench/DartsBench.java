@@ -11,9 +11,13 @@ import io.sparknas.space.Evaluation;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
-import io.sparknas.strategies.darts.DartsSearch;
-import io.sparknas.strategies.darts.DartsSearchConfig;
-import io.sparknas.strategies.darts.Derivation;
+import io.sparknas.oneshot.darts.DartsSearch;
+import io.sparknas.oneshot.darts.ArchitectConfig;
+import io.sparknas.oneshot.darts.DartsSearchConfig;
+import io.sparknas.estimators.EvaluationContext;
+import io.sparknas.estimators.training.SgdConfig;
+import io.sparknas.space.NetworkSize;
+import io.sparknas.space.darts.Derivation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -79,12 +83,13 @@ public final class DartsBench implements Callable<Integer> {
     public Integer call() {
         Devices.configureThreads(1);
         Datasets.Split data = Datasets.load(new DataConfig("fashion-mnist", "", perClass, 1.0, perClass, 0, size));
-        DartsSearchConfig d = DartsSearchConfig.defaults(channels, layers, epochs, batch, order, maxSkips, seed);
+        DartsSearchConfig d = DartsSearchConfig.defaults();
         List<io.sparknas.space.Operation> offered = ops == null ? d.ops()
                 : ops.stream().map(io.sparknas.space.Operation::fromText).toList();
-        DartsSearchConfig cfg = new DartsSearchConfig(offered, d.nodes(), d.channels(), d.layers(), d.stemMultiplier(),
-                d.epochs(), d.batchSize(), lr, d.learningRateMin(), d.momentum(), d.weightDecay(), d.gradClip(),
-                archLr, d.archBeta1(), d.archBeta2(), d.archWeightDecay(), d.order(), d.maxSkips(), d.seed(), 1);
+        DartsSearchConfig cfg = new DartsSearchConfig(offered, d.nodes(), new NetworkSize(channels, layers, 3), epochs,
+                batch, new SgdConfig(lr, d.sgd().momentum(), d.sgd().weightDecay(), d.sgd().gradClip()),
+                d.learningRateMin(), new ArchitectConfig(order, archLr, d.architect().archBeta1(),
+                d.architect().archBeta2(), d.architect().archWeightDecay()), maxSkips, seed, 1);
         List<DartsSearch.Epoch> trace;
         try (DartsSearch search = new DartsSearch(cfg, data, Device.cpu())) {
             trace = search.run(e -> System.out.printf(Locale.ROOT, "{\"peer\":\"djl\",\"epoch\":%d,\"seconds\":%.3f,"
@@ -107,14 +112,15 @@ public final class DartsBench implements Callable<Integer> {
             throw new IllegalArgumentException("--mode must be epoch or collapse, got " + mode);
         }
         DartsSearch.Epoch last = trace.get(trace.size() - 1);
-        ProxyConfig proxy = new ProxyConfig(proxyEpochs, 32, 0.05, 0.9, 3e-4, 5, 8, 3, 3, 1, 5, 1);
-        try (ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, data, Device.cpu())) {
+        ProxyConfig proxy = new ProxyConfig(proxyEpochs, 32, new SgdConfig(0.05, 0.9, 3e-4, 5), new NetworkSize(8, 3, 3), 1,
+                5, 1);
+        try (ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, data)) {
             for (String which : List.of("unguarded", "guarded")) {
                 DartsGenotype g = which.equals("guarded") ? last.genotype() : last.unguarded();
                 String text = DartsText.format(g);
                 Evaluation e = est.evaluate(new Candidate(which, DartsSpace.NAME, text,
                         new DartsSpace(offered.stream().filter(op -> op != io.sparknas.space.Operation.NONE).toList(),
-                                d.nodes()).canonicalKey(g), "darts", List.of(), seed));
+                                d.nodes()).canonicalKey(g), "darts", List.of(), seed), EvaluationContext.defaults());
                 System.out.printf(Locale.ROOT, "{\"genotype\":\"%s\",\"skips_normal\":%d,\"skips_reduce\":%d,"
                                 + "\"status\":\"%s\",\"accuracy\":%.4f,\"params\":%.0f,\"text\":\"%s\"}%n", which,
                         Derivation.skips(g.normal()), Derivation.skips(g.reduce()), e.status(), e.accuracy(),

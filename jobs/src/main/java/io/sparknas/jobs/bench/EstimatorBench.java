@@ -1,8 +1,11 @@
 package io.sparknas.jobs.bench;
 
-import ai.djl.Device;
 import io.sparknas.estimators.Devices;
-import io.sparknas.estimators.EstimatorSpec;
+import io.sparknas.estimators.EvaluationContext;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.estimators.training.SgdConfig;
+import io.sparknas.space.NetworkSize;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.proxy.ProcessMemory;
@@ -61,26 +64,27 @@ public final class EstimatorBench implements Callable<Integer> {
     @Override
     public Integer call() {
         Devices.configureThreads(1);
-        ProxyConfig proxy = new ProxyConfig(epochs, resize > 0 ? 32 : 64, 0.05, 0.9, 3e-4, 5, channels, 3, 3, 1, 10, 1);
+        ProxyConfig proxy = new ProxyConfig(epochs, resize > 0 ? 32 : 64, new SgdConfig(0.05, 0.9, 3e-4, 5),
+                new NetworkSize(channels, 3, 3), 1, 10, 1);
         DataConfig data = new DataConfig("fashion-mnist", "", trainPerClass, 1.0, 50, 0, resize);
         List<Candidate> cands = candidates(candidates);
         switch (mode) {
             case "evaluation" -> {
-                ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, Datasets.load(data), Device.cpu());
+                ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, Datasets.load(data));
                 Candidate c = cands.get(0);
                 long t0 = System.nanoTime();
-                Evaluation e = est.evaluate(c);
+                Evaluation e = est.evaluate(c, EvaluationContext.defaults());
                 System.out.printf(Locale.ROOT, "{\"mode\": \"evaluation\", \"train_images\": %d, \"epochs\": %d, "
                         + "\"channels\": %d, \"wall_s\": %.2f, \"train_s\": %.2f, \"val_accuracy\": %.4f, "
-                        + "\"params\": %.0f, \"status\": \"%s\"}%n", est.data().train().size(), epochs, channels,
+                        + "\"params\": %.0f, \"status\": \"%s\"}%n", Datasets.shared(data).train().size(), epochs, channels,
                         (System.nanoTime() - t0) / 1e9, e.metric("train_seconds"), e.accuracy(), e.metric("params"),
                         e.status());
             }
             case "memory" -> {
-                ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, Datasets.load(data), Device.cpu());
+                ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, Datasets.load(data));
                 long after5 = 0;
                 for (int i = 0; i < cands.size(); i++) {
-                    est.evaluate(cands.get(i));
+                    est.evaluate(cands.get(i), EvaluationContext.defaults());
                     if (i == 4) {
                         System.gc();
                         after5 = ProcessMemory.residentBytes();
@@ -92,7 +96,7 @@ public final class EstimatorBench implements Callable<Integer> {
                         + "\"rss_after_all_mb\": %.1f, \"growth\": %.3f}%n", cands.size(), after5 / 1e6, afterAll / 1e6,
                         (double) afterAll / after5 - 1);
             }
-            case "pipeline" -> pipeline(EstimatorSpec.proxy(proxy, data), cands);
+            case "pipeline" -> pipeline(new ProxySpec(proxy, data), cands);
             default -> throw new IllegalArgumentException("--mode must be evaluation, memory or pipeline, got " + mode);
         }
         return 0;

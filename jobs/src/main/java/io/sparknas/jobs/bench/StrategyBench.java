@@ -1,5 +1,6 @@
 package io.sparknas.jobs.bench;
 
+import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.tabular.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
 import io.sparknas.space.Candidate;
@@ -84,7 +85,7 @@ public final class StrategyBench implements Callable<Integer> {
                 Evaluation best = null;
                 for (int evals = 1; evals <= maxBudget; evals++) {
                     Candidate c = s.ask(1).get(0);
-                    Evaluation e = estimator.evaluate(c);
+                    Evaluation e = estimator.evaluate(c, EvaluationContext.defaults());
                     s.tell(List.of(e));
                     if (e.isOk() && (best == null || e.accuracy() > best.accuracy())) {
                         best = e;

@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.nn.DartsNetwork;
-import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.estimators.training.SgdConfig;
 import io.sparknas.estimators.proxy.ProxyTrainer;
 import io.sparknas.space.SeededRandom;
 import io.sparknas.space.darts.DartsGenotype;
@@ -114,7 +114,7 @@ public final class TrainStepBench implements Callable<Integer> {
     /** Trains a fresh network for warm-up + n steps on a fixed random batch; returns the timed steps in ms. */
     private double[] steps(long seed, int warm, int n) {
         DartsGenotype g = genotype.equals("V1") ? DartsGenotype.DARTS_V1 : DartsGenotype.DARTS_V2;
-        ProxyConfig cfg = new ProxyConfig(1, batch, 0.05, 0.9, 3e-4, 0, channels, layers, 3, 1, 0, 1);
+        SgdConfig sgd = new SgdConfig(0.05, 0.9, 3e-4, 0);
         DartsNetwork net = new DartsNetwork(g, new DartsNetworkConfig(1, size, 10, channels, layers, 3));
         SeededRandom rng = new SeededRandom(seed);
         float[] x = new float[batch * size * size];
@@ -126,7 +126,7 @@ public final class TrainStepBench implements Callable<Integer> {
             y[i] = rng.nextInt(10);
         }
         double[] times = new double[n];
-        try (ProxyTrainer t = new ProxyTrainer("bench", net, cfg, Device.cpu(), new Shape(batch, 1, size, size),
+        try (ProxyTrainer t = new ProxyTrainer("bench", net, sgd, 1, Device.cpu(), new Shape(batch, 1, size, size),
                 warm + n, seed)) {
             for (int i = 0; i < warm + n; i++) {
                 long s = System.nanoTime();

@@ -2,7 +2,7 @@ package io.sparknas.space.nb201;
 
 import io.sparknas.space.Operation;
 import io.sparknas.space.SeededRandom;
-import io.sparknas.space.SharedData;
+import io.sparknas.space.ProjectData;
 import io.sparknas.space.cost.Cost;
 import org.junit.jupiter.api.Test;
 
@@ -37,9 +37,10 @@ class Nb201SpaceTest {
 
     @Test
     void everyBenchmarkRowRoundTripsAndIndexesOneCell() throws IOException {
-        Path csv = SharedData.nb201Csv().orElse(null);
-        assumeTrue(csv != null, SharedData.missingNb201());
-        List<String> lines = Files.readAllLines(csv);
+        List<String> lines;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(ProjectData.nb201()))) {
+            lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
         Map<Integer, Nb201Cell> byArch = new HashMap<>();
         Set<Integer> ordinals = new HashSet<>();
         for (String line : lines.subList(1, lines.size())) {

@@ -11,7 +11,7 @@ import java.util.Random;
  * Independent logits per decision (the policy of NAS-Bench-201's REINFORCE baseline): p(a_t) = softmax(logits_t),
  * trained with Adam on the exact REINFORCE gradient (onehot - p) per decision. Pure Java.
  */
-final class FactorizedPolicy implements Policy {
+public final class FactorizedPolicy implements Policy {
     private final int[] options;
     private final double learningRate;
     private final double[][] logits;
@@ -19,7 +19,7 @@ final class FactorizedPolicy implements Policy {
     private final double[][] v;
     private int steps;
 
-    FactorizedPolicy(int[] options, double learningRate) {
+    public FactorizedPolicy(int[] options, double learningRate) {
         this.options = options.clone();
         this.learningRate = learningRate;
         logits = new double[options.length][];

@@ -21,7 +21,7 @@ import java.util.Random;
  * between runs on this machine and broke that guarantee.) A gradient check against finite differences is in the
  * tests.
  */
-final class LstmPolicy implements Policy {
+public final class LstmPolicy implements Policy {
     private final int[] options;
     private final int hidden;
     private final double learningRate;
@@ -33,7 +33,7 @@ final class LstmPolicy implements Policy {
     private final Map<String, double[]> adamV = new LinkedHashMap<>();
     private int steps;
 
-    LstmPolicy(int[] options, int hidden, double learningRate, double temperature, double tanhConstant, long seed) {
+    public LstmPolicy(int[] options, int hidden, double learningRate, double temperature, double tanhConstant, long seed) {
         this.options = options.clone();
         this.hidden = hidden;
         this.learningRate = learningRate;

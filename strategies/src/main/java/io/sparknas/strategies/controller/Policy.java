@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Random;
 
 /** A distribution over decision sequences that REINFORCE trains. Not thread-safe. */
-interface Policy {
+public interface Policy {
 
     /** Draws a sequence, one decision after the other, with the caller's generator. */
     int[] sample(Random rng);

@@ -1,0 +1,32 @@
+package io.sparknas.estimators.spec;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.sparknas.estimators.Devices;
+import io.sparknas.estimators.Estimator;
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.estimators.data.Datasets;
+import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+
+/** Proxy training ({@code estimator.kind = proxy}): the budget of one evaluation and the images it uses. */
+@JsonIgnoreProperties({"table"})
+public record ProxySpec(ProxyConfig proxy, DataConfig data) implements EstimatorSpec {
+    public static final String KIND = "proxy";
+
+    public ProxySpec {
+        if (proxy == null || data == null) {
+            throw new IllegalArgumentException("estimator.kind = proxy needs estimator.proxy and estimator.data");
+        }
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Estimator create() {
+        Devices.configureThreads(proxy.torchThreads());
+        return new ProxyTrainingEstimator(proxy, Datasets.shared(data));
+    }
+}

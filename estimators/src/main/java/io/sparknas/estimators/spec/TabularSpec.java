@@ -1,0 +1,56 @@
+package io.sparknas.estimators.spec;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.sparknas.estimators.Estimator;
+import io.sparknas.estimators.tabular.Nb201Table;
+import io.sparknas.estimators.tabular.TabularEstimator;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * Table look-up ({@code estimator.kind = tabular}): the NAS-Bench-201 table and which of its columns is the search
+ * signal and which the reported test accuracy.
+ */
+@JsonIgnoreProperties({"proxy", "data"})
+public record TabularSpec(Table table) implements EstimatorSpec {
+    public static final String KIND = "tabular";
+
+    /**
+     * @param path   the NAS-Bench-201 CSV (or .csv.gz), readable on every executor
+     * @param signal the column used as the search signal, e.g. {@code cifar10-val}
+     * @param report the column reported as test accuracy, e.g. {@code cifar10-test}
+     */
+    public record Table(String path, String signal, String report) implements Serializable {
+        public Table {
+            if (path == null || path.isBlank()) {
+                throw new IllegalArgumentException("estimator.table.path must name a NAS-Bench-201 CSV for "
+                        + "estimator.kind = tabular");
+            }
+            if (signal == null || signal.isBlank() || report == null || report.isBlank()) {
+                throw new IllegalArgumentException("estimator.table.signal and estimator.table.report must name "
+                        + "columns of the table");
+            }
+        }
+    }
+
+    public TabularSpec {
+        if (table == null) {
+            throw new IllegalArgumentException("estimator.kind = tabular needs estimator.table");
+        }
+    }
+
+    public static TabularSpec of(String path, String signal, String report) {
+        return new TabularSpec(new Table(path, signal, report));
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Estimator create() {
+        return new TabularEstimator(Nb201Table.load(Path.of(table.path())), table.signal(), table.report(), 12);
+    }
+}

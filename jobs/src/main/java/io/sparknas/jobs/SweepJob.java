@@ -1,0 +1,86 @@
+package io.sparknas.jobs;
+
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.pipeline.ResultStore;
+import io.sparknas.pipeline.Sweep;
+import io.sparknas.space.Evaluation;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The one template of the jobs that run a sweep: load and validate the configuration (exit 2 on a bad one), say
+ * what runs where, start Spark, move an old sweep aside on {@code --new-sweep}, run the sweep (exit 2 when the path
+ * holds another configuration), print the outcome, export the winner (exit 1 when there is none), stop Spark.
+ *
+ * @param <C> the job's configuration
+ */
+abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(SweepJob.class);
+
+    @Mixin
+    SweepOptions options = new SweepOptions();
+
+    /** What a job's run gives: the winner, a closing line, and what to say when there is no winner. */
+    record Outcome(Optional<Evaluation> best, String summary, String noWinner) {
+    }
+
+    /** The command's name, e.g. {@code search}. */
+    abstract String command();
+
+    /** The job's configuration from the loaded file; an invalid value throws IllegalArgumentException. */
+    abstract C configure(JobConfig job);
+
+    /** What the header line adds about this job's configuration (may be empty). */
+    abstract String describe(C cfg);
+
+    /** The estimator that retrains the winner for its export. */
+    abstract EstimatorSpec estimator(C cfg);
+
+    abstract Outcome run(SparkSession spark, C cfg);
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig job;
+        C cfg;
+        try {
+            job = options.load();
+            cfg = configure(job);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sparknas " + command() + ": " + e.getMessage());
+            return 2;
+        }
+        System.out.println("sparknas " + command() + ": sweep '" + cfg.name() + "' -> " + cfg.output() + " (config hash "
+                + cfg.hash() + ")" + describe(cfg));
+        LOG.info("configuration ({}):\n{}", job.source(), job.render());
+        SparkSession spark = job.sparkSession("sparknas-" + command() + "-" + cfg.name());
+        try {
+            ResultStore store = new ResultStore(spark, cfg.output());
+            if (options.newSweep && store.exists()) {
+                System.out.println("moved the existing sweep aside to " + store.archive());
+            }
+            Outcome outcome;
+            try {
+                outcome = run(spark, cfg);
+            } catch (Sweep.Mismatch e) {
+                System.err.println("sparknas " + command() + ": " + e.getMessage());
+                return 2;
+            }
+            if (!outcome.summary().isEmpty()) {
+                System.out.println(outcome.summary());
+            }
+            if (outcome.best().isEmpty()) {
+                System.out.println(outcome.noWinner());
+                return 1;
+            }
+            WinnerExport.announceAndExport(outcome.best().get(), estimator(cfg), job, cfg);
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.sparknas.oneshot.darts;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
+import io.sparknas.estimators.ThreadGradientCollector;
+import io.sparknas.estimators.Torch;
+import io.sparknas.estimators.training.BatchStats;
+import io.sparknas.estimators.training.Divergence;
+import io.sparknas.space.SeededRandom;
+import io.sparknas.space.darts.DartsNetworkConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A DARTS supernet with its two kinds of parameters: the network weights w and the architecture weights alpha
+ * (one matrix edges x operations for normal cells, one for reduction cells). Forward/backward passes on a batch,
+ * gradients as arrays of the caller's step manager, and zeroing. The optimisers ({@link WeightOptimizer},
+ * {@link Architect}) act on it. Every array a step makes belongs to the {@code step} manager passed in, closed by
+ * the caller after the step. Not thread-safe.
+ */
+final class SupernetModel implements AutoCloseable {
+    private static final Loss LOSS = Loss.softmaxCrossEntropyLoss();
+
+    private final NDManager manager;
+    private final DartsSupernet net;
+    private final ParameterStore store;
+    private final List<NDArray> weights = new ArrayList<>();
+    private final List<NDArray> alphas;
+    private final Shape batchShape;
+
+    /**
+     * Initialises w from libtorch's generator seeded with {@code seed} and alpha as 1e-3 * N(0, 1) from
+     * {@code rng}, as DARTS.
+     */
+    SupernetModel(DartsSearchConfig cfg, DartsNetworkConfig netCfg, int stemKernel, Shape batchShape, Device device,
+                  long seed, SeededRandom rng) {
+        this.batchShape = batchShape;
+        net = new DartsSupernet(cfg.ops(), cfg.nodes(), netCfg, stemKernel);
+        net.setInitializer(Torch.PYTORCH_DEFAULT_INIT, Parameter.Type.WEIGHT);
+        manager = NDManager.newBaseManager(device);
+        store = new ParameterStore(manager, false);
+        Shape alphaShape = new Shape(DartsSupernet.edges(cfg.nodes()), cfg.ops().size());
+        Torch.seeded(seed, () -> net.initialize(manager, DataType.FLOAT32, batchShape, alphaShape, alphaShape));
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                weights.add(p.getValue().getArray());
+            }
+        }
+        List<NDArray> a = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            float[] init = new float[(int) alphaShape.size()];
+            for (int k = 0; k < init.length; k++) {
+                init[k] = (float) (1e-3 * rng.nextGaussian());
+            }
+            NDArray alpha = manager.create(init, alphaShape);
+            alpha.setRequiresGradient(true);
+            a.add(alpha);
+        }
+        alphas = List.copyOf(a);
+    }
+
+    NDManager manager() {
+        return manager;
+    }
+
+    Shape batchShape() {
+        return batchShape;
+    }
+
+    /** The network weights w, in parameter order. */
+    List<NDArray> weights() {
+        return weights;
+    }
+
+    /** alpha of normal (0) and reduction (1) cells. */
+    List<NDArray> alphas() {
+        return alphas;
+    }
+
+    /** Forward and backward pass in training mode on a (images, labels) batch of the search's shape. */
+    BatchStats forwardBackward(NDManager step, float[][] batch) {
+        try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
+            NDArray x = step.create(batch[0], batchShape);
+            NDArray y = step.create(batch[1], new Shape(batchShape.get(0)));
+            NDArray logits = logits(step, x, true);
+            NDArray loss = LOSS.evaluate(new NDList(y), new NDList(logits));
+            float l = Divergence.check(loss.getFloat(), "the search loss");
+            gc.backward(loss);
+            long correct = logits.argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
+            return new BatchStats(l, correct, batchShape.get(0));
+        } catch (Divergence e) {
+            throw new Divergence(e.getMessage() + " (lower darts.learningRate or darts.archLearningRate)");
+        }
+    }
+
+    /** Summed loss and correct predictions of {@code n} images, in inference mode. */
+    BatchStats evaluate(NDManager step, float[] images, float[] labels, Shape shape) {
+        NDArray x = step.create(images, shape);
+        NDArray y = step.create(labels, new Shape(shape.get(0)));
+        NDArray logits = logits(step, x, false);
+        double loss = LOSS.evaluate(new NDList(y), new NDList(logits)).getFloat() * shape.get(0);
+        long correct = logits.argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
+        return new BatchStats(loss, correct, shape.get(0));
+    }
+
+    private NDArray logits(NDManager step, NDArray x, boolean training) {
+        NDArray wn = scoped(step, alphas.get(0).softmax(-1));
+        NDArray wr = scoped(step, alphas.get(1).softmax(-1));
+        return net.forward(store, new NDList(x, wn, wr), training).singletonOrThrow();
+    }
+
+    /** The gradients of {@code arrays}, as arrays of the step. */
+    static List<NDArray> gradients(NDManager step, List<NDArray> arrays) {
+        List<NDArray> g = new ArrayList<>(arrays.size());
+        for (NDArray a : arrays) {
+            g.add(scoped(step, a.getGradient()));
+        }
+        return g;
+    }
+
+    static List<NDArray> copies(NDManager step, List<NDArray> arrays) {
+        List<NDArray> c = new ArrayList<>(arrays.size());
+        for (NDArray a : arrays) {
+            c.add(scoped(step, a.duplicate()));
+        }
+        return c;
+    }
+
+    void zeroGradients() {
+        for (NDArray p : weights) {
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+        for (NDArray a : alphas) {
+            JniUtils.zeroGrad((PtNDArray) a);
+        }
+    }
+
+    /** Sets the weights to {@code base + scale * direction}. */
+    void setWeights(List<NDArray> base, List<NDArray> direction, double scale) {
+        for (int i = 0; i < weights.size(); i++) {
+            NDArray p = weights.get(i);
+            p.muli(0f).addi(base.get(i));
+            if (scale != 0) {
+                p.addi(direction.get(i).mul(scale));
+            }
+        }
+    }
+
+    static double squaredNorm(List<NDArray> arrays) {
+        double s = 0;
+        for (NDArray a : arrays) {
+            s += a.square().sum().getFloat();
+        }
+        return s;
+    }
+
+    static NDArray scoped(NDManager step, NDArray a) {
+        a.attach(step);
+        return a;
+    }
+
+    /** alpha of normal (0) or reduction (1) cells as a matrix. */
+    double[][] alpha(int cellType) {
+        NDArray a = alphas.get(cellType);
+        int rows = (int) a.getShape().get(0);
+        int cols = (int) a.getShape().get(1);
+        float[] f = a.toFloatArray();
+        double[][] m = new double[rows][cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                m[i][j] = f[i * cols + j];
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
