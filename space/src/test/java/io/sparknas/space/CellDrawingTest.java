@@ -43,7 +43,8 @@ class CellDrawingTest {
     void nb201DotLeavesOutNoneEdges() {
         String dot = Nb201Drawing.dot(Nb201Cell.parse(
                 "|none~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|nor_conv_3x3~2|"), "cell");
-        assertEquals(3, dot.lines().filter(l -> l.contains("->")).count());
-        assertTrue(CellDrawing.svg(dot).map(s -> s.contains("<svg")).orElse(true));
+        assertEquals(List.of("  \"in\" -> \"2\" [label=\"nor_conv_3x3\"];", "  \"in\" -> \"out\" [label=\"skip_connect\"];",
+                "  \"2\" -> \"out\" [label=\"nor_conv_3x3\"];"),
+                dot.lines().filter(l -> l.contains("->")).toList());
     }
 }

@@ -82,13 +82,17 @@ class StrategyContractTest {
     @MethodSource("strategies")
     void proposesOnlyValidArchitecturesOfItsSpace(String name, SearchSpace<?> space, ToDoubleFunction<String> objective) {
         Strategy s = Strategies.create(config(name, 3), space);
-        for (Candidate c : run(s, objective, 8, 5)) {
+        List<Candidate> proposed = run(s, objective, 8, 5);
+        for (Candidate c : proposed) {
             assertEquals(space.name(), c.space());
             Object g = space.parse(c.genotype());
             assertEquals(c.key(), keyOf(space, g));
-            assertTrue(c.seed() >= 0);
         }
         assertEquals(40, s.told());
+        List<Long> seeds = proposed.stream().map(Candidate::seed).toList();
+        assertEquals(seeds.size(), new java.util.HashSet<>(seeds).size(), "every candidate has a seed of its own");
+        assertEquals(seeds, run(Strategies.create(config(name, 3), space), objective, 8, 5).stream()
+                .map(Candidate::seed).toList(), "and the strategy's seed determines them");
     }
 
     @SuppressWarnings("unchecked")

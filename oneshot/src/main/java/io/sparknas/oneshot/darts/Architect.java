@@ -17,15 +17,25 @@ import static io.sparknas.oneshot.darts.SupernetModel.scoped;
  * weight decay. Not thread-safe.
  */
 final class Architect {
+    /** DARTS's radius of the finite-difference Hessian-vector product: R = 0.01 / |dL_val(w')/dw'|. */
+    static final double DARTS_RADIUS = 0.01;
+
     private final ArchitectConfig cfg;
     private final SupernetModel model;
     private final WeightOptimizer weights;
     private final NDArray[] adamM;
     private final NDArray[] adamV;
+    private final double radius;
     private int adamSteps;
 
     Architect(ArchitectConfig cfg, SupernetModel model, WeightOptimizer weights) {
+        this(cfg, model, weights, DARTS_RADIUS);
+    }
+
+    /** With another radius for the Hessian-vector product (a test checks the formula with an infinitesimal one). */
+    Architect(ArchitectConfig cfg, SupernetModel model, WeightOptimizer weights, double radius) {
         this.cfg = cfg;
+        this.radius = radius;
         this.model = model;
         this.weights = weights;
         int n = model.alphas().size();
@@ -60,7 +70,7 @@ final class Architect {
     /**
      * DARTS's unrolled gradient: dL_val(w', alpha)/dalpha - lr * (dL_train(w+, alpha)/dalpha - dL_train(w-, alpha)
      * /dalpha) / 2R, with w' = w - lr * (momentum * buffer + dL_train/dw + wd * w), w+- = w +- R dL_val(w')/dw' and
-     * R = 0.01 / |dL_val(w')/dw'|. The weights are restored afterwards.
+     * R = 0.01 / |dL_val(w')/dw'| ({@link #DARTS_RADIUS}). The weights are restored afterwards.
      */
     private List<NDArray> secondOrder(NDManager step, float[][] valBatch, float[][] trainBatch, double lr) {
         List<NDArray> w = model.weights();
@@ -89,7 +99,7 @@ final class Architect {
             dAlpha = copies(step, gradients(step, alphas));
             dW = copies(step, gradients(step, w));
             model.zeroGradients();
-            r = 0.01 / Math.sqrt(SupernetModel.squaredNorm(dW));
+            r = radius / Math.sqrt(SupernetModel.squaredNorm(dW));
             model.setWeights(saved, dW, r);
         }
         model.forwardBackward(step, trainBatch);

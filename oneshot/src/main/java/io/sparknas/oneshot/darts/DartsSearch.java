@@ -2,6 +2,7 @@ package io.sparknas.oneshot.darts;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.data.Datasets;
@@ -50,6 +51,11 @@ public final class DartsSearch implements AutoCloseable {
 
     /** With a {@code stemKernel} stem (see {@link DartsSupernet}); tests use 1. */
     DartsSearch(DartsSearchConfig cfg, Datasets.Split data, Device device, int stemKernel) {
+        this(cfg, data, device, stemKernel, DataType.FLOAT32);
+    }
+
+    /** In {@code dtype} (tests check gradients in FLOAT64). */
+    DartsSearch(DartsSearchConfig cfg, Datasets.Split data, Device device, int stemKernel, DataType dtype) {
         this.cfg = cfg;
         this.data = data;
         Torch.pinThreads(cfg.torchThreads());
@@ -59,7 +65,7 @@ public final class DartsSearch implements AutoCloseable {
         DartsNetworkConfig netCfg = new DartsNetworkConfig(train.channels(), train.height(), train.classes(),
                 cfg.network().channels(), cfg.network().layers(), cfg.network().stemMultiplier());
         rng = new SeededRandom(cfg.seed());
-        model = new SupernetModel(cfg, netCfg, stemKernel, batchShape, device, cfg.seed(), rng);
+        model = new SupernetModel(cfg, netCfg, stemKernel, batchShape, device, cfg.seed(), rng, dtype);
         weights = new WeightOptimizer(cfg.sgd(), model);
         architect = new Architect(cfg.architect(), model, weights);
     }

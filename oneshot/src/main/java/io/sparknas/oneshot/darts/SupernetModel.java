@@ -38,20 +38,22 @@ final class SupernetModel implements AutoCloseable {
     private final List<NDArray> weights = new ArrayList<>();
     private final List<NDArray> alphas;
     private final Shape batchShape;
+    private final DataType dtype;
 
     /**
      * Initialises w from libtorch's generator seeded with {@code seed} and alpha as 1e-3 * N(0, 1) from
-     * {@code rng}, as DARTS.
+     * {@code rng}, as DARTS. {@code dtype} is FLOAT32 for searches; a test checks gradients in FLOAT64.
      */
     SupernetModel(DartsSearchConfig cfg, DartsNetworkConfig netCfg, int stemKernel, Shape batchShape, Device device,
-                  long seed, SeededRandom rng) {
+                  long seed, SeededRandom rng, DataType dtype) {
         this.batchShape = batchShape;
+        this.dtype = dtype;
         net = new DartsSupernet(cfg.ops(), cfg.nodes(), netCfg, stemKernel);
         net.setInitializer(Torch.PYTORCH_DEFAULT_INIT, Parameter.Type.WEIGHT);
         manager = NDManager.newBaseManager(device);
         store = new ParameterStore(manager, false);
         Shape alphaShape = new Shape(DartsSupernet.edges(cfg.nodes()), cfg.ops().size());
-        Torch.seeded(seed, () -> net.initialize(manager, DataType.FLOAT32, batchShape, alphaShape, alphaShape));
+        Torch.seeded(seed, () -> net.initialize(manager, dtype, batchShape, alphaShape, alphaShape));
         for (Pair<String, Parameter> p : net.getParameters()) {
             if (p.getValue().requiresGradient()) {
                 weights.add(p.getValue().getArray());
@@ -64,6 +66,9 @@ final class SupernetModel implements AutoCloseable {
                 init[k] = (float) (1e-3 * rng.nextGaussian());
             }
             NDArray alpha = manager.create(init, alphaShape);
+            if (dtype != DataType.FLOAT32) {
+                alpha = alpha.toType(dtype, false);
+            }
             alpha.setRequiresGradient(true);
             a.add(alpha);
         }
@@ -91,11 +96,12 @@ final class SupernetModel implements AutoCloseable {
     /** Forward and backward pass in training mode on a (images, labels) batch of the search's shape. */
     BatchStats forwardBackward(NDManager step, float[][] batch) {
         try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
-            NDArray x = step.create(batch[0], batchShape);
+            NDArray x = input(step, batch[0], batchShape);
             NDArray y = step.create(batch[1], new Shape(batchShape.get(0)));
             NDArray logits = logits(step, x, true);
             NDArray loss = LOSS.evaluate(new NDList(y), new NDList(logits));
-            float l = Divergence.check(loss.getFloat(), "the search loss");
+            double l = scalar(loss);
+            Divergence.check((float) l, "the search loss");
             gc.backward(loss);
             long correct = logits.argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
             return new BatchStats(l, correct, batchShape.get(0));
@@ -106,12 +112,24 @@ final class SupernetModel implements AutoCloseable {
 
     /** Summed loss and correct predictions of {@code n} images, in inference mode. */
     BatchStats evaluate(NDManager step, float[] images, float[] labels, Shape shape) {
-        NDArray x = step.create(images, shape);
+        NDArray x = input(step, images, shape);
         NDArray y = step.create(labels, new Shape(shape.get(0)));
         NDArray logits = logits(step, x, false);
-        double loss = LOSS.evaluate(new NDList(y), new NDList(logits)).getFloat() * shape.get(0);
+        double loss = dtype == DataType.FLOAT32
+                ? LOSS.evaluate(new NDList(y), new NDList(logits)).getFloat() * shape.get(0)
+                : scalar(LOSS.evaluate(new NDList(y), new NDList(logits))) * shape.get(0);
         long correct = logits.argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
         return new BatchStats(loss, correct, shape.get(0));
+    }
+
+    private NDArray input(NDManager step, float[] images, Shape shape) {
+        NDArray x = step.create(images, shape);
+        return dtype == DataType.FLOAT32 ? x : x.toType(dtype, false);
+    }
+
+    /** A scalar loss: float32 read as float, as the searches always have; float64 at full precision. */
+    private double scalar(NDArray a) {
+        return dtype == DataType.FLOAT32 ? a.getFloat() : a.getDouble();
     }
 
     private NDArray logits(NDManager step, NDArray x, boolean training) {
@@ -160,7 +178,8 @@ final class SupernetModel implements AutoCloseable {
     static double squaredNorm(List<NDArray> arrays) {
         double s = 0;
         for (NDArray a : arrays) {
-            s += a.square().sum().getFloat();
+            NDArray sum = a.square().sum();
+            s += sum.getDataType() == DataType.FLOAT32 ? sum.getFloat() : sum.toType(DataType.FLOAT64, false).getDouble();
         }
         return s;
     }
@@ -175,7 +194,7 @@ final class SupernetModel implements AutoCloseable {
         NDArray a = alphas.get(cellType);
         int rows = (int) a.getShape().get(0);
         int cols = (int) a.getShape().get(1);
-        float[] f = a.toFloatArray();
+        double[] f = dtype == DataType.FLOAT32 ? toDoubles(a.toFloatArray()) : a.toDoubleArray();
         double[][] m = new double[rows][cols];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
@@ -183,6 +202,14 @@ final class SupernetModel implements AutoCloseable {
             }
         }
         return m;
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     @Override
