@@ -78,8 +78,7 @@ public record JobConfig(Config config, String source) {
             Config c = config;
             return new SweepConfig(c.getString("sweep.name"), c.getString("sweep.output"),
                     bind("space", SpaceConfig.class), bind("strategy", StrategyConfig.class), estimator(),
-                    c.getInt("search.budget"), c.getInt("search.roundSize"), c.getInt("search.partitions"),
-                    c.getBoolean("search.failFirstTaskAttempt"));
+                    c.getInt("search.budget"), c.getInt("search.roundSize"), c.getInt("search.partitions"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
         }

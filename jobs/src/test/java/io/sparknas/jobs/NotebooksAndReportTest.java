@@ -26,11 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -49,9 +52,10 @@ class NotebooksAndReportTest {
     static String evolution;
     static String random;
     static String darts;
+    static String withFailures;
 
-    private static final String[] TINY = {"--set", "estimator.proxy.epochs=1", "--set", "estimator.proxy.channels=4",
-        "--set", "estimator.proxy.latencyRepeats=2", "--set", "estimator.data.trainPerClass=8",
+    private static final String[] TINY = {"--set", "estimator.proxy.epochs=3", "--set", "estimator.proxy.channels=4",
+        "--set", "estimator.proxy.latencyRepeats=2", "--set", "estimator.data.trainPerClass=16",
         "--set", "estimator.data.validationPerClass=8", "--set", "estimator.data.resize=8",
         "--set", "export.retrain=false", "--set", "spark.master=local[2]"};
 
@@ -67,6 +71,7 @@ class NotebooksAndReportTest {
                 "--set", "sweep.output=" + strategy[1], "--set", "strategy.name=" + strategy[0],
                 "--set", "search.budget=6", "--set", "search.roundSize=3"}, TINY)));
         }
+        withFailures = withFailedRows(dir);
         assertEquals(0, Main.run(concat(new String[] {"darts", "--conf", "../conf/darts-quickstart.conf",
             "--set", "sweep.output=" + darts, "--set", "darts.epochs=2", "--set", "darts.channels=4",
             "--set", "darts.layers=3", "--set", "darts.nodes=2", "--set", "darts.batchSize=16"}, TINY)));
@@ -89,22 +94,6 @@ class NotebooksAndReportTest {
         assertTrue(darts.contains("s1") && darts.contains("s2"), "both searches listed");
         String none = run(python, "darts", Map.of("SPARKNAS_SWEEP", evolution));
         assertTrue(none.contains("has no DARTS data"), "a sweep without DARTS data says so: " + none);
-    }
-
-    @Test
-    void committedNotebooksCarryNoOutputs() throws IOException {
-        try (Stream<Path> files = Files.list(REPO.resolve("notebooks"))) {
-            List<Path> notebooks = files.filter(p -> p.toString().endsWith(".ipynb")).toList();
-            assertEquals(4, notebooks.size());
-            for (Path nb : notebooks) {
-                for (JsonNode cell : JSON.readTree(nb.toFile()).path("cells")) {
-                    if (cell.path("cell_type").asText().equals("code")) {
-                        assertEquals(0, cell.path("outputs").size(), nb + " has outputs");
-                        assertTrue(cell.path("execution_count").isNull(), nb + " has execution counts");
-                    }
-                }
-            }
-        }
     }
 
     @Test
@@ -135,6 +124,69 @@ class NotebooksAndReportTest {
             spark.stop();
         }
         assertEquals(2, Main.run("report", "--sweep", dir.resolve("nothing-here").toString()), "not a sweep");
+    }
+
+    /**
+     * A tabular NAS-Bench-201 sweep against a table that lacks most cells: the candidates outside it are FAILED rows,
+     * so the report has failures to count and to leave out of its ranking.
+     */
+    static String withFailedRows(Path dir) {
+        try {
+            Path partial = dir.resolve("nb201-partial.csv");
+            List<String> lines;
+            try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(
+                    Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz")))) {
+                lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            }
+            List<String> kept = new ArrayList<>(List.of(lines.get(0)));
+            for (int i = 1; i < lines.size(); i += 3) {
+                kept.add(lines.get(i));
+            }
+            Files.write(partial, kept);
+            String out = dir.resolve("with-failures").toString();
+            assertEquals(0, Main.run("search", "--conf", "../conf/tabular-nb201.conf", "--set", "sweep.output=" + out,
+                    "--set", "estimator.table.path=" + partial, "--set", "search.budget=30", "--set",
+                    "strategy.name=random", "--set", "spark.master=local[2]"));
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void reportOfASweepWithFailedRowsMatchesAnIndependentCount() {
+        String printed = capture(() -> assertEquals(0, Main.run("report", "--sweep", withFailures, "--top", "5")));
+        SparkSession spark = SparkSessions.create("report-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        List<Row> rows;
+        try {
+            rows = spark.read().parquet(withFailures + "/candidates").collectAsList();
+        } finally {
+            spark.stop();
+        }
+        // counted here with plain Java, not with the report's Spark queries
+        Map<String, Integer> status = new java.util.TreeMap<>();
+        Map<String, Integer> origin = new java.util.TreeMap<>();
+        List<Row> ok = new ArrayList<>();
+        for (Row r : rows) {
+            status.merge(r.getAs("status"), 1, Integer::sum);
+            origin.merge(r.getAs("origin"), 1, Integer::sum);
+            if ("OK".equals(r.getAs("status"))) {
+                ok.add(r);
+            }
+        }
+        assertEquals(30, rows.size());
+        assertTrue(status.getOrDefault("FAILED", 0) >= 5 && status.getOrDefault("OK", 0) >= 5,
+                "the sweep has both: " + status);
+        ok.sort(java.util.Comparator.comparing((Row r) -> -r.<Double>getAs("accuracy"))
+                .thenComparing(r -> r.<String>getAs("candidate_id")));
+        assertTrue(printed.contains("candidates: 30\n"), printed);
+        assertTrue(printed.contains("by status: FAILED=" + status.get("FAILED") + " OK=" + status.get("OK") + "\n"),
+                printed);
+        assertTrue(printed.contains("by origin: random=" + origin.get("random") + "\n"), printed);
+        List<String> listed = printed.lines().filter(l -> l.matches("\\s+\\d+\\s+c\\d+.*"))
+                .map(l -> l.trim().split("\\s+")[1]).toList();
+        assertEquals(ok.subList(0, 5).stream().map(r -> r.<String>getAs("candidate_id")).toList(), listed,
+                "the top 5 OK rows, failed rows left out");
     }
 
     private static String counts(Dataset<Row> c, String column) {
@@ -172,12 +224,7 @@ class NotebooksAndReportTest {
                 "--ExecutePreprocessor.timeout=300", "--output-dir", out.toString(),
                 "--output", notebook + "-" + env.values().iterator().next().hashCode(),
                 REPO.resolve("notebooks/" + notebook + ".ipynb").toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(600, TimeUnit.SECONDS), notebook + " timed out");
-        assertEquals(0, p.exitValue(), notebook + " failed:\n" + log);
+        String log = runProcess(cmd, env, Duration.ofSeconds(600));
         Path executed = out.resolve(notebook + "-" + env.values().iterator().next().hashCode() + ".ipynb");
         StringBuilder text = new StringBuilder();
         for (JsonNode cell : JSON.readTree(executed.toFile()).path("cells")) {
@@ -188,6 +235,33 @@ class NotebooksAndReportTest {
             }
         }
         return text.toString();
+    }
+
+    /**
+     * Runs a process with its output in a file (so a silent, hung process cannot block the reader), kills it when it
+     * outlives {@code timeout} and fails; fails too on a non-zero exit. Returns the output.
+     */
+    static String runProcess(List<String> cmd, Map<String, String> env, Duration timeout) throws Exception {
+        Path log = Files.createTempFile(dir, "process", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            fail(cmd.get(cmd.size() - 1) + " timed out after " + timeout + ":\n" + Files.readString(log));
+        }
+        String out = Files.readString(log);
+        assertEquals(0, p.exitValue(), cmd.get(cmd.size() - 1) + " failed:\n" + out);
+        return out;
+    }
+
+    @Test
+    void aProcessThatOutlivesItsTimeoutIsKilledAndFails() {
+        long t0 = System.nanoTime();
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> runProcess(List.of("sleep", "60"), Map.of(), Duration.ofMillis(500)));
+        assertTrue(e.getMessage().startsWith("60 timed out after PT0.5S"), e.getMessage());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 20, "it did not wait for the process");
     }
 
     /** A PNG that exists and is not blank (a drawn figure has many colours). */

@@ -1,10 +1,26 @@
 package io.sparknas.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparknas.estimators.EvaluationContext;
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.estimators.data.Datasets;
+import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The search command end to end on local Spark with the tabular estimator: run, resume, refuse, export. */
 class SearchJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void searchRunsResumesAndExportsTheWinner(@TempDir Path dir) throws Exception {
@@ -21,9 +38,14 @@ class SearchJobTest {
             "--set", "estimator.table.path=" + table, "--set", "search.budget=30", "--set", "spark.master=local[2]"};
         assertEquals(0, Main.run(args));
         assertTrue(Files.isDirectory(Path.of(out, "candidates", "round=2")));
-        String json = Files.readString(Path.of(out, "export", "genotype.json"));
-        assertTrue(json.contains("\"space\" : \"nb201\""), json);
-        assertTrue(Files.exists(Path.of(out, "export", "cell.dot")));
+        Row top = topRow(out);
+        JsonNode exported = JSON.readTree(Path.of(out, "export", "genotype.json").toFile());
+        assertEquals(top.<String>getAs("candidate_id"), exported.path("candidate").asText());
+        assertEquals(top.<String>getAs("genotype"), exported.path("genotype").asText());
+        assertEquals(top.<Double>getAs("accuracy"), exported.path("accuracy").asDouble());
+        assertEquals("nb201", exported.path("space").asText());
+        assertTrue(Files.readString(Path.of(out, "export", "cell.dot")).contains("->"));
+        assertTrue(exported.path("modelDir").isMissingNode(), "a table look-up has no model to export");
 
         assertEquals(0, Main.run(args), "running again on a complete sweep resumes and finishes at once");
         String[] other = args.clone();
@@ -36,6 +58,57 @@ class SearchJobTest {
         try (var siblings = Files.list(dir)) {
             assertTrue(siblings.anyMatch(p -> p.getFileName().toString().startsWith("sweep.replaced-")),
                     "the old sweep was moved aside, not deleted");
+        }
+    }
+
+    /** The best committed row: highest accuracy, then the earliest candidate (the strategy's tie rule). */
+    static Row topRow(String sweep) {
+        SparkSession spark = SparkSessions.create("export-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        try {
+            return spark.read().parquet(sweep + "/candidates").filter("status = 'OK'")
+                    .orderBy(functions.col("accuracy").desc(), functions.col("candidate_id")).first();
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /**
+     * A proxy-trained sweep exports its winner retrained with the winner's own seed (so to the same accuracy as in the
+     * sweep), and the exported {@code model/} loads back into the winner's network and scores that accuracy again.
+     */
+    @Test
+    void theExportedModelLoadsBackAndScoresWhatTheSweepMeasured(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        String out = dir.resolve("proxy").toString();
+        List<String> settings = List.of("sweep.output=" + out, "search.budget=4", "search.roundSize=2",
+                "estimator.proxy.epochs=1", "estimator.proxy.latencyRepeats=0", "estimator.data.trainPerClass=20",
+                "estimator.data.validationPerClass=10", "spark.master=local[2]");
+        List<String> args = new ArrayList<>(List.of("search", "--conf", "../conf/quickstart.conf"));
+        settings.forEach(s -> args.addAll(List.of("--set", s)));
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+
+        Row top = topRow(out);
+        JsonNode exported = JSON.readTree(Path.of(out, "export", "genotype.json").toFile());
+        assertEquals(top.<String>getAs("candidate_id"), exported.path("candidate").asText());
+        assertEquals(top.<String>getAs("genotype"), exported.path("text").asText());
+        assertEquals(top.<Double>getAs("accuracy"), exported.path("accuracy").asDouble());
+        assertEquals(top.<Double>getAs("accuracy"), exported.path("retrainedAccuracy").asDouble(),
+                "the retraining repeats the sweep's evaluation");
+        Path model = Path.of(exported.path("modelDir").asText());
+        assertTrue(Files.isRegularFile(model.resolve("model-0000.params")), model.toString());
+
+        ProxySpec spec = (ProxySpec) JobConfig.load(Path.of("../conf/quickstart.conf"),
+                settings).sweep().estimator();
+        Candidate winner = new Candidate(top.getAs("candidate_id"), top.getAs("space"), top.getAs("genotype"),
+                top.getAs("canonical_key"), top.getAs("origin"), List.of(), top.<Long>getAs("seed"));
+        try (ProxyTrainingEstimator est = new ProxyTrainingEstimator(spec.proxy(), Datasets.load(spec.data()))) {
+            Evaluation reloaded = est.evaluateSaved(winner, model, EvaluationContext.defaults());
+            assertTrue(reloaded.isOk(), reloaded.error());
+            assertEquals(exported.path("retrainedAccuracy").asDouble(), reloaded.accuracy(),
+                    "the exported parameters are the trained ones");
+            Evaluation wrong = est.evaluateSaved(winner, dir.resolve("absent"), EvaluationContext.defaults());
+            assertTrue(!wrong.isOk() && wrong.error().contains("absent"), wrong.error());
         }
     }
 }

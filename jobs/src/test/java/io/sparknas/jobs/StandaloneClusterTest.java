@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A sweep on a real Spark standalone cluster: Spark's {@code local-cluster[2,1,1024]} master starts a standalone
  * Master and two Workers in this JVM, and the Workers launch two separate executor JVMs (from a SPARK_HOME whose
- * {@code jars/} holds this test's classpath). Candidates are evaluated in those JVMs and committed to Parquet.
+ * {@code jars/} holds this test's classpath). Candidates are evaluated in those JVMs and committed to Parquet: a
+ * tabular sweep, and a sweep of DJL proxy training whose rows must equal those of the same sweep in local mode.
  */
 class StandaloneClusterTest {
 
@@ -60,11 +61,14 @@ class StandaloneClusterTest {
                 "spark.ui.enabled", "false",
                 "spark.executor.memory", "1g",
                 "spark.executor.extraClassPath", classpath,
-                "spark.executor.extraJavaOptions", opens));
+                "spark.executor.extraJavaOptions", opens,
+                "spark.executorEnv.GLIBC_TUNABLES", System.getenv().getOrDefault("GLIBC_TUNABLES", ""),
+                "spark.executorEnv.OMP_NUM_THREADS", "1"));
+        List<String> onCluster;
         try {
             SweepConfig cfg = new SweepConfig("standalone", dir.resolve("sweep").toString(),
                     new SpaceConfig("nb201", 4, List.of()), StrategyConfig.of("evolution", 3),
-                    TabularSpec.of(table.toString(), "cifar10-val", "cifar10-test"), 12, 4, 4, false);
+                    TabularSpec.of(table.toString(), "cifar10-val", "cifar10-test"), 12, 4, 4);
             SearchLoop.Result r = new SearchLoop(spark, cfg, System.out::println).run();
             assertEquals(12, r.counts().evaluated());
             assertEquals(0, r.counts().failed());
@@ -73,10 +77,41 @@ class StandaloneClusterTest {
             Set<String> executors = rows.stream().map(row -> row.<String>getAs("executor")).collect(Collectors.toSet());
             assertTrue(executors.stream().noneMatch("driver"::equals), "evaluated on executors, not the driver: " + executors);
             assertEquals(2, spark.sparkContext().getExecutorMemoryStatus().size() - 1, "two executor JVMs");
+
+            // DJL proxy training in the executor JVMs
+            SearchLoop.Result trained = new SearchLoop(spark, proxySweep(dir.resolve("proxy-cluster")),
+                    System.out::println).run();
+            assertEquals(0, trained.counts().failed());
+            List<Row> trainedRows = trained.sweep().store().candidates().collectAsList();
+            assertTrue(trainedRows.stream().noneMatch(row -> row.getAs("executor").equals("driver")));
+            onCluster = essence(trainedRows);
         } finally {
             spark.stop();
             System.clearProperty("spark.testing");
             System.clearProperty("spark.test.home");
         }
+        // the same sweep in local mode: the same candidates, trained to the same accuracies
+        SparkSession local = SparkSessions.create("standalone-parity", "local[2]", Map.of("spark.ui.enabled", "false"));
+        try {
+            SearchLoop.Result r = new SearchLoop(local, proxySweep(dir.resolve("proxy-local")), s -> { }).run();
+            assertEquals(onCluster, essence(r.sweep().store().candidates().collectAsList()));
+        } finally {
+            local.stop();
+        }
+    }
+
+    /** Evolution over DARTS cells, 4 candidates in 2 rounds, each a tiny proxy trained for one epoch. */
+    static SweepConfig proxySweep(Path out) {
+        JobConfig job = JobConfig.load(Path.of("../conf/quickstart.conf"), List.of("sweep.output=" + out,
+                "search.budget=4", "search.roundSize=2", "strategy.seed=5", "estimator.proxy.epochs=2",
+                "estimator.proxy.latencyRepeats=0", "estimator.data.trainPerClass=30",
+                "estimator.data.validationPerClass=10"));
+        return job.sweep();
+    }
+
+    /** What must not depend on where a candidate ran: identity, seed, and the trained accuracy, bit for bit. */
+    static List<String> essence(List<Row> rows) {
+        return rows.stream().map(r -> r.getAs("candidate_id") + " " + r.getAs("genotype") + " " + r.getAs("seed")
+                + " " + r.getAs("status") + " " + r.getAs("accuracy") + " " + r.getAs("params")).sorted().toList();
     }
 }

@@ -31,23 +31,36 @@ public final class SearchLoop {
     private final SparkSession spark;
     private final SweepConfig cfg;
     private final Consumer<String> log;
-    private final IntConsumer afterRoundCommitted;
+    private final Faults faults;
+
+    /**
+     * Faults that resilience tests inject (never set from a configuration): a driver failure after a round is
+     * committed, and a first attempt of every Spark task that throws after its first candidate (so Spark must retry
+     * it; {@code spark.task.maxFailures} &gt; 1).
+     */
+    public record Faults(IntConsumer afterRoundCommitted, boolean failFirstTaskAttempt) {
+        public static final Faults NONE = new Faults(r -> { }, false);
+
+        public static Faults afterRound(IntConsumer hook) {
+            return new Faults(hook, false);
+        }
+    }
 
     /** The outcome of {@link #run()}. */
     public record Result(Sweep sweep, Optional<Evaluation> best, int roundsCompleted, Counts counts,
                          int resumedRounds) {
     }
 
-    /** @param afterRoundCommitted called after each committed round (tests inject driver failures here) */
-    public SearchLoop(SparkSession spark, SweepConfig cfg, Consumer<String> log, IntConsumer afterRoundCommitted) {
+    /** With faults injected (tests). */
+    public SearchLoop(SparkSession spark, SweepConfig cfg, Consumer<String> log, Faults faults) {
         this.spark = spark;
         this.cfg = cfg;
         this.log = log;
-        this.afterRoundCommitted = afterRoundCommitted;
+        this.faults = faults;
     }
 
     public SearchLoop(SparkSession spark, SweepConfig cfg, Consumer<String> log) {
-        this(spark, cfg, log, r -> { });
+        this(spark, cfg, log, Faults.NONE);
     }
 
     public Result run() {
@@ -57,7 +70,7 @@ public final class SearchLoop {
         Counts counts = restore(sweep, strategy, committed);
         int resumed = committed.size();
         SparkEvaluator evaluator = new SparkEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                cfg.estimator(), cfg.failFirstTaskAttempt(), SearchLoop::logEpoch);
+                cfg.estimator(), faults.failFirstTaskAttempt(), SearchLoop::logEpoch);
         long start = System.nanoTime();
         for (int round = resumed; round < cfg.rounds(); round++) {
             List<Candidate> asked = strategy.ask(cfg.roundSize(round));
@@ -65,7 +78,7 @@ public final class SearchLoop {
             List<Evaluation> evaluations = results.stream().map(TaskResult::evaluation).toList();
             sweep.commitCandidates(round, cfg.estimator(), results);
             counts = counts.plusAll(evaluations);
-            afterRoundCommitted.accept(round);
+            faults.afterRoundCommitted().accept(round);
             strategy.tell(evaluations);
             sweep.commitCheckpoint(round, strategy.name(), strategy.told(), strategy.snapshot());
             log.accept(progress(round, resumed, counts, strategy.best(), start));
@@ -115,10 +128,11 @@ public final class SearchLoop {
             for (int i = 0; i < asked.size(); i++) {
                 if (!asked.get(i).id().equals(stored.get(i).candidate().id())
                         || !asked.get(i).key().equals(stored.get(i).candidate().key())) {
-                    throw new IllegalStateException("replaying round " + r + ": the strategy proposed "
+                    throw new Sweep.Mismatch("replaying round " + r + ": the strategy proposed "
                             + asked.get(i).id() + " " + asked.get(i).key() + " but the store holds "
                             + stored.get(i).candidate().id() + " " + stored.get(i).candidate().key()
-                            + " (did the code of the strategy or space change?)");
+                            + " (did the code of the strategy or the space change since the sweep was made? Resume "
+                            + "with the version that made it, or pass --new-sweep)");
                 }
             }
             strategy.tell(stored);

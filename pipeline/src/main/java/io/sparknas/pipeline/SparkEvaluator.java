@@ -79,7 +79,7 @@ public final class SparkEvaluator {
             out.add(new TaskResult(e, executor, host, attempt));
             if (inject && attempt == 0) {
                 throw new IllegalStateException("injected fault: first attempt of task " + ctx.partitionId()
-                        + " fails after evaluating " + c.id() + " (pipeline.failFirstTaskAttempt)");
+                        + " fails after evaluating " + c.id() + " (SearchLoop.Faults.failFirstTaskAttempt)");
             }
         }
         return out.iterator();

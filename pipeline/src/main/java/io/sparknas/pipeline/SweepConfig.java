@@ -17,11 +17,10 @@ import java.io.Serializable;
  * @param budget     total evaluations ({@code search.budget})
  * @param roundSize  candidates per round (one Spark job each)
  * @param partitions Spark partitions per round (0 = one per candidate, the best spread)
- * @param failFirstTaskAttempt fault injection for resilience tests (see {@link SparkEvaluator})
  */
 public record SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy,
-                          EstimatorSpec estimator, int budget, int roundSize, int partitions,
-                          boolean failFirstTaskAttempt) implements Sweep.Definition, Serializable {
+                          EstimatorSpec estimator, int budget, int roundSize, int partitions)
+        implements Sweep.Definition, Serializable {
     static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     public SweepConfig {

@@ -25,16 +25,16 @@ class DartsSweepTest {
     static DartsSweep.Config config(Path out, int epochs) {
         DartsSearchConfig search = Settings.override(DartsSearchConfig.defaults(),
                 "nodes: 2, channels: 4, layers: 3, stemMultiplier: 2, epochs: " + epochs + ", batchSize: 16, maxSkips: 1, seed: 3");
-        EstimatorSpec proxy = new ProxySpec(tinyProxy(), Settings.override(DataConfig.fashionMnist(8, 8), "resize: 8"));
+        EstimatorSpec proxy = new ProxySpec(tinyProxy(), Settings.override(DataConfig.fashionMnist(16, 8), "resize: 8"));
         return new DartsSweep.Config("darts-test", out.toString(), search, 2, proxy);
     }
 
     static ProxyConfig tinyProxy() {
-        return Settings.override(ProxyConfig.defaults(), "batchSize: 16, channels: 4, stemMultiplier: 2, latencyRepeats: 2");
+        return Settings.override(ProxyConfig.defaults(), "epochs: 3, batchSize: 16, channels: 4, stemMultiplier: 2, latencyRepeats: 2");
     }
 
     @Test
-    void parallelSearchesCommitTracesAndAlphasAndTheirGenotypesAreEvaluated(@TempDir Path dir) {
+    void parallelSearchesCommitTracesAndAlphasAndTheirGenotypesAreEvaluated(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         DartsSweep.Config cfg = config(dir.resolve("d"), 2);
@@ -69,6 +69,19 @@ class DartsSweepTest {
         DartsSweep.Result again = new DartsSweep(LocalSpark.get(), cfg, s -> { }).run();
         assertEquals(4, again.sweep().store().read(DartsSweep.EPOCHS).count());
         assertEquals(result.best().get().accuracy(), again.best().get().accuracy());
+
+        // The driver died between the two phases (traces committed, candidates not): the rerun trains the committed
+        // genotypes without searching again, and gets what the uninterrupted run got.
+        try (var paths = Files.walk(dir.resolve("d/candidates"))) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        DartsSweep.Result rerun = new DartsSweep(LocalSpark.get(), cfg, lines::add).run();
+        assertTrue(lines.get(0).startsWith("resuming: the searches are committed"), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("searched:") || l.startsWith("search ")), lines.toString());
+        assertEquals(result.evaluations().stream().map(e -> e.candidate().genotype() + " " + e.accuracy()).toList(),
+                rerun.evaluations().stream().map(e -> e.candidate().genotype() + " " + e.accuracy()).toList());
+        assertEquals(4, rerun.sweep().store().read(DartsSweep.EPOCHS).count(), "the traces are untouched");
         // Another configuration on the same path is refused.
         assertThrows(Sweep.Mismatch.class,
                 () -> new DartsSweep(LocalSpark.get(), config(dir.resolve("d"), 3), s -> { }).run());

@@ -11,6 +11,8 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +30,10 @@ class SearchLoopTest {
     /** The NAS-Bench-201 table the project carries. */
     static final String TABLE = Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz").toString();
 
-    static SweepConfig config(Path out, String strategy, boolean failFirstAttempt) {
+    static SweepConfig config(Path out, String strategy) {
         return new SweepConfig("t", out.toString(), new SpaceConfig("nb201", 4, List.of()),
                 new StrategyConfig(strategy, 7, 8, 3, 0.3, true, 4, 200),
-                TabularSpec.of(TABLE, "cifar10-val", "cifar10-test"), 24, 6, 3, failFirstAttempt);
+                TabularSpec.of(TABLE, "cifar10-val", "cifar10-test"), 24, 6, 3);
     }
 
     /** The rows that must be equal between runs (timings, executors and attempts may differ). */
@@ -48,7 +50,7 @@ class SearchLoopTest {
     @Test
     void searchOfSeveralRoundsWritesEveryCandidateToParquet(@TempDir Path dir) {
         List<String> lines = new ArrayList<>();
-        SearchLoop.Result result = new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "evolution", false),
+        SearchLoop.Result result = new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "evolution"),
                 lines::add).run();
         assertEquals(24, result.counts().evaluated());
         assertEquals(0, result.counts().failed());
@@ -62,7 +64,7 @@ class SearchLoopTest {
         double best = rows.stream().mapToDouble(r -> r.<Double>getAs("accuracy")).max().orElseThrow();
         assertEquals(best, result.best().orElseThrow().accuracy());
         Row any = rows.get(0);
-        assertEquals(config(dir, "evolution", false).hash(), any.getAs("config_hash"));
+        assertEquals(config(dir, "evolution").hash(), any.getAs("config_hash"));
         assertEquals("4.2.0", any.getAs("spark_version"));
     }
 
@@ -74,7 +76,7 @@ class SearchLoopTest {
                 "epochs: 3, batchSize: 32, channels: 8, latencyRepeats: 2"),
                 Settings.override(DataConfig.fashionMnist(50, 20), "resize: 16"));
         SweepConfig cfg = new SweepConfig("djl", dir.resolve("djl").toString(), new SpaceConfig("darts", 4, List.of()),
-                new StrategyConfig("evolution", 5, 2, 2, 0.5, true, 4, 200), proxy, 4, 2, 0, false);
+                new StrategyConfig("evolution", 5, 2, 2, 0.5, true, 4, 200), proxy, 4, 2, 0);
         SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
         assertEquals(4, r.counts().evaluated());
         assertEquals(0, r.counts().failed());
@@ -90,32 +92,96 @@ class SearchLoopTest {
         assertTrue(List.of("mutation", "crossover").contains(rows.get(2).<String>getAs("origin")), "round 2 evolves round 1");
     }
 
-    @Test
-    void driverFailureAfterARoundResumesToTheRowsOfAnUninterruptedRun(@TempDir Path dir) {
-        ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "evolution", false),
+    /** A driver that dies right after committing {@code round}, before the strategy's checkpoint of that round. */
+    static SearchLoop.Faults dieAfter(int round) {
+        return SearchLoop.Faults.afterRound(r -> {
+            if (r == round) {
+                throw new RuntimeException("driver killed after committing round " + round);
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "killed after committing round {0}")
+    @ValueSource(ints = {0, 1})
+    void aDriverKilledAfterARoundResumesToTheRowsOfAnUninterruptedRun(int round, @TempDir Path dir) {
+        ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "evolution"),
                 s -> { }).run().sweep().store();
-        SweepConfig cfg = config(dir.resolve("crash"), "evolution", false);
-        RuntimeException crash = assertThrows(RuntimeException.class, () -> new SearchLoop(LocalSpark.get(), cfg,
-                s -> { }, round -> {
-                    if (round == 1) {
-                        throw new RuntimeException("driver killed after committing round 1");
-                    }
-                }).run());
-        assertEquals("driver killed after committing round 1", crash.getMessage());
-        // round 1 is committed but its checkpoint is not: the resume restores round 0's checkpoint and replays round 1
+        SweepConfig cfg = config(dir.resolve("crash"), "evolution");
+        RuntimeException crash = assertThrows(RuntimeException.class,
+                () -> new SearchLoop(LocalSpark.get(), cfg, s -> { }, dieAfter(round)).run());
+        assertEquals("driver killed after committing round " + round, crash.getMessage());
+        // round N is committed but its checkpoint is not: the resume restores the checkpoint before it (none for
+        // round 0: the strategy starts from its seed) and replays round N
         List<String> lines = new ArrayList<>();
         SearchLoop.Result resumed = new SearchLoop(LocalSpark.get(), cfg, lines::add).run();
-        assertEquals(2, resumed.resumedRounds());
-        assertTrue(lines.get(0).startsWith("resuming sweep t at round 3/4"), lines.get(0));
+        assertEquals(round + 1, resumed.resumedRounds());
+        assertTrue(lines.get(0).startsWith("resuming sweep t at round " + (round + 2) + "/4"), lines.get(0));
+        assertTrue(lines.get(0).contains(round == 0 ? "a replay of every round" : "the checkpoint of round 1"),
+                lines.get(0));
         assertEquals(essence(reference), essence(resumed.sweep().store()));
     }
 
     @Test
-    void aTaskThatThrowsOnceIsRetriedAndTheSweepCompletes(@TempDir Path dir) {
-        ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "random", false),
+    void aRoundLeftHalfWrittenInStagingIsInvisibleAndTheResumeCompletes(@TempDir Path dir) throws Exception {
+        ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "evolution"),
                 s -> { }).run().sweep().store();
-        SearchLoop.Result flaky = new SearchLoop(LocalSpark.get(), config(dir.resolve("flaky"), "random", true),
-                s -> { }).run();
+        SweepConfig cfg = config(dir.resolve("crash"), "evolution");
+        assertThrows(RuntimeException.class, () -> new SearchLoop(LocalSpark.get(), cfg, s -> { }, dieAfter(1)).run());
+        // what a driver killed in the middle of writing round 2 leaves: a staging folder with a torn part file
+        Path torn = Files.createDirectories(dir.resolve("crash/_staging/candidates-round=2-dead"));
+        Files.write(torn.resolve("part-00000.parquet"), new byte[] {'P', 'A', 'R', '1', 0, 1, 2});
+        ResultStore store = new ResultStore(LocalSpark.get(), cfg.output());
+        assertEquals(12, store.candidates().count(), "readers see the committed rounds only");
+        SearchLoop.Result resumed = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
+        assertEquals(essence(reference), essence(resumed.sweep().store()));
+    }
+
+    @Test
+    void aReplayThatDivergesFromTheCommittedRoundsIsRefused(@TempDir Path dir) throws Exception {
+        SweepConfig cfg = config(dir.resolve("s"), "evolution");
+        assertThrows(RuntimeException.class, () -> new SearchLoop(LocalSpark.get(), cfg, s -> { }, dieAfter(1)).run());
+        // round 1 as another version of the strategy would have proposed it: one candidate with another cell
+        ResultStore store = new ResultStore(LocalSpark.get(), cfg.output());
+        Path round1 = dir.resolve("s/candidates/round=1");
+        List<Row> rows = store.read(ResultStore.CANDIDATES).filter("round = 1").drop("round").orderBy("candidate_id")
+                .collectAsList();
+        List<Row> changed = new ArrayList<>();
+        for (Row r : rows) {
+            Object[] v = new Object[r.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.get(i);
+            }
+            if (changed.isEmpty()) {
+                v[r.fieldIndex("canonical_key")] = "0000000000000000";
+            }
+            changed.add(org.apache.spark.sql.RowFactory.create(v));
+        }
+        Path rewritten = dir.resolve("rewritten");
+        LocalSpark.get().createDataFrame(changed, ResultSchema.CANDIDATES).coalesce(1).write()
+                .parquet(rewritten.toString());
+        try (var files = Files.list(round1)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        try (var files = Files.list(rewritten)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
+                Files.move(f, round1.resolve(f.getFileName()));
+            }
+        }
+        Sweep.Mismatch e = assertThrows(Sweep.Mismatch.class,
+                () -> new SearchLoop(LocalSpark.get(), cfg, s -> { }).run());
+        assertTrue(e.getMessage().startsWith("replaying round 1: the strategy proposed c000006 "), e.getMessage());
+        assertTrue(e.getMessage().contains("the store holds c000006 0000000000000000"), e.getMessage());
+        assertEquals(12, store.candidates().count(), "nothing committed is touched");
+    }
+
+    @Test
+    void aTaskThatThrowsOnceIsRetriedAndTheSweepCompletes(@TempDir Path dir) {
+        ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "random"),
+                s -> { }).run().sweep().store();
+        SearchLoop.Result flaky = new SearchLoop(LocalSpark.get(), config(dir.resolve("flaky"), "random"), s -> { },
+                new SearchLoop.Faults(r -> { }, true)).run();
         assertEquals(essence(reference), essence(flaky.sweep().store()));
         List<Row> rows = flaky.sweep().store().candidates().collectAsList();
         assertTrue(rows.stream().allMatch(r -> r.<Integer>getAs("task_attempt") == 1), "every row comes from a retry");
@@ -124,7 +190,7 @@ class SearchLoopTest {
     @Test
     void candidatesTheEstimatorCannotEvaluateAreFailedRows(@TempDir Path dir) {
         SweepConfig darts = new SweepConfig("d", dir.resolve("d").toString(), new SpaceConfig("darts", 4, List.of()),
-                StrategyConfig.of("random", 1), TabularSpec.of(TABLE, "cifar10-val", "cifar10-test"), 4, 2, 0, false);
+                StrategyConfig.of("random", 1), TabularSpec.of(TABLE, "cifar10-val", "cifar10-test"), 4, 2, 0);
         SearchLoop.Result r = new SearchLoop(LocalSpark.get(), darts, s -> { }).run();
         assertEquals(4, r.counts().failed());
         assertFalse(r.best().isPresent());
@@ -136,9 +202,9 @@ class SearchLoopTest {
 
     @Test
     void aDifferentConfigurationOnAnExistingSweepIsRefused(@TempDir Path dir) {
-        new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "random", false), s -> { }).run();
+        new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "random"), s -> { }).run();
         Sweep.Mismatch e = assertThrows(Sweep.Mismatch.class,
-                () -> new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "evolution", false), s -> { }).run());
+                () -> new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "evolution"), s -> { }).run());
         assertTrue(e.getMessage().contains("--new-sweep"), e.getMessage());
         assertEquals(24, new ResultStore(LocalSpark.get(), dir.resolve("s").toString()).candidates().count(),
                 "nothing committed is touched");

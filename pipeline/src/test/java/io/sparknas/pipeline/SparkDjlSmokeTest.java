@@ -30,7 +30,7 @@ class SparkDjlSmokeTest {
         assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         EstimatorSpec spec = new ProxySpec(Settings.override(ProxyConfig.defaults(),
-                "batchSize: 32, channels: 8, latencyRepeats: 3"), DataConfig.fashionMnist(20, 10));
+                "epochs: 2, batchSize: 32, channels: 8, latencyRepeats: 3"), DataConfig.fashionMnist(50, 10));
         DartsSpace space = new DartsSpace();
         List<Candidate> candidates = new ArrayList<>();
         for (DartsGenotype g : List.of(DartsGenotype.DARTS_V1, DartsGenotype.DARTS_V2)) {
@@ -48,7 +48,7 @@ class SparkDjlSmokeTest {
             assertEquals(1, epoch1.epoch());
             assertEquals(r.evaluation().metric("epoch_01_val_accuracy"), epoch1.metrics().get("val_accuracy"));
         }
-        assertEquals(2, heard.size(), "one epoch each, each heard once: " + heard);
+        assertEquals(4, heard.size(), "two epochs each, each heard once: " + heard);
         for (TaskResult r : results) {
             assertTrue(r.evaluation().isOk(), r.evaluation().error());
             assertTrue(r.evaluation().metric("train_seconds") > 0);

@@ -75,21 +75,27 @@ public final class ProxyTrainer implements AutoCloseable {
         this.trainer = t;
     }
 
-    /** One SGD step on a batch of the training shape; returns the batch's mean loss. */
-    public float step(float[] x, float[] labels) {
+    /**
+     * One SGD step on a batch of the training shape; returns the batch's mean loss (as {@code lossSum}) and how many
+     * of its images the network classified correctly before the step.
+     */
+    public BatchStats step(float[] x, float[] labels) {
         try (NDManager m = trainer.getManager().newSubManager()) {
             NDArray input = m.create(x, inputShape);
             NDArray y = m.create(labels, new Shape(inputShape.get(0)));
             float loss;
+            long correct;
             try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
-                NDArray l = trainer.getLoss().evaluate(new NDList(y), trainer.forward(new NDList(input)));
+                NDList out = trainer.forward(new NDList(input));
+                NDArray l = trainer.getLoss().evaluate(new NDList(y), out);
                 loss = Divergence.check(l.getFloat(), "training loss");
                 gc.backward(l);
+                correct = out.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
             }
             synchronized (Torch.UPDATE_LOCK) {
                 trainer.step(); // DJL's SGD update also resets the gradients
             }
-            return loss;
+            return new BatchStats(loss, correct, inputShape.get(0));
         }
     }
 
@@ -131,6 +137,15 @@ public final class ProxyTrainer implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** Replaces the parameters with those saved by {@link #save} under {@code dir}. */
+    public void load(Path dir) throws IOException {
+        try {
+            model.load(dir, "model");
+        } catch (ai.djl.MalformedModelException e) {
+            throw new IOException(dir + " does not hold parameters of this network: " + e.getMessage(), e);
+        }
     }
 
     /** Saves the parameters in DJL's format as {@code dir/model-0000.params}. */

@@ -76,19 +76,49 @@ public final class ProxyTrainingEstimator implements Estimator {
             double accuracy;
             try {
                 accuracy = train(candidate, built.block, device, context, metrics);
-            } catch (Divergence first) {
-                // A genuine divergence repeats with the same seed; a transient non-finite loss (seen with libtorch
-                // 2.7.1 on CPU here, see docs/benchmarks.md) does not. One retry from scratch tells them apart.
+            } catch (Divergence | StuckAtChance first) {
+                // A genuine divergence (or a network that cannot learn) repeats with the same seed; a transient fault
+                // (non-finite losses and a run stuck at chance were seen with libtorch 2.7.1 on CPU here, see
+                // docs/benchmarks.md) does not. One retry from scratch tells them apart.
                 metrics.put("retries", 1.0);
                 accuracy = train(candidate, build(candidate).block, device, context, metrics);
             }
             metrics.put("rss_peak_bytes", (double) ProcessMemory.peakResidentBytes());
             return Evaluation.ok(candidate, accuracy, metrics, dev, start, System.currentTimeMillis());
-        } catch (Divergence | Cancelled e) {
+        } catch (Divergence | StuckAtChance | Cancelled e) {
             return Evaluation.failed(candidate, e.getMessage(), metrics, dev, start, System.currentTimeMillis());
         } catch (RuntimeException | OutOfMemoryError e) {
             return Evaluation.failed(candidate, e.getClass().getSimpleName() + ": " + e.getMessage(), metrics, dev,
                     start, System.currentTimeMillis());
+        }
+    }
+
+    /**
+     * Measures a model saved by an earlier evaluation ({@link EvaluationContext#savingModelTo}, e.g. a sweep's
+     * exported winner) without training: the candidate's network at this estimator's size gets the saved parameters
+     * and is evaluated on the validation split (the signal) and, where configured, the test split.
+     */
+    public Evaluation evaluateSaved(Candidate candidate, Path modelDir, EvaluationContext context) {
+        long start = System.currentTimeMillis();
+        Device device = context.device();
+        ImageSet train = data.train();
+        Shape inputShape = new Shape(Math.min(cfg.batchSize(), train.size()), train.channels(), train.height(),
+                train.width());
+        Map<String, Double> metrics = new TreeMap<>();
+        try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), build(candidate).block, cfg.sgd(),
+                cfg.torchThreads(), device, inputShape, 1, candidate.seed())) {
+            trainer.load(modelDir);
+            metrics.put("params", (double) trainer.trainableParameters());
+            BatchStats val = evaluateSet(trainer, data.validation());
+            metrics.put("val_loss", val.meanLoss());
+            if (data.test().size() > 0) {
+                metrics.put("test_accuracy", evaluateSet(trainer, data.test()).accuracy());
+            }
+            return Evaluation.ok(candidate, val.accuracy(), metrics, Devices.describe(device), start,
+                    System.currentTimeMillis());
+        } catch (IOException e) {
+            return Evaluation.failed(candidate, e.getMessage(), metrics, Devices.describe(device), start,
+                    System.currentTimeMillis());
         }
     }
 
@@ -122,23 +152,24 @@ public final class ProxyTrainingEstimator implements Estimator {
         int batch = Math.min(cfg.batchSize(), train.size());
         int steps = train.size() / batch;
         Shape inputShape = new Shape(batch, train.channels(), train.height(), train.width());
-        warmUp(candidate, device, inputShape);
         try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), block, cfg.sgd(), cfg.torchThreads(), device,
                 inputShape, cfg.epochs() * steps, candidate.seed())) {
             metrics.put("params", (double) trainer.trainableParameters());
             SeededRandom order = new SeededRandom(candidate.seed());
             long trainStart = System.nanoTime();
             double accuracy = Double.NaN;
+            double bestTrainAccuracy = 0;
             for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
                 if (context.cancelled().getAsBoolean()) {
                     throw new Cancelled("cancelled before epoch " + epoch);
                 }
                 int[] perm = order.permutation(train.size());
-                double lossSum = 0;
+                BatchStats trained = BatchStats.EMPTY;
                 for (int s = 0; s < steps; s++) {
                     int[] idx = Arrays.copyOfRange(perm, s * batch, (s + 1) * batch);
                     try {
-                        lossSum += trainer.step(train.batch(idx, data.normalization()), train.labelBatch(idx));
+                        trained = trained.plus(trainer.step(train.batch(idx, data.normalization()),
+                                train.labelBatch(idx)));
                     } catch (Divergence e) {
                         throw new Divergence(e.getMessage() + " at epoch " + epoch + ", step " + (s + 1)
                                 + " (diverged twice from the same seed: lower proxy.learningRate)");
@@ -146,15 +177,20 @@ public final class ProxyTrainingEstimator implements Estimator {
                 }
                 BatchStats val = evaluateSet(trainer, data.validation());
                 accuracy = val.accuracy();
+                double trainLoss = trained.lossSum() / steps; // the mean of the batches' mean losses
+                bestTrainAccuracy = Math.max(bestTrainAccuracy, trained.accuracy());
                 String e = String.format("epoch_%02d_", epoch);
-                metrics.put(e + "train_loss", lossSum / steps);
+                metrics.put(e + "train_loss", trainLoss);
+                metrics.put(e + "train_accuracy", trained.accuracy());
                 metrics.put(e + "val_accuracy", val.accuracy());
                 metrics.put(e + "val_loss", val.meanLoss());
-                metrics.put("train_loss", lossSum / steps);
+                metrics.put("train_loss", trainLoss);
+                metrics.put("train_accuracy", trained.accuracy());
                 metrics.put("val_loss", val.meanLoss());
                 context.epochs().onEpoch(candidate.id(), epoch, Collections.unmodifiableMap(metrics));
             }
             metrics.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
+            StuckAtChance.check(bestTrainAccuracy, train.classes(), (long) steps * batch);
             if (data.test().size() > 0) {
                 metrics.put("test_accuracy", evaluateSet(trainer, data.test()).accuracy());
             }
@@ -178,23 +214,24 @@ public final class ProxyTrainingEstimator implements Estimator {
     }
 
     /**
-     * One throwaway training step on a fresh copy of the network before the real training. libtorch 2.7.1 on CPU
-     * here gave wrong results when a network's shapes ran for the first time in a JVM: a non-finite loss, or (about
-     * once in ten test runs) a first evaluation stuck at chance that the same seed did not repeat
-     * (docs/benchmarks.md). The step costs about one training step of the hundreds an evaluation takes, and it
-     * cannot change the result: the real network is initialised afterwards from its own seed.
+     * Training accuracy that never rose above chance: in no epoch did the network classify its training batches
+     * (as it trained on them) better than 1/classes plus three binomial standard deviations of that many images. A
+     * network that learns nothing is no candidate; this is also the signature of a transient fault seen on this CPU
+     * (an evaluation stuck at chance that the same seed did not repeat), so it is retried once like a divergence.
      */
-    private void warmUp(Candidate candidate, Device device, Shape inputShape) {
-        ImageSet train = data.train();
-        int[] idx = new int[(int) inputShape.get(0)];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+    static final class StuckAtChance extends RuntimeException {
+        StuckAtChance(String message) {
+            super(message);
         }
-        try (ProxyTrainer t = new ProxyTrainer(candidate.id() + "-warm-up", build(candidate).block, cfg.sgd(),
-                cfg.torchThreads(), device, inputShape, 1, candidate.seed())) {
-            t.step(train.batch(idx, data.normalization()), train.labelBatch(idx));
-        } catch (Divergence e) {
-            // a transient fault absorbed here is the point of the warm-up
+
+        static void check(double bestTrainAccuracy, int classes, long imagesPerEpoch) {
+            double chance = 1.0 / classes;
+            double margin = 3 * Math.sqrt(chance * (1 - chance) / imagesPerEpoch);
+            if (!(bestTrainAccuracy > chance + margin)) {
+                throw new StuckAtChance(String.format(java.util.Locale.ROOT, "training accuracy never left chance: "
+                        + "best epoch %.4f, chance %.4f + %.4f (3 sd over %d images)", bestTrainAccuracy, chance,
+                        margin, imagesPerEpoch));
+            }
         }
     }
 

@@ -34,16 +34,19 @@ import java.util.concurrent.Callable;
  * {@code --mode evaluation}: one whole proxy evaluation (wall time, accuracy);
  * {@code --mode memory}: resident memory after 5 and after 50 evaluations in one JVM (leak check);
  * {@code --mode pipeline}: one Spark round of N proxy candidates on local[cores] — executor seconds spent inside
- * the estimator over wall time x cores (the pipeline's overhead is the rest).
+ * the estimator over wall time x cores (the pipeline's overhead is the rest);
+ * {@code --mode repeat}: the same seeded candidate (the all-conv NAS-Bench-201 cell, where libtorch's first-use faults
+ * were seen) evaluated N times in this JVM, from its first use on; prints every result and whether all agree.
  */
 @Command(name = "bench-estimator", mixinStandardHelpOptions = true,
         description = "Benchmark whole proxy evaluations, memory over many evaluations, and Spark round overhead.")
 public final class EstimatorBench implements Callable<Integer> {
 
-    @Option(names = "--mode", defaultValue = "evaluation", description = "evaluation | memory | pipeline")
+    @Option(names = "--mode", defaultValue = "evaluation", description = "evaluation | memory | pipeline | repeat")
     String mode;
 
-    @Option(names = "--candidates", defaultValue = "16", description = "memory: evaluations; pipeline: round size")
+    @Option(names = "--candidates", defaultValue = "16",
+            description = "memory and repeat: evaluations; pipeline: round size")
     int candidates;
 
     @Option(names = "--epochs", defaultValue = "2")
@@ -97,7 +100,24 @@ public final class EstimatorBench implements Callable<Integer> {
                         (double) afterAll / after5 - 1);
             }
             case "pipeline" -> pipeline(new ProxySpec(proxy, data), cands);
-            default -> throw new IllegalArgumentException("--mode must be evaluation, memory or pipeline, got " + mode);
+            case "repeat" -> {
+                ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, Datasets.load(data));
+                Candidate c = new Candidate("conv", "nb201", "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+"
+                        + "|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|", "k", "random", List.of(), 8);
+                java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
+                for (int i = 0; i < candidates; i++) {
+                    Evaluation e = est.evaluate(c, EvaluationContext.defaults());
+                    String result = e.status() + " " + e.accuracy() + " " + e.metric("train_loss");
+                    distinct.add(result);
+                    System.out.printf(Locale.ROOT, "{\"mode\": \"repeat\", \"run\": %d, \"status\": \"%s\", "
+                            + "\"val_accuracy\": %.4f, \"train_loss\": %.6f, \"retries\": %.0f}%n", i + 1, e.status(),
+                            e.accuracy(), e.metric("train_loss"), Double.isNaN(e.metric("retries")) ? 0 : e.metric("retries"));
+                }
+                System.out.printf(Locale.ROOT, "{\"mode\": \"repeat\", \"evaluations\": %d, \"distinct_results\": %d}%n",
+                        candidates, distinct.size());
+            }
+            default -> throw new IllegalArgumentException("--mode must be evaluation, memory, pipeline or repeat, got "
+                    + mode);
         }
         return 0;
     }

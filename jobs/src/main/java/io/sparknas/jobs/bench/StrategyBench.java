@@ -34,7 +34,8 @@ import java.util.stream.IntStream;
         description = "Benchmark search strategies on a NAS-Bench-201 table (no Spark needed).")
 public final class StrategyBench implements Callable<Integer> {
 
-    @Option(names = "--table", required = true, description = "NAS-Bench-201 CSV, e.g. ../shared/benchmarks/nb201/nb201_12ep.csv")
+    @Option(names = "--table", defaultValue = Nb201Table.BUNDLED,
+            description = "NAS-Bench-201 CSV (.csv or .csv.gz); default: the project's 12-epoch table, ${DEFAULT-VALUE}")
     Path table;
 
     @Option(names = "--signal", defaultValue = "cifar10-val", description = "column the strategies see (default: ${DEFAULT-VALUE})")

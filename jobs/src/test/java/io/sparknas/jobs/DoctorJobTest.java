@@ -1,0 +1,55 @@
+package io.sparknas.jobs;
+
+import io.sparknas.estimators.data.DataConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@code doctor} on this machine: what it checks, and that a broken dataset makes it fail with the reason. */
+class DoctorJobTest {
+
+    static String run(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setOut(old);
+        }
+        return code + "\n" + buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aHealthyMachineRunsDjlInSparkTasksAndSaysOk() {
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        String out = run("doctor", "--master", "local[2]");
+        assertTrue(out.startsWith("0\n"), out);
+        assertTrue(out.contains("  djl offline true"), out);
+        assertTrue(out.matches("(?s).*  djl engine  PyTorch 2\\.7\\.1, GPUs seen: 0, device: cpu\\(\\), forward pass -> .*"), out);
+        assertTrue(out.contains("dataset     fashion-mnist at /usr/share/datasets/fashion-mnist (test set"), out);
+        assertEquals(2, out.lines().filter(l -> l.startsWith("  spark task  DJL PyTorch on cpu()")).count(), out);
+        assertTrue(out.strip().endsWith("OK: this machine can run sparknas searches."), out);
+    }
+
+    @Test
+    void aTruncatedDatasetIsAProblemWithTheReaderMessageAndExitTwo(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), new byte[] {0, 0, 8, 3, 0, 0, 0, 5});
+        Files.write(dir.resolve("t10k-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 5, 1, 2});
+        String out = run("doctor", "--master", "local[1]", "--data-dir", dir.toString());
+        assertTrue(out.startsWith("2\n"), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("PROBLEM: ") && l.contains("t10k-images-idx3-ubyte")), out);
+    }
+}
