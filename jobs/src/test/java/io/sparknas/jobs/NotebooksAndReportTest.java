@@ -242,7 +242,11 @@ class NotebooksAndReportTest {
      * outlives {@code timeout} and fails; fails too on a non-zero exit. Returns the output.
      */
     static String runProcess(List<String> cmd, Map<String, String> env, Duration timeout) throws Exception {
-        Path log = Files.createTempFile(dir, "process", ".log");
+        return runProcess(cmd, env, timeout, dir);
+    }
+
+    static String runProcess(List<String> cmd, Map<String, String> env, Duration timeout, Path logDir) throws Exception {
+        Path log = Files.createTempFile(logDir, "process", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();

@@ -100,13 +100,16 @@ class StandaloneClusterTest {
         }
     }
 
-    /** Evolution over DARTS cells, 4 candidates in 2 rounds, each a tiny proxy trained for one epoch. */
+    /** Evolution over DARTS cells, 4 candidates in 2 rounds, each a tiny proxy trained for two epochs. */
     static SweepConfig proxySweep(Path out) {
-        JobConfig job = JobConfig.load(Path.of("../conf/quickstart.conf"), List.of("sweep.output=" + out,
-                "search.budget=4", "search.roundSize=2", "strategy.seed=5", "estimator.proxy.epochs=2",
-                "estimator.proxy.latencyRepeats=0", "estimator.data.trainPerClass=30",
-                "estimator.data.validationPerClass=10"));
-        return job.sweep();
+        return JobConfig.load(Path.of("../conf/quickstart.conf"), proxySweepSettings(out)).sweep();
+    }
+
+    /** The quickstart's settings this sweep overrides. */
+    static List<String> proxySweepSettings(Path out) {
+        return List.of("sweep.output=" + out, "search.budget=4", "search.roundSize=2", "strategy.seed=5",
+                "estimator.proxy.epochs=2", "estimator.proxy.latencyRepeats=0", "estimator.data.trainPerClass=30",
+                "estimator.data.validationPerClass=10");
     }
 
     /** What must not depend on where a candidate ran: identity, seed, and the trained accuracy, bit for bit. */

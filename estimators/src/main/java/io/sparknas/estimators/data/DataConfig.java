@@ -45,6 +45,11 @@ public record DataConfig(String dataset, String dir, int trainPerClass, double t
         return new DataConfig("fashion-mnist", "", trainPerClass, 1.0, validationPerClass, 0, 0);
     }
 
+    /** The same images resized to {@code side} x {@code side} (compound scaling's resolutions). */
+    public DataConfig withResize(int side) {
+        return new DataConfig(dataset, dir, trainPerClass, trainFraction, validationPerClass, testPerClass, side);
+    }
+
     /** The directory to read, the default one where {@link #dir} is empty. */
     public String resolvedDir() {
         if (!dir.isEmpty()) {

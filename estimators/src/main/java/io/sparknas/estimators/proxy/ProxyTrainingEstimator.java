@@ -14,7 +14,9 @@ import io.sparknas.estimators.nn.DartsNetwork;
 import io.sparknas.estimators.nn.Nb201Network;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.NetworkSize;
 import io.sparknas.space.SeededRandom;
+import io.sparknas.space.scaling.ScaledDarts;
 import io.sparknas.space.darts.DartsCostModel;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsJson;
@@ -32,6 +34,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * Proxy training (the estimator of most NAS papers): builds the candidate's DJL network at the proxy size,
@@ -48,10 +51,24 @@ public final class ProxyTrainingEstimator implements Estimator {
 
     private final ProxyConfig cfg;
     private final Datasets.Split data;
+    private final IntFunction<Datasets.Split> atResolution;
 
+    /** On one split of images; candidates that need another resolution ({@link ScaledDarts}) fail. */
     public ProxyTrainingEstimator(ProxyConfig cfg, Datasets.Split data) {
+        this(cfg, data, side -> {
+            throw new IllegalArgumentException("this estimator has images of " + data.train().height() + " pixels "
+                    + "only, not " + side);
+        });
+    }
+
+    /**
+     * On {@code data}, and on {@code atResolution.apply(side)} for a candidate built at another input resolution
+     * (compound scaling; images are resized, upsampled above the dataset's own size as EfficientNet does).
+     */
+    public ProxyTrainingEstimator(ProxyConfig cfg, Datasets.Split data, IntFunction<Datasets.Split> atResolution) {
         this.cfg = cfg;
         this.data = data;
+        this.atResolution = side -> side == data.train().height() ? data : atResolution.apply(side);
     }
 
     /**
@@ -75,13 +92,13 @@ public final class ProxyTrainingEstimator implements Estimator {
         try {
             double accuracy;
             try {
-                accuracy = train(candidate, built.block, device, context, metrics);
+                accuracy = train(candidate, built, device, context, metrics);
             } catch (Divergence | StuckAtChance first) {
                 // A genuine divergence (or a network that cannot learn) repeats with the same seed; a transient fault
                 // (non-finite losses and a run stuck at chance were seen with libtorch 2.7.1 on CPU here, see
                 // docs/benchmarks.md) does not. One retry from scratch tells them apart.
                 metrics.put("retries", 1.0);
-                accuracy = train(candidate, build(candidate).block, device, context, metrics);
+                accuracy = train(candidate, build(candidate), device, context, metrics);
             }
             metrics.put("rss_peak_bytes", (double) ProcessMemory.peakResidentBytes());
             return Evaluation.ok(candidate, accuracy, metrics, dev, start, System.currentTimeMillis());
@@ -101,18 +118,20 @@ public final class ProxyTrainingEstimator implements Estimator {
     public Evaluation evaluateSaved(Candidate candidate, Path modelDir, EvaluationContext context) {
         long start = System.currentTimeMillis();
         Device device = context.device();
+        Built built = build(candidate);
+        Datasets.Split data = built.data;
         ImageSet train = data.train();
         Shape inputShape = new Shape(Math.min(cfg.batchSize(), train.size()), train.channels(), train.height(),
                 train.width());
         Map<String, Double> metrics = new TreeMap<>();
-        try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), build(candidate).block, cfg.sgd(),
+        try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), built.block, cfg.sgd(),
                 cfg.torchThreads(), device, inputShape, 1, candidate.seed())) {
             trainer.load(modelDir);
             metrics.put("params", (double) trainer.trainableParameters());
-            BatchStats val = evaluateSet(trainer, data.validation());
+            BatchStats val = evaluateSet(trainer, data, data.validation());
             metrics.put("val_loss", val.meanLoss());
             if (data.test().size() > 0) {
-                metrics.put("test_accuracy", evaluateSet(trainer, data.test()).accuracy());
+                metrics.put("test_accuracy", evaluateSet(trainer, data, data.test()).accuracy());
             }
             return Evaluation.ok(candidate, val.accuracy(), metrics, Devices.describe(device), start,
                     System.currentTimeMillis());
@@ -122,7 +141,8 @@ public final class ProxyTrainingEstimator implements Estimator {
         }
     }
 
-    private record Built(Block block, long flops) {
+    /** A candidate's network, its FLOPs, and the images it trains on (at its input resolution). */
+    private record Built(Block block, long flops, Datasets.Split data) {
     }
 
     private Built build(Candidate candidate) {
@@ -133,21 +153,31 @@ public final class ProxyTrainingEstimator implements Estimator {
                 DartsGenotype g = text.startsWith("{") ? DartsJson.parse(text) : DartsText.parse(text);
                 DartsNetworkConfig net = new DartsNetworkConfig(train.channels(), train.height(), train.classes(),
                         cfg.network().channels(), cfg.network().layers(), cfg.network().stemMultiplier());
-                return new Built(new DartsNetwork(g, net), DartsCostModel.of(g, net).flops());
+                return new Built(new DartsNetwork(g, net), DartsCostModel.of(g, net).flops(), data);
+            }
+            case ScaledDarts.NAME -> {
+                ScaledDarts s = ScaledDarts.parse(candidate.genotype());
+                NetworkSize size = s.network().size();
+                DartsNetworkConfig net = new DartsNetworkConfig(train.channels(), s.network().resolution(),
+                        train.classes(), size.channels(), size.layers(), size.stemMultiplier());
+                return new Built(new DartsNetwork(s.genotype(), net), DartsCostModel.of(s.genotype(), net).flops(),
+                        atResolution.apply(s.network().resolution()));
             }
             case Nb201Space.NAME -> {
                 Nb201Cell cell = Nb201Cell.parse(candidate.genotype());
                 Nb201NetworkConfig net = new Nb201NetworkConfig(train.channels(), train.height(), train.classes(),
                         cfg.network().channels(), cfg.nb201CellsPerStage());
-                return new Built(new Nb201Network(cell, net), Nb201CostModel.of(cell, net).flops());
+                return new Built(new Nb201Network(cell, net), Nb201CostModel.of(cell, net).flops(), data);
             }
             default -> throw new IllegalArgumentException("space '" + candidate.space() + "' has no network builder; "
-                    + "expected " + DartsSpace.NAME + " or " + Nb201Space.NAME);
+                    + "expected " + DartsSpace.NAME + ", " + ScaledDarts.NAME + " or " + Nb201Space.NAME);
         }
     }
 
-    private double train(Candidate candidate, Block block, Device device, EvaluationContext context,
+    private double train(Candidate candidate, Built built, Device device, EvaluationContext context,
                          Map<String, Double> metrics) {
+        Block block = built.block;
+        Datasets.Split data = built.data;
         ImageSet train = data.train();
         int batch = Math.min(cfg.batchSize(), train.size());
         int steps = train.size() / batch;
@@ -175,7 +205,7 @@ public final class ProxyTrainingEstimator implements Estimator {
                                 + " (diverged twice from the same seed: lower proxy.learningRate)");
                     }
                 }
-                BatchStats val = evaluateSet(trainer, data.validation());
+                BatchStats val = evaluateSet(trainer, data, data.validation());
                 accuracy = val.accuracy();
                 double trainLoss = trained.lossSum() / steps; // the mean of the batches' mean losses
                 bestTrainAccuracy = Math.max(bestTrainAccuracy, trained.accuracy());
@@ -192,11 +222,11 @@ public final class ProxyTrainingEstimator implements Estimator {
             metrics.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
             StuckAtChance.check(bestTrainAccuracy, train.classes(), (long) steps * batch);
             if (data.test().size() > 0) {
-                metrics.put("test_accuracy", evaluateSet(trainer, data.test()).accuracy());
+                metrics.put("test_accuracy", evaluateSet(trainer, data, data.test()).accuracy());
             }
             if (cfg.latencyRepeats() > 0) {
-                metrics.put("latency_ms_b1", latency(trainer, 1));
-                metrics.put("latency_ms_batch", latency(trainer, batch));
+                metrics.put("latency_ms_b1", latency(trainer, data, 1));
+                metrics.put("latency_ms_batch", latency(trainer, data, batch));
             }
             if (context.modelOutput().isPresent()) {
                 save(trainer, context.modelOutput().get());
@@ -243,7 +273,7 @@ public final class ProxyTrainingEstimator implements Estimator {
     }
 
     /** Loss and accuracy over a whole set, in inference mode. */
-    private BatchStats evaluateSet(ProxyTrainer trainer, ImageSet set) {
+    private BatchStats evaluateSet(ProxyTrainer trainer, Datasets.Split data, ImageSet set) {
         BatchStats total = BatchStats.EMPTY;
         for (int from = 0; from < set.size(); from += EVAL_BATCH) {
             int n = Math.min(EVAL_BATCH, set.size() - from);
@@ -258,7 +288,7 @@ public final class ProxyTrainingEstimator implements Estimator {
     }
 
     /** Median inference milliseconds for {@code n} validation images. */
-    private double latency(ProxyTrainer trainer, int n) {
+    private double latency(ProxyTrainer trainer, Datasets.Split data, int n) {
         ImageSet set = data.validation();
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {

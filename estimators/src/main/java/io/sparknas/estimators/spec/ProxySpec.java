@@ -27,6 +27,6 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
     @Override
     public Estimator create() {
         Devices.configureThreads(proxy.torchThreads());
-        return new ProxyTrainingEstimator(proxy, Datasets.shared(data));
+        return new ProxyTrainingEstimator(proxy, Datasets.shared(data), side -> Datasets.shared(data.withResize(side)));
     }
 }

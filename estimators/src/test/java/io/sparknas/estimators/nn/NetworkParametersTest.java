@@ -19,6 +19,10 @@ import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201CostModel;
 import io.sparknas.space.nb201.Nb201NetworkConfig;
 import io.sparknas.space.nb201.Nb201Space;
+import io.sparknas.space.NetworkSize;
+import io.sparknas.space.scaling.CompoundCoefficients;
+import io.sparknas.space.scaling.CompoundScaling;
+import io.sparknas.space.scaling.ScaledNetwork;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -92,5 +96,55 @@ class NetworkParametersTest {
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
             assertEquals(Nb201CostModel.of(allConv, Nb201NetworkConfig.benchmark()).params(), trainableParameters(net));
         }
+    }
+
+    /**
+     * Multiply-adds per image of a DJL network after initialisation, from each convolution's weights and the output
+     * shape it computes for the input shape it was initialised with, and each linear layer's weights: counted from the
+     * blocks themselves, independently of the cost model.
+     */
+    static long djlFlops(Block block) {
+        long n = 0;
+        if (block instanceof ai.djl.nn.convolutional.Convolution conv) {
+            Shape out = conv.getOutputShapes(conv.getInputShapes())[0];
+            long weights = conv.getParameters().get("weight").getArray().size();
+            n += weights * out.get(2) * out.get(3);
+        } else if (block instanceof ai.djl.nn.core.Linear linear) {
+            n += linear.getParameters().get("weight").getArray().size();
+        }
+        for (Block child : block.getChildren().values()) {
+            n += djlFlops(child);
+        }
+        return n;
+    }
+
+    /** Compound scaling's networks: the scaled cost model counts what the scaled DJL network computes. */
+    @Test
+    void scaledDartsNetworksMatchTheCostModelInParametersAndFlops() {
+        ScaledNetwork base = new ScaledNetwork(new NetworkSize(8, 3, 3), 16);
+        List<ScaledNetwork> scaled = new ArrayList<>();
+        for (double phi : new double[] {0, 1, 2, 3}) {
+            scaled.add(CompoundScaling.compound(base, CompoundCoefficients.EFFICIENTNET, phi, 4));
+        }
+        long target = DartsCostModel.of(DartsGenotype.DARTS_V2, config(scaled.get(3))).flops();
+        for (CompoundScaling.Method m : List.of(CompoundScaling.Method.DEPTH, CompoundScaling.Method.WIDTH,
+                CompoundScaling.Method.RESOLUTION)) {
+            scaled.add(CompoundScaling.matchFlops(m, base, target, 4,
+                    n -> DartsCostModel.of(DartsGenotype.DARTS_V2, config(n)).flops()));
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (ScaledNetwork n : scaled) {
+                DartsNetworkConfig cfg = config(n);
+                DartsNetwork net = new DartsNetwork(DartsGenotype.DARTS_V2, cfg);
+                assertEquals(new Shape(2, 10), forward(manager, net, new Shape(2, 1, n.resolution(), n.resolution())));
+                assertEquals(DartsCostModel.of(DartsGenotype.DARTS_V2, cfg).params(), trainableParameters(net), n.toString());
+                assertEquals(DartsCostModel.of(DartsGenotype.DARTS_V2, cfg).flops(), djlFlops(net), n.toString());
+            }
+        }
+    }
+
+    static DartsNetworkConfig config(ScaledNetwork n) {
+        return new DartsNetworkConfig(1, n.resolution(), 10, n.size().channels(), n.size().layers(),
+                n.size().stemMultiplier());
     }
 }

@@ -148,4 +148,30 @@ class ProxyTrainingEstimatorTest {
         assertFalse(cancelled.isOk());
         assertEquals("cancelled before epoch 2", cancelled.error());
     }
+
+    /** Compound scaling's candidates carry their own size and resolution; the images are resized to it. */
+    @Test
+    void aScaledCandidateTrainsAtItsOwnSizeAndResolution() {
+        io.sparknas.estimators.spec.ProxySpec spec = new io.sparknas.estimators.spec.ProxySpec(
+                Settings.override(ProxyConfig.defaults(), "epochs: 2, batchSize: 32, channels: 8, latencyRepeats: 2"),
+                Settings.override(DataConfig.fashionMnist(50, 20), "resize: 16"));
+        io.sparknas.space.scaling.ScaledDarts scaled = new io.sparknas.space.scaling.ScaledDarts(DartsGenotype.DARTS_V2,
+                new io.sparknas.space.scaling.ScaledNetwork(new io.sparknas.space.NetworkSize(12, 4, 3), 20));
+        Candidate c = new Candidate("s1", io.sparknas.space.scaling.ScaledDarts.NAME, scaled.text(), scaled.key(),
+                "compound", List.of(), 5);
+        try (io.sparknas.estimators.Estimator est = spec.create()) {
+            Evaluation e = est.evaluate(c, CPU);
+            assertTrue(e.isOk(), e.error());
+            io.sparknas.space.darts.DartsNetworkConfig net = new io.sparknas.space.darts.DartsNetworkConfig(1, 20, 10,
+                    12, 4, 3);
+            assertEquals(io.sparknas.space.darts.DartsCostModel.of(DartsGenotype.DARTS_V2, net).flops(),
+                    e.metric("flops"));
+            assertEquals(io.sparknas.space.darts.DartsCostModel.of(DartsGenotype.DARTS_V2, net).params(),
+                    e.metric("params"));
+            assertTrue(e.metric("train_accuracy") > 0.2, "trained on 20x20 images: " + e.metrics());
+        }
+        ProxyTrainingEstimator fixed = new ProxyTrainingEstimator(small(0.05, 5), data);
+        Evaluation refused = fixed.evaluate(c, CPU);
+        assertTrue(!refused.isOk() && refused.error().contains("not 20"), refused.error());
+    }
 }

@@ -1,0 +1,92 @@
+package io.sparknas.jobs;
+
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.pipeline.SearchLoop;
+import io.sparknas.pipeline.SparkSessions;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The application jar as a cluster gets it: {@code mvn -Papp package} (Spark and Hadoop provided; built here from
+ * the classes this build compiled), submitted through Spark's own {@code SparkSubmit} (what {@code spark-submit}
+ * runs) with nothing but Spark's jars beside it. Its proxy sweep must commit the rows the same sweep commits when run
+ * in-process.
+ */
+class ApplicationJarTest {
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+    /** Builds the shaded application jar of the current sources, without compiling or testing again. */
+    static Path buildApplicationJar(Path logDir) throws Exception {
+        List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(), "-Papp",
+                "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true", "-Dmaven.test.skip=true", "package");
+        NotebooksAndReportTest.runProcess(mvn, Map.of(), Duration.ofMinutes(10), logDir);
+        try (var jars = Files.list(REPO.resolve("jobs/target"))) {
+            return jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst().orElseThrow();
+        }
+    }
+
+    /** Spark's, Scala's and Hadoop's jars from this test's classpath: what a Spark distribution puts beside the app. */
+    static String sparkClasspath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> e.endsWith(".jar"))
+                .filter(e -> !e.contains("/io/sparknas/") && !e.contains("/ai/djl/") && !e.contains("/info/picocli/")
+                        && !e.contains("/com/typesafe/config/") && !e.contains("/org/junit/")
+                        && !e.contains("/com/tngtech/") && !e.contains("/org/opentest4j/")
+                        && !e.contains("/org/apiguardian/"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    @Test
+    void theApplicationJarRunsTheSweepThroughSparkSubmitAsInProcess(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        Path jar = buildApplicationJar(dir);
+        assertTrue(Files.size(jar) > 10_000_000, "a shaded jar: " + jar);
+        String classpath = sparkClasspath();
+        assertTrue(classpath.contains("spark-core_"), classpath);
+        assertTrue(!classpath.contains("/ai/djl/"), "DJL comes from the application jar");
+
+        Path submitted = dir.resolve("submitted");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(System.getProperty("sparknas.jvm.opens", "").split(" ")));
+        cmd.addAll(List.of("-Dai.djl.offline=true", "-Xmx2g", "-cp", classpath, "org.apache.spark.deploy.SparkSubmit",
+                "--master", "local[2]", "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
+                "--class", "io.sparknas.jobs.Main", jar.toString(), "search", "--conf",
+                REPO.resolve("conf/quickstart.conf").toString()));
+        for (String s : StandaloneClusterTest.proxySweepSettings(submitted)) {
+            cmd.addAll(List.of("--set", s));
+        }
+        cmd.removeIf(String::isEmpty);
+        String log = NotebooksAndReportTest.runProcess(cmd, Map.of(), Duration.ofMinutes(10), dir);
+        assertTrue(log.contains("done: 4 evaluations (0 failed) in 2 rounds"), log);
+
+        SparkSession spark = SparkSessions.create("app-jar-check", "local[2]", Map.of("spark.ui.enabled", "false"));
+        try {
+            List<Row> fromJar = spark.read().parquet(submitted + "/candidates").collectAsList();
+            SearchLoop.Result inProcess = new SearchLoop(spark,
+                    StandaloneClusterTest.proxySweep(dir.resolve("in-process")), s -> { }).run();
+            assertEquals(StandaloneClusterTest.essence(inProcess.sweep().store().candidates().collectAsList()),
+                    StandaloneClusterTest.essence(fromJar));
+        } finally {
+            spark.stop();
+        }
+        assertTrue(Files.isRegularFile(submitted.resolve("export/model/model-0000.params")),
+                "the submitted job exported its winner");
+    }
+}
