@@ -52,8 +52,8 @@ def metadata(sweep):
 def label(sweep):
     """A sweep's legend label: its strategy (or 'darts') and name."""
     meta = metadata(sweep)
-    if meta.get("kind") == "darts":
-        return f"darts ({meta['sweep']})"
+    if meta.get("kind") in ("darts", "scale"):
+        return f"{meta['kind']} ({meta['sweep']})"
     return f"{meta['config']['strategy']['name']} ({meta['sweep']})"
 
 
@@ -280,6 +280,78 @@ def plot_genotype_over_time(sweep):
     return fig
 
 
+METHODS = ["compound", "depth", "width", "resolution"]
+
+
+def scaling_data(sweep):
+    """(grid, scaled) rows of a scale sweep with their scaling metrics as columns, or None for other sweeps."""
+    if metadata(sweep).get("kind") != "scale":
+        return None
+    df = candidates(sweep)
+    for name in ["alpha", "beta", "gamma", "phi", "flops_ratio", "channels", "layers", "resolution"]:
+        df[name] = [dict(m).get(name, np.nan) for m in df["metrics"]]
+    return df[df["round"] == 0].copy(), df[df["round"] == 1].copy()
+
+
+def chosen_coefficients(sweep):
+    """The grid point the scale job chose: the best validation accuracy, ties to the first in grid order."""
+    grid, _ = scaling_data(sweep)
+    ok = grid[grid["status"] == "OK"].sort_values(["accuracy", "candidate_id"], ascending=[False, True])
+    return ok.iloc[0][["alpha", "beta", "gamma", "accuracy"]]
+
+
+def scaling_table(sweep):
+    """Accuracy against FLOPs per phi and method: mean and std over seeds, FLOPs ratio to the base, the network."""
+    _, scaled = scaling_data(sweep)
+    ok = scaled[scaled["status"] == "OK"]
+    table = ok.groupby(["phi", "origin"]).agg(accuracy=("accuracy", "mean"), std=("accuracy", "std"),
+                                              seeds=("accuracy", "size"), flops_ratio=("flops_ratio", "mean"),
+                                              channels=("channels", "first"), layers=("layers", "first"),
+                                              resolution=("resolution", "first"))
+    return table.reset_index().rename(columns={"origin": "method"})
+
+
+def plot_scaling(sweep):
+    """Accuracy against FLOPs (ratio to the base, log scale), one curve per scaling method (EfficientNet's Fig. 8)."""
+    table = scaling_table(sweep)
+    c = chosen_coefficients(sweep)
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    for method in METHODS:
+        part = table[table["method"] == method].sort_values("phi")
+        if part.empty:
+            continue
+        ax.errorbar(part["flops_ratio"], part["accuracy"], yerr=part["std"].fillna(0), marker="o", capsize=3,
+                    label=method + (f" (α={c['alpha']:.2f}, β={c['beta']:.2f}, γ={c['gamma']:.2f})"
+                                    if method == "compound" else " only"))
+    ax.set_xscale("log", base=2)
+    ax.set(xlabel="FLOPs / base network's FLOPs", ylabel="validation accuracy",
+           title=f"Scaling {label(sweep)}: accuracy against FLOPs")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_scaling_grid(sweep):
+    """The grid at phi = 1: each (alpha, beta) point coloured by accuracy, gamma and accuracy written beside it."""
+    grid, _ = scaling_data(sweep)
+    ok = grid[grid["status"] == "OK"]
+    c = chosen_coefficients(sweep)
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    points = ax.scatter(ok["alpha"], ok["beta"], c=ok["accuracy"], cmap="viridis", s=260, edgecolors="k")
+    for _, row in ok.iterrows():
+        ax.annotate(f"γ={row['gamma']:.2f}\n{row['accuracy']:.3f}", (row["alpha"], row["beta"]), fontsize=7,
+                    xytext=(8, 6), textcoords="offset points")
+    ax.scatter([c["alpha"]], [c["beta"]], s=600, facecolors="none", edgecolors="crimson", linewidths=2,
+               label="chosen")
+    fig.colorbar(points, ax=ax, label="validation accuracy at phi = 1")
+    ax.set(xlabel="α (depth)", ylabel="β (width)", title="Grid search at phi = 1 (α·β²·γ² ≈ 2)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
 def write_all(sweeps):
     """Every figure of the notebooks for the first sweep (progress compares all given sweeps)."""
     sweep = sweeps[0]
@@ -289,6 +361,8 @@ def write_all(sweeps):
     if darts_data(sweep) is not None:
         written += [save(plot_alpha_heatmaps(sweep), sweep, "darts_alphas"),
                     save(plot_genotype_over_time(sweep), sweep, "darts_genotypes")]
+    if scaling_data(sweep) is not None:
+        written += [save(plot_scaling(sweep), sweep, "scaling"), save(plot_scaling_grid(sweep), sweep, "scaling_grid")]
     plt.close("all")
     return written
 

@@ -1,6 +1,5 @@
 package io.sparknas.jobs;
 
-import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.pipeline.DartsSweep;
 import io.sparknas.pipeline.ResultStore;
 import org.apache.spark.sql.SparkSession;
@@ -19,25 +18,14 @@ import java.util.Locale;
                 + "evaluated by proxy training, the best exported.")
 public final class DartsJob extends SweepJob<DartsSweep.Config> {
 
-    @Override
-    String command() {
-        return "darts";
-    }
-
-    @Override
-    DartsSweep.Config configure(JobConfig job) {
-        return job.darts();
+    public DartsJob() {
+        super("darts", JobConfig::darts);
     }
 
     @Override
     String describe(DartsSweep.Config cfg) {
         return String.format(Locale.ROOT, ": %d searches, %d epochs, order %d, maxSkips %d", cfg.searches(),
                 cfg.search().epochs(), cfg.search().architect().order(), cfg.search().maxSkips());
-    }
-
-    @Override
-    EstimatorSpec estimator(DartsSweep.Config cfg) {
-        return cfg.evaluation();
     }
 
     @Override

@@ -9,9 +9,14 @@ import com.typesafe.config.ConfigValue;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.oneshot.darts.DartsSearchConfig;
 import io.sparknas.pipeline.DartsSweep;
+import io.sparknas.pipeline.ScaleSweep;
 import io.sparknas.pipeline.SpaceConfig;
 import io.sparknas.pipeline.SweepConfig;
 import io.sparknas.space.Settings;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsSpace;
+import io.sparknas.space.darts.DartsText;
+import io.sparknas.strategies.scaling.CompoundScalingPlan;
 import io.sparknas.strategies.StrategyConfig;
 
 import java.nio.file.Files;
@@ -96,6 +101,52 @@ public record JobConfig(Config config, String source) {
         }
     }
 
+    /** The scale job's configuration: the {@code scale} section, the sweep's name and output, the estimator. */
+    public ScaleSweep.Config scale() {
+        try {
+            Config c = config;
+            CompoundScalingPlan.Settings settings = bind(config.getConfig("scale").withoutPath("base"), "scale",
+                    CompoundScalingPlan.Settings.class);
+            return new ScaleSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"),
+                    baseGenotype(c.getString("scale.base")), settings, estimator());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code scale.base}: a named genotype, an exported {@code genotype.json}, or a file with a DARTS text. */
+    private String baseGenotype(String base) {
+        DartsGenotype named = Map.of("DARTS_V1", DartsGenotype.DARTS_V1, "DARTS_V2", DartsGenotype.DARTS_V2).get(base);
+        if (named != null) {
+            return DartsText.format(named);
+        }
+        Path file = Path.of(base);
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("configuration " + source + ": scale.base: '" + base + "' is neither "
+                    + "DARTS_V1, DARTS_V2 nor a readable file (give a search sweep's export/genotype.json)");
+        }
+        try {
+            String text = Files.readString(file).strip();
+            if (text.startsWith("{")) {
+                com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(text);
+                if (!json.path("space").asText().equals(DartsSpace.NAME)) {
+                    throw new IllegalArgumentException("configuration " + source + ": scale.base: " + file
+                            + " is a genotype of space '" + json.path("space").asText() + "'; scaling takes a DARTS "
+                            + "genotype");
+                }
+                text = json.path("text").asText();
+            }
+            return DartsText.format(DartsText.parse(text));
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("configuration ")) {
+                throw iae;
+            }
+            throw new IllegalArgumentException("configuration " + source + ": scale.base: " + file + " holds no DARTS "
+                    + "genotype: " + e.getMessage(), e);
+        }
+    }
+
     /** The {@code estimator} section, bound by its {@code kind} to one of the estimator specifications. */
     EstimatorSpec estimator() {
         String kind = config.getString("estimator.kind");
@@ -150,6 +201,7 @@ public record JobConfig(Config config, String source) {
     public String render() {
         return config.withOnlyPath("sweep").withFallback(config.withOnlyPath("space"))
                 .withFallback(config.withOnlyPath("strategy")).withFallback(config.withOnlyPath("search")).withFallback(config.withOnlyPath("darts"))
+                .withFallback(config.withOnlyPath("scale"))
                 .withFallback(config.withOnlyPath("estimator")).withFallback(config.withOnlyPath("spark"))
                 .withFallback(config.withOnlyPath("export"))
                 .root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.pipeline.DartsSweep;
 import io.sparknas.pipeline.ResultStore;
+import io.sparknas.pipeline.ScaleSweep;
 import io.sparknas.pipeline.SparkSessions;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,6 +79,9 @@ public final class ReportJob implements Callable<Integer> {
                         str(r.getAs("flops")), r.getAs("latency_ms_b1") == null ? "-"
                                 : String.format(Locale.ROOT, "%.2f", r.<Double>getAs("latency_ms_b1")));
             }
+            if (kind.equals("scale")) {
+                scaling(store, rounds, out);
+            }
             if (!store.committedRounds(DartsSweep.EPOCHS).isEmpty()) {
                 Dataset<Row> e = store.read(DartsSweep.EPOCHS);
                 List<Row> last = e.filter(col("status").equalTo("OK")).groupBy("search_id")
@@ -92,6 +96,21 @@ public final class ReportJob implements Callable<Integer> {
             return 0;
         } finally {
             spark.stop();
+        }
+    }
+
+    /** A scale sweep: the grid at phi = 1, the coefficients it chose, accuracy against FLOPs per method. */
+    private static void scaling(ResultStore store, List<Integer> rounds, PrintStream out) {
+        List<io.sparknas.space.Evaluation> grid = store.readRound(0);
+        out.println("grid at phi = 1 (alpha, beta, gamma) accuracy: " + ScaleSweep.gridSummary(grid));
+        grid.stream().filter(io.sparknas.space.Evaluation::isOk)
+                .sorted(java.util.Comparator.comparing((io.sparknas.space.Evaluation e) -> -e.accuracy())
+                        .thenComparing(e -> e.candidate().id()))
+                .findFirst().ifPresent(b -> out.printf(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f%n",
+                        b.metric("alpha"), b.metric("beta"), b.metric("gamma")));
+        if (rounds.contains(1)) {
+            out.println("accuracy against FLOPs (flops x: over the base network's):");
+            ScaleSweep.table(store.readRound(1)).forEach(out::println);
         }
     }
 

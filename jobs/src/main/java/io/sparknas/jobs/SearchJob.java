@@ -1,6 +1,5 @@
 package io.sparknas.jobs;
 
-import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.pipeline.ResultStore;
 import io.sparknas.pipeline.SearchLoop;
 import io.sparknas.pipeline.SweepConfig;
@@ -18,24 +17,13 @@ import java.util.Locale;
         description = "Run or resume a neural-architecture search sweep on Spark.")
 public final class SearchJob extends SweepJob<SweepConfig> {
 
-    @Override
-    String command() {
-        return "search";
-    }
-
-    @Override
-    SweepConfig configure(JobConfig job) {
-        return job.sweep();
+    public SearchJob() {
+        super("search", JobConfig::sweep);
     }
 
     @Override
     String describe(SweepConfig cfg) {
         return "";
-    }
-
-    @Override
-    EstimatorSpec estimator(SweepConfig cfg) {
-        return cfg.estimator();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.sparknas.jobs;
 
-import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.pipeline.ResultStore;
 import io.sparknas.pipeline.Sweep;
 import io.sparknas.space.Evaluation;
@@ -9,8 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * The one template of the jobs that run a sweep: load and validate the configuration (exit 2 on a bad one), say
@@ -29,35 +30,43 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
     record Outcome(Optional<Evaluation> best, String summary, String noWinner) {
     }
 
-    /** The command's name, e.g. {@code search}. */
-    abstract String command();
+    private final String command;
+    private final Function<JobConfig, C> configure;
 
-    /** The job's configuration from the loaded file; an invalid value throws IllegalArgumentException. */
-    abstract C configure(JobConfig job);
+    /**
+     * @param command   the command's name, e.g. {@code search}
+     * @param configure the job's configuration from the loaded file; an invalid value throws IllegalArgumentException
+     */
+    SweepJob(String command, Function<JobConfig, C> configure) {
+        this.command = command;
+        this.configure = configure;
+    }
 
     /** What the header line adds about this job's configuration (may be empty). */
     abstract String describe(C cfg);
 
-    /** The estimator that retrains the winner for its export. */
-    abstract EstimatorSpec estimator(C cfg);
-
     abstract Outcome run(SparkSession spark, C cfg);
+
+    /** Settings a job's own options stand for ({@code scale --base FILE} is {@code --set scale.base=FILE}). */
+    List<String> overrides() {
+        return List.of();
+    }
 
     @Override
     public Integer call() throws Exception {
         JobConfig job;
         C cfg;
         try {
-            job = options.load();
-            cfg = configure(job);
+            job = options.load(overrides());
+            cfg = configure.apply(job);
         } catch (IllegalArgumentException e) {
-            System.err.println("sparknas " + command() + ": " + e.getMessage());
+            System.err.println("sparknas " + command + ": " + e.getMessage());
             return 2;
         }
-        System.out.println("sparknas " + command() + ": sweep '" + cfg.name() + "' -> " + cfg.output() + " (config hash "
+        System.out.println("sparknas " + command + ": sweep '" + cfg.name() + "' -> " + cfg.output() + " (config hash "
                 + cfg.hash() + ")" + describe(cfg));
         LOG.info("configuration ({}):\n{}", job.source(), job.render());
-        SparkSession spark = job.sparkSession("sparknas-" + command() + "-" + cfg.name());
+        SparkSession spark = job.sparkSession("sparknas-" + command + "-" + cfg.name());
         try {
             ResultStore store = new ResultStore(spark, cfg.output());
             if (options.newSweep && store.exists()) {
@@ -67,7 +76,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
             try {
                 outcome = run(spark, cfg);
             } catch (Sweep.Mismatch e) {
-                System.err.println("sparknas " + command() + ": " + e.getMessage());
+                System.err.println("sparknas " + command + ": " + e.getMessage());
                 return 2;
             }
             if (!outcome.summary().isEmpty()) {
@@ -77,7 +86,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
                 System.out.println(outcome.noWinner());
                 return 1;
             }
-            WinnerExport.announceAndExport(outcome.best().get(), estimator(cfg), job, cfg);
+            WinnerExport.announceAndExport(outcome.best().get(), cfg.estimator(), job, cfg);
             return 0;
         } finally {
             spark.stop();

@@ -17,7 +17,10 @@ public final class SweepOptions {
     @Option(names = "--new-sweep", description = "move an existing sweep at sweep.output aside and start anew")
     boolean newSweep;
 
-    JobConfig load() {
-        return JobConfig.load(conf, overrides);
+    /** The configuration file with the {@code --set} overrides, after {@code more} (the --set ones win). */
+    JobConfig load(List<String> more) {
+        List<String> all = new ArrayList<>(more);
+        all.addAll(overrides);
+        return JobConfig.load(conf, all);
     }
 }

@@ -15,6 +15,7 @@ import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
 import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201Drawing;
+import io.sparknas.space.scaling.ScaledDarts;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,6 +77,11 @@ public final class WinnerExport {
             DartsGenotype g = DartsText.parse(best.candidate().genotype());
             root.set("genotype", DartsJson.toJson(g));
             written.addAll(DartsDrawing.write(g, dir));
+        } else if (best.candidate().space().equals(ScaledDarts.NAME)) {
+            ScaledDarts s = ScaledDarts.parse(best.candidate().genotype());
+            root.set("genotype", DartsJson.toJson(s.genotype()));
+            root.set("network", json.valueToTree(s.network()));
+            written.addAll(DartsDrawing.write(s.genotype(), dir));
         } else {
             Nb201Cell cell = Nb201Cell.parse(best.candidate().genotype());
             root.put("genotype", cell.text());

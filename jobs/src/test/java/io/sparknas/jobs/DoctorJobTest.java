@@ -18,15 +18,31 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@code doctor} on this machine: what it checks, and that a broken dataset makes it fail with the reason. */
 class DoctorJobTest {
 
+    /** Runs a command; returns its exit code, a newline, and what it printed on stdout. */
     static String run(String... args) {
-        PrintStream old = System.out;
+        return capture(false, args);
+    }
+
+    /** As {@link #run}, with stderr too (where errors go). */
+    static String runAll(String... args) {
+        return capture(true, args);
+    }
+
+    private static String capture(boolean withErr, String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        PrintStream to = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        System.setOut(to);
+        if (withErr) {
+            System.setErr(to);
+        }
         int code;
         try {
             code = Main.run(args);
         } finally {
-            System.setOut(old);
+            System.setOut(oldOut);
+            System.setErr(oldErr);
         }
         return code + "\n" + buf.toString(StandardCharsets.UTF_8);
     }

@@ -52,6 +52,8 @@ class JobConfigTest {
             if (search.estimator() instanceof ProxySpec) {
                 io.sparknas.pipeline.DartsSweep.Config darts = job.darts();
                 assertEquals(job.config().getInt("darts.epochs"), darts.search().epochs(), f.toString());
+                io.sparknas.pipeline.ScaleSweep.Config scale = job.scale();
+                assertEquals(job.config().getInt("scale.maxPhi"), scale.scale().maxPhi(), f.toString());
             }
         }
     }

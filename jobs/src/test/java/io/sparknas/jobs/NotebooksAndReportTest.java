@@ -53,6 +53,7 @@ class NotebooksAndReportTest {
     static String random;
     static String darts;
     static String withFailures;
+    static String scale;
 
     private static final String[] TINY = {"--set", "estimator.proxy.epochs=3", "--set", "estimator.proxy.channels=4",
         "--set", "estimator.proxy.latencyRepeats=2", "--set", "estimator.data.trainPerClass=16",
@@ -72,6 +73,8 @@ class NotebooksAndReportTest {
                 "--set", "search.budget=6", "--set", "search.roundSize=3"}, TINY)));
         }
         withFailures = withFailedRows(dir);
+        scale = dir.resolve("scale").toString();
+        assertEquals(0, Main.run(ScaleJobTest.tiny(Path.of(scale)).toArray(String[]::new)));
         assertEquals(0, Main.run(concat(new String[] {"darts", "--conf", "../conf/darts-quickstart.conf",
             "--set", "sweep.output=" + darts, "--set", "darts.epochs=2", "--set", "darts.channels=4",
             "--set", "darts.layers=3", "--set", "darts.nodes=2", "--set", "darts.batchSize=16"}, TINY)));
@@ -94,6 +97,13 @@ class NotebooksAndReportTest {
         assertTrue(darts.contains("s1") && darts.contains("s2"), "both searches listed");
         String none = run(python, "darts", Map.of("SPARKNAS_SWEEP", evolution));
         assertTrue(none.contains("has no DARTS data"), "a sweep without DARTS data says so: " + none);
+        String scaling = run(python, "scaling", Map.of("SPARKNAS_SWEEP", scale));
+        assertTrue(scaling.contains("chosen coefficients:") && scaling.contains("compound"), scaling);
+        for (String fig : List.of("scaling", "scaling_grid")) {
+            assertFigure(Path.of(scale, "report", fig + ".png"));
+        }
+        String notScale = run(python, "scaling", Map.of("SPARKNAS_SWEEP", evolution));
+        assertTrue(notScale.contains("is not a scale sweep"), notScale);
     }
 
     @Test

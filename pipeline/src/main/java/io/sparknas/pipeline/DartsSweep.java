@@ -37,25 +37,25 @@ import java.util.function.Consumer;
  * atomically; a rerun with the same configuration skips what is committed (resume), another configuration is
  * refused.
  */
-public final class DartsSweep {
+public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     public static final String EPOCHS = "darts_epochs";
     public static final String ALPHAS = "darts_alphas";
 
     /**
      * @param searches   independent searches (Spark tasks), seeds {@code search.seed() + i}
-     * @param evaluation the proxy estimator that trains each derived genotype (its data also feeds the search:
+     * @param estimator  the proxy estimator that trains each derived genotype (its data also feeds the search:
      *                   w on the training split, alpha on the validation split)
      */
     public record Config(String name, String output, DartsSearchConfig search, int searches,
-                         EstimatorSpec evaluation) implements Sweep.Definition, Serializable {
+                         EstimatorSpec estimator) implements Sweep.Definition, Serializable {
         public Config {
             SweepConfig.checkName(name);
             if (searches < 1) {
                 throw new IllegalArgumentException("darts.searches must be >= 1, got " + searches);
             }
-            if (!(evaluation instanceof ProxySpec)) {
+            if (!(estimator instanceof ProxySpec)) {
                 throw new IllegalArgumentException("darts needs estimator.kind = proxy (images to search on), got '"
-                        + evaluation.kind() + "'");
+                        + estimator.kind() + "'");
             }
         }
 
@@ -66,7 +66,7 @@ public final class DartsSweep {
 
         /** The images the searches learn from: w on the training split, alpha on the validation split. */
         ProxySpec proxy() {
-            return (ProxySpec) evaluation;
+            return (ProxySpec) estimator;
         }
 
         @Override
@@ -75,7 +75,7 @@ public final class DartsSweep {
             n.put("kind", "darts");
             n.set("search", SweepConfig.JSON.valueToTree(search));
             n.put("searches", searches);
-            n.set("estimator", SweepConfig.JSON.valueToTree(evaluation));
+            n.set("estimator", SweepConfig.JSON.valueToTree(estimator));
             return SweepConfig.canonical(n);
         }
     }
@@ -91,16 +91,6 @@ public final class DartsSweep {
 
     /** The outcome: every search's final genotype and its evaluation, and the winner. */
     public record Result(Sweep sweep, List<Evaluation> evaluations, Optional<Evaluation> best, int failedSearches) {
-    }
-
-    private final SparkSession spark;
-    private final Config cfg;
-    private final Consumer<String> log;
-
-    public DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
-        this.spark = spark;
-        this.cfg = cfg;
-        this.log = log;
     }
 
     public Result run() {
@@ -120,9 +110,9 @@ public final class DartsSweep {
         }
         List<Evaluation> evaluations;
         if (!sweep.isCommitted(ResultStore.CANDIDATES)) {
-            List<TaskResult> results = new SparkEvaluator(jsc, cfg.evaluation(), false, SearchLoop::logEpoch)
+            List<TaskResult> results = new SparkEvaluator(jsc, cfg.estimator(), false, SearchLoop::logEpoch)
                     .evaluate(candidates(finals), 0);
-            sweep.commitCandidates(0, cfg.evaluation(), results);
+            sweep.commitCandidates(0, cfg.estimator(), results);
             evaluations = new ArrayList<>(results.stream().map(TaskResult::evaluation).toList());
         } else {
             evaluations = sweep.candidates(0);

@@ -41,6 +41,9 @@ public final class Sweep {
         /** The job that writes the sweep: {@code search}, {@code darts}, ... */
         String kind();
 
+        /** The estimator the sweep's candidates are evaluated with (and its winner retrained by). */
+        EstimatorSpec estimator();
+
         /** Canonical JSON of everything that determines the results; a resume must give the same. */
         String semantics();
 

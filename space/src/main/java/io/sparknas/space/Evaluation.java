@@ -37,6 +37,13 @@ public record Evaluation(Candidate candidate, Status status, double accuracy, Ma
         }
     }
 
+    /** This evaluation with {@code extra} metrics added (what the driver knows of a candidate, e.g. its scaling). */
+    public Evaluation withMetrics(Map<String, Double> extra) {
+        Map<String, Double> merged = new TreeMap<>(metrics);
+        merged.putAll(extra);
+        return new Evaluation(candidate, status, accuracy, merged, device, error, startMillis, endMillis);
+    }
+
     public static Evaluation ok(Candidate c, double accuracy, Map<String, Double> metrics, String device,
                                 long startMillis, long endMillis) {
         return new Evaluation(c, Status.OK, accuracy, metrics, device, "", startMillis, endMillis);

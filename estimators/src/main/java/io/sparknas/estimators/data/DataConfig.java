@@ -45,6 +45,21 @@ public record DataConfig(String dataset, String dir, int trainPerClass, double t
         return new DataConfig("fashion-mnist", "", trainPerClass, 1.0, validationPerClass, 0, 0);
     }
 
+    /** Colour channels of the dataset's images (3 for CIFAR-10, 1 for the MNISTs). */
+    public int imageChannels() {
+        return dataset.equals("cifar10") ? 3 : 1;
+    }
+
+    /** Side of the images a proxy sees: {@link #resize}, else the dataset's own (32 for CIFAR-10, 28 for the MNISTs). */
+    public int imageSide() {
+        return resize > 0 ? resize : dataset.equals("cifar10") ? 32 : 28;
+    }
+
+    /** Classes of the dataset (all three have 10). */
+    public int classes() {
+        return 10;
+    }
+
     /** The same images resized to {@code side} x {@code side} (compound scaling's resolutions). */
     public DataConfig withResize(int side) {
         return new DataConfig(dataset, dir, trainPerClass, trainFraction, validationPerClass, testPerClass, side);

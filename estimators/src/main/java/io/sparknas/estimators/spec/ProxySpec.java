@@ -19,6 +19,11 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
         }
     }
 
+    /** The size of the networks this proxy trains (what compound scaling starts from). */
+    public io.sparknas.space.NetworkSize network() {
+        return proxy.network();
+    }
+
     @Override
     public String kind() {
         return KIND;

@@ -24,12 +24,12 @@ public record TabularSpec(Table table) implements EstimatorSpec {
     public record Table(String path, String signal, String report) implements Serializable {
         public Table {
             if (path == null || path.isBlank()) {
-                throw new IllegalArgumentException("estimator.table.path must name a NAS-Bench-201 CSV for "
+                throw new IllegalArgumentException("path must name a NAS-Bench-201 CSV (or .csv.gz) for "
                         + "estimator.kind = tabular");
             }
             if (signal == null || signal.isBlank() || report == null || report.isBlank()) {
-                throw new IllegalArgumentException("estimator.table.signal and estimator.table.report must name "
-                        + "columns of the table");
+                throw new IllegalArgumentException("signal and report must name columns of the table, e.g. "
+                        + "cifar10-val and cifar10-test");
             }
         }
     }

@@ -1,0 +1,48 @@
+package io.sparknas.jobs;
+
+import io.sparknas.pipeline.ScaleSweep;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code sparknas scale --conf FILE [--set key=value ...] [--new-sweep]}: EfficientNet's compound scaling of a base
+ * network on Spark — the coefficient grid at phi = 1, then phi = 1..N against depth, width and resolution alone at
+ * matched FLOPs — committed to Parquet; prints accuracy against FLOPs per method and exports the best network.
+ * Exit codes: 0 done, 1 failure, 2 bad configuration or a sweep path holding another configuration.
+ */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+        description = "EfficientNet compound scaling on Spark: the alpha/beta/gamma grid, phi scaling, and baselines "
+                + "scaled in one dimension at matched FLOPs.")
+public final class ScaleJob extends SweepJob<ScaleSweep.Config> {
+
+    @Option(names = "--base", description = "the base genotype: DARTS_V1, DARTS_V2, or a search sweep's "
+            + "export/genotype.json (the same as --set scale.base=...)")
+    String base;
+
+    public ScaleJob() {
+        super("scale", JobConfig::scale);
+    }
+
+    @Override
+    List<String> overrides() {
+        return base == null ? List.of() : List.of("scale.base=" + base);
+    }
+
+    @Override
+    String describe(ScaleSweep.Config cfg) {
+        return String.format(Locale.ROOT, ": %d grid points at phi = 1, then phi = 1..%d x 4 methods x %d seeds",
+                cfg.plan().grid().size(), cfg.scale().maxPhi(), cfg.scale().seeds());
+    }
+
+    @Override
+    Outcome run(SparkSession spark, ScaleSweep.Config cfg) {
+        ScaleSweep.Result r = new ScaleSweep(spark, cfg, System.out::println).run();
+        return new Outcome(r.best(), "results: " + r.sweep().store().path("candidates") + " (round 0: the grid, "
+                + "round 1: the scaled networks)", "no scaled network was evaluated successfully; see the 'error' "
+                + "column of the results");
+    }
+}

@@ -1,0 +1,139 @@
+package io.sparknas.jobs;
+
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.pipeline.SparkSessions;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The scale job end to end on local Spark with a tiny grid: its rows, its resume, its report, its refusals. */
+class ScaleJobTest {
+    /** 3 grid points ((1, 1, 1.4), (1, 1.4, 1), (1.8, 1, 1)), phi = 1..2, tiny proxies on 8x8 images. */
+    static List<String> tiny(Path out) {
+        return new ArrayList<>(List.of("scale", "--conf", "../conf/scale-quickstart.conf", "--set", "sweep.output=" + out,
+                "--set", "scale.gridStep=0.4", "--set", "scale.gridMax=1.8", "--set", "scale.tolerance=0.25",
+                "--set", "scale.maxPhi=2", "--set", "estimator.proxy.epochs=2", "--set", "estimator.proxy.channels=4",
+                "--set", "estimator.proxy.latencyRepeats=1", "--set", "estimator.data.trainPerClass=30",
+                "--set", "estimator.data.validationPerClass=10", "--set", "estimator.data.resize=8",
+                "--set", "export.retrain=false", "--set", "spark.master=local[2]"));
+    }
+
+    @Test
+    void aTinyGridIsScaledCommittedReportedAndResumed(@TempDir Path dir) {
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        String out = dir.resolve("scale").toString();
+        String first = DoctorJobTest.run(tiny(Path.of(out)).toArray(String[]::new));
+        assertTrue(first.startsWith("0\n"), first);
+        assertTrue(first.contains("chosen: alpha "), first);
+
+        SparkSession spark = SparkSessions.create("scale-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        List<Row> grid;
+        List<Row> scaled;
+        try {
+            grid = spark.read().parquet(out + "/candidates").filter("round = 0").orderBy("candidate_id").collectAsList();
+            scaled = spark.read().parquet(out + "/candidates").filter("round = 1").orderBy("candidate_id").collectAsList();
+        } finally {
+            spark.stop();
+        }
+        assertEquals(List.of("1.0 1.0 1.4", "1.0 1.4 1.0", "1.8 1.0 1.0"), grid.stream().map(r -> {
+            Map<String, Double> m = r.getJavaMap(r.fieldIndex("metrics"));
+            return m.get("alpha") + " " + m.get("beta") + " " + m.get("gamma");
+        }).toList());
+        assertTrue(grid.stream().allMatch(r -> r.getAs("origin").equals("grid") && r.getAs("space").equals("darts-scaled")));
+        assertEquals(8, scaled.size(), "phi 1..2 x compound, depth, width, resolution");
+        Set<String> points = new TreeSet<>();
+        for (Row r : scaled) {
+            Map<String, Double> m = r.getJavaMap(r.fieldIndex("metrics"));
+            points.add(m.get("phi").intValue() + " " + r.getAs("origin"));
+            assertEquals(r.<Long>getAs("flops") / (double) baseFlops(grid, r), m.get("flops_ratio"), 1e-9);
+        }
+        assertEquals(Set.of("1 compound", "1 depth", "1 resolution", "1 width", "2 compound", "2 depth",
+                "2 resolution", "2 width"), points);
+        // the baselines are matched to the compound network's FLOPs: within a factor of two at either phi
+        for (Row r : scaled) {
+            Row compound = scaled.stream().filter(c -> c.getAs("origin").equals("compound")
+                    && phi(c) == phi(r)).findFirst().orElseThrow();
+            double ratio = r.<Long>getAs("flops") / (double) compound.<Long>getAs("flops");
+            assertTrue(ratio > 0.5 && ratio < 2, r.getAs("candidate_id") + " " + ratio);
+        }
+
+        String again = DoctorJobTest.run(tiny(Path.of(out)).toArray(String[]::new));
+        assertTrue(again.startsWith("0\n"), again);
+        assertTrue(again.contains("resuming: the grid at phi = 1 is committed (3 candidates)"), again);
+        assertTrue(again.contains("resuming: the scaling is committed (8 candidates)"), again);
+
+        String report = DoctorJobTest.run("report", "--sweep", out);
+        assertTrue(report.contains("chosen: alpha "), report);
+        assertTrue(report.lines().filter(l -> l.matches("\\s+[12]\\s+(compound|depth|width|resolution)\\s.*")).count() == 8,
+                report);
+    }
+
+    static int phi(Row r) {
+        Map<String, Double> m = r.getJavaMap(r.fieldIndex("metrics"));
+        return m.get("phi").intValue();
+    }
+
+    /** The base network's FLOPs, from a grid row: its FLOPs over its ratio. */
+    static double baseFlops(List<Row> grid, Row any) {
+        Row g = grid.get(0);
+        Map<String, Double> m = g.getJavaMap(g.fieldIndex("metrics"));
+        return g.<Long>getAs("flops") / m.get("flops_ratio");
+    }
+
+    @Test
+    void badScalingInputIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
+        Path out = dir.resolve("never");
+        List<String[]> bad = List.of(
+                new String[] {"scale.base=" + dir.resolve("missing.json"), "is neither DARTS_V1, DARTS_V2 nor a readable file"},
+                new String[] {"scale.tolerance=0.0001", "a tolerance of"},
+                new String[] {"scale.maxPhi=0", "maxPhi must be >= 1"},
+                new String[] {"scale.gridStep=0", "scale.grid needs step > 0"},
+                new String[] {"estimator.data.resize=6", "the base network (estimator.proxy's size at estimator.data's "
+                        + "resolution 6) cannot be built"},
+                new String[] {"estimator.table.path=", "estimator.table.path must name a NAS-Bench-201 CSV"});
+        for (String[] b : bad) {
+            List<String> args = tiny(out);
+            args.addAll(List.of("--set", b[0]));
+            if (b[0].startsWith("estimator.table")) {
+                args.addAll(List.of("--set", "estimator.kind=tabular"));
+            }
+            String printed = DoctorJobTest.runAll(args.toArray(String[]::new));
+            assertTrue(printed.startsWith("2\n"), b[0] + ": " + printed);
+            assertTrue(printed.contains(b[1]), b[0] + ": " + printed);
+            assertFalse(Files.exists(out), "nothing written for " + b[0]);
+        }
+        Path nb201 = dir.resolve("genotype.json");
+        try {
+            Files.writeString(nb201, "{\"space\": \"nb201\", \"text\": \"|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|\"}");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<String> foreign = tiny(out);
+        foreign.addAll(List.of("--base", nb201.toString()));
+        String refused = DoctorJobTest.runAll(foreign.toArray(String[]::new));
+        assertTrue(refused.startsWith("2\n") && refused.contains("is a genotype of space 'nb201'; scaling takes a DARTS "
+                + "genotype"), refused);
+        assertFalse(Files.exists(out));
+        List<String> tabular = tiny(out);
+        tabular.addAll(List.of("--set", "estimator.kind=tabular", "--set", "estimator.table.path=t.csv.gz"));
+        String printed = DoctorJobTest.runAll(tabular.toArray(String[]::new));
+        assertTrue(printed.startsWith("2\n") && printed.contains("scale needs estimator.kind = proxy"), printed);
+        assertFalse(Files.exists(out));
+    }
+
+}

@@ -1,0 +1,159 @@
+package io.sparknas.strategies.scaling;
+
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.darts.DartsCostModel;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsNetworkConfig;
+import io.sparknas.space.scaling.CompoundCoefficients;
+import io.sparknas.space.scaling.CompoundScaling;
+import io.sparknas.space.scaling.ScaledDarts;
+import io.sparknas.space.scaling.ScaledNetwork;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * EfficientNet's two stages as candidates: stage 1 is every point of the coefficient grid at phi = 1 (the
+ * {@link #grid()}), of which the best by validation accuracy is chosen ({@link #choose}); stage 2
+ * ({@link #scaling}) scales the base for phi = 1..maxPhi with the chosen coefficients and, as baselines, in depth,
+ * width or resolution alone to the compound network's FLOPs, each with {@code seeds} seeds. Deterministic: the same
+ * settings give the same candidates (a resumed sweep regenerates them). What each candidate is — its coefficients,
+ * phi, FLOPs ratio to the base — is in {@link #describe}, for its row's metrics.
+ */
+public final class CompoundScalingPlan {
+    /** Resolutions are rounded to multiples of 4: a DARTS network with two reduction cells needs it. */
+    public static final int RESOLUTION_MULTIPLE = 4;
+
+    /**
+     * @param gridStep    spacing of alpha, beta and gamma in the grid (EfficientNet: 0.05)
+     * @param gridMax     the largest coefficient tried
+     * @param flopsTarget alpha * beta^2 * gamma^2 aimed at (EfficientNet: 2)
+     * @param tolerance   how far from the target a grid point may be
+     * @param maxPhi      stage 2 scales for phi = 1..maxPhi
+     * @param seeds       evaluations per stage-2 network (seeds {@code seed}, {@code seed + 1}, ...)
+     * @param seed        the first seed; stage 1 uses it alone
+     */
+    public record Settings(double gridStep, double gridMax, double flopsTarget, double tolerance, int maxPhi, int seeds,
+                           long seed) implements Serializable {
+        public Settings {
+            if (maxPhi < 1) {
+                throw new IllegalArgumentException("maxPhi must be >= 1 (phi = 1..maxPhi), got " + maxPhi);
+            }
+            if (seeds < 1) {
+                throw new IllegalArgumentException("seeds must be >= 1, got " + seeds);
+            }
+            CompoundCoefficients.grid(gridStep, gridMax, flopsTarget, tolerance); // an empty grid is refused here
+        }
+    }
+
+    private final DartsGenotype genotype;
+    private final ScaledNetwork base;
+    private final int inputChannels;
+    private final int classes;
+    private final Settings settings;
+    private final long baseFlops;
+    private final Map<String, Map<String, Double>> described = new HashMap<>();
+
+    public CompoundScalingPlan(DartsGenotype genotype, ScaledNetwork base, int inputChannels, int classes,
+                               Settings settings) {
+        this.genotype = genotype;
+        this.base = base;
+        this.inputChannels = inputChannels;
+        this.classes = classes;
+        this.settings = settings;
+        this.baseFlops = flops(base);
+    }
+
+    /** FLOPs of the genotype built as {@code n} (the cost model, equal to the DJL network's count). */
+    public long flops(ScaledNetwork n) {
+        return DartsCostModel.of(genotype, new DartsNetworkConfig(inputChannels, n.resolution(), classes,
+                n.size().channels(), n.size().layers(), n.size().stemMultiplier())).flops();
+    }
+
+    public long baseFlops() {
+        return baseFlops;
+    }
+
+    /** Stage 1: one candidate per grid point at phi = 1, in (alpha, beta, gamma) order. */
+    public List<Candidate> grid() {
+        List<Candidate> out = new ArrayList<>();
+        List<CompoundCoefficients> points = CompoundCoefficients.grid(settings.gridStep(), settings.gridMax(),
+                settings.flopsTarget(), settings.tolerance());
+        for (int i = 0; i < points.size(); i++) {
+            CompoundCoefficients c = points.get(i);
+            out.add(candidate(String.format(Locale.ROOT, "g%03d", i), "grid", c, 1,
+                    CompoundScaling.compound(base, c, 1, RESOLUTION_MULTIPLE), settings.seed()));
+        }
+        return out;
+    }
+
+    /** The grid point whose network scored best (ties: the first in grid order); failed points never win. */
+    public CompoundCoefficients choose(List<Evaluation> grid) {
+        grid();
+        Evaluation best = grid.stream().filter(Evaluation::isOk)
+                .sorted(Comparator.comparing((Evaluation e) -> -e.accuracy()).thenComparing(e -> e.candidate().id()))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no grid point was evaluated successfully"));
+        Map<String, Double> d = described.get(best.candidate().id());
+        return new CompoundCoefficients(d.get("alpha"), d.get("beta"), d.get("gamma"));
+    }
+
+    /** Stage 2: for each phi, the compound network and the three single-dimension baselines, each with every seed. */
+    public List<Candidate> scaling(CompoundCoefficients chosen) {
+        List<Candidate> out = new ArrayList<>();
+        for (int phi = 1; phi <= settings.maxPhi(); phi++) {
+            ScaledNetwork compound = CompoundScaling.compound(base, chosen, phi, RESOLUTION_MULTIPLE);
+            long target = flops(compound);
+            Map<CompoundScaling.Method, ScaledNetwork> networks = new LinkedHashMap<>();
+            networks.put(CompoundScaling.Method.COMPOUND, compound);
+            for (CompoundScaling.Method m : List.of(CompoundScaling.Method.DEPTH, CompoundScaling.Method.WIDTH,
+                    CompoundScaling.Method.RESOLUTION)) {
+                networks.put(m, CompoundScaling.matchFlops(m, base, target, RESOLUTION_MULTIPLE, this::flops));
+            }
+            for (var e : networks.entrySet()) {
+                for (int s = 0; s < settings.seeds(); s++) {
+                    String id = String.format(Locale.ROOT, "p%d-%s-s%d", phi, e.getKey().text(), s);
+                    out.add(candidate(id, e.getKey().text(), e.getKey() == CompoundScaling.Method.COMPOUND ? chosen
+                            : null, phi, e.getValue(), settings.seed() + s));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What the plan made a candidate as: {@code alpha}, {@code beta}, {@code gamma} (compound and grid rows), {@code phi},
+     * {@code flops_ratio} (its FLOPs over the base's), {@code channels}, {@code layers}, {@code resolution}.
+     */
+    public Map<String, Double> describe(String candidateId) {
+        Map<String, Double> d = described.get(candidateId);
+        if (d == null) {
+            throw new IllegalArgumentException("candidate " + candidateId + " is not one of this plan's");
+        }
+        return d;
+    }
+
+    private Candidate candidate(String id, String origin, CompoundCoefficients c, double phi, ScaledNetwork n,
+                                long seed) {
+        ScaledDarts s = new ScaledDarts(genotype, n);
+        Map<String, Double> d = new LinkedHashMap<>();
+        if (c != null) {
+            d.put("alpha", c.alpha());
+            d.put("beta", c.beta());
+            d.put("gamma", c.gamma());
+        }
+        d.put("phi", phi);
+        d.put("flops_ratio", (double) flops(n) / baseFlops);
+        d.put("channels", (double) n.size().channels());
+        d.put("layers", (double) n.size().layers());
+        d.put("resolution", (double) n.resolution());
+        described.put(id, d);
+        return new Candidate(id, ScaledDarts.NAME, s.text(), s.key(), origin, List.of(), seed);
+    }
+}
