@@ -5,6 +5,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.CollectionAccumulator;
 import scala.Option;
 
@@ -20,8 +21,8 @@ import static scala.jdk.javaapi.CollectionConverters.asJava;
 /**
  * Per-epoch metrics of candidates being trained, from the executors to the driver: the estimator's
  * {@link EvaluationContext.EpochListener} adds a {@link EpochReport} to a named accumulator; the driver reads it from
- * executor heartbeats while the task runs ({@code spark.executor.heartbeatInterval}) and, when the job is done, from
- * the accumulator's merged value, and hands every report to its consumer once (from the listener bus or the caller's
+ * executor heartbeats while the task runs ({@code spark.executor.heartbeatInterval}), from each task's end, and, when
+ * the job is done, from the accumulator's merged value, and hands every report to its consumer once (from the listener bus or the caller's
  * thread: the consumer must be thread-safe). Register around one Spark job; close after it.
  */
 final class EpochProgress extends SparkListener implements AutoCloseable {
@@ -69,6 +70,20 @@ final class EpochProgress extends SparkListener implements AutoCloseable {
                 if (info.id() == accumulator.id() && value.isDefined() && value.get() instanceof List<?> reports) {
                     deliver(reports);
                 }
+            }
+        }
+    }
+
+    /** A finished task's final value: the epochs it reported after its last heartbeat. */
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (end.taskInfo() == null) {
+            return;
+        }
+        for (AccumulableInfo info : asJava(end.taskInfo().accumulables())) {
+            Option<Object> value = info.update();
+            if (info.id() == accumulator.id() && value.isDefined() && value.get() instanceof List<?> reports) {
+                deliver(reports);
             }
         }
     }
