@@ -66,9 +66,4 @@ public final class Settings {
             throw new IllegalArgumentException("cannot read settings '" + overrides + "': " + e.getOriginalMessage(), e);
         }
     }
-
-    /** The record as a JSON object with its setting names (the inverse of {@link #bind}). */
-    public static ObjectNode toJson(Object settings) {
-        return JSON.valueToTree(settings);
-    }
 }

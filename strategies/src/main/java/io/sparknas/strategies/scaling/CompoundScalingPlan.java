@@ -77,10 +77,6 @@ public final class CompoundScalingPlan {
                 n.size().channels(), n.size().layers(), n.size().stemMultiplier())).flops();
     }
 
-    public long baseFlops() {
-        return baseFlops;
-    }
-
     /** Stage 1: one candidate per grid point at phi = 1, in (alpha, beta, gamma) order. */
     public List<Candidate> grid() {
         List<Candidate> out = new ArrayList<>();
@@ -94,14 +90,15 @@ public final class CompoundScalingPlan {
         return out;
     }
 
-    /** The grid point whose network scored best (ties: the first in grid order); failed points never win. */
+    /**
+     * The grid point whose network scored best (ties: the first in grid order); failed points never win. Reads the
+     * coefficients from the rows' metrics ({@link #describe}), so committed rows serve as well as fresh ones.
+     */
     public CompoundCoefficients choose(List<Evaluation> grid) {
-        grid();
         Evaluation best = grid.stream().filter(Evaluation::isOk)
                 .sorted(Comparator.comparing((Evaluation e) -> -e.accuracy()).thenComparing(e -> e.candidate().id()))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no grid point was evaluated successfully"));
-        Map<String, Double> d = described.get(best.candidate().id());
-        return new CompoundCoefficients(d.get("alpha"), d.get("beta"), d.get("gamma"));
+        return new CompoundCoefficients(best.metric("alpha"), best.metric("beta"), best.metric("gamma"));
     }
 
     /** Stage 2: for each phi, the compound network and the three single-dimension baselines, each with every seed. */
