@@ -16,6 +16,8 @@ import io.sparknas.space.Settings;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
+import io.sparknas.space.nb201.Nb201Space;
+import io.sparknas.space.scaling.ScalingBase;
 import io.sparknas.strategies.scaling.CompoundScalingPlan;
 import io.sparknas.strategies.StrategyConfig;
 
@@ -114,36 +116,49 @@ public record JobConfig(Config config, String source) {
         }
     }
 
-    /** {@code scale.base}: a named genotype, an exported {@code genotype.json}, or a file with a DARTS text. */
+    /**
+     * {@code scale.base}: a named DARTS genotype, a NAS-Bench-201 string, a search sweep's exported
+     * {@code genotype.json} (space darts or nb201), or a file with a DARTS or NAS-Bench-201 text; returned as the
+     * cell's text.
+     */
     private String baseGenotype(String base) {
         DartsGenotype named = Map.of("DARTS_V1", DartsGenotype.DARTS_V1, "DARTS_V2", DartsGenotype.DARTS_V2).get(base);
         if (named != null) {
             return DartsText.format(named);
         }
+        if (base.strip().startsWith("|")) {
+            try {
+                return ScalingBase.parse(base).text();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("configuration " + source + ": scale.base: " + e.getMessage(), e);
+            }
+        }
         Path file = Path.of(base);
         if (!Files.isReadable(file)) {
             throw new IllegalArgumentException("configuration " + source + ": scale.base: '" + base + "' is neither "
-                    + "DARTS_V1, DARTS_V2 nor a readable file (give a search sweep's export/genotype.json)");
+                    + "DARTS_V1, DARTS_V2, a NAS-Bench-201 cell (|op~0|+...) nor a readable file (give a search "
+                    + "sweep's export/genotype.json)");
         }
         try {
             String text = Files.readString(file).strip();
             if (text.startsWith("{")) {
                 com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
                         .readTree(text);
-                if (!json.path("space").asText().equals(DartsSpace.NAME)) {
+                String space = json.path("space").asText();
+                if (!space.equals(DartsSpace.NAME) && !space.equals(Nb201Space.NAME)) {
                     throw new IllegalArgumentException("configuration " + source + ": scale.base: " + file
-                            + " is a genotype of space '" + json.path("space").asText() + "'; scaling takes a DARTS "
-                            + "genotype");
+                            + " is a genotype of space '" + space + "'; scaling takes a " + DartsSpace.NAME + " or "
+                            + Nb201Space.NAME + " genotype (a search sweep's export)");
                 }
                 text = json.path("text").asText();
             }
-            return DartsText.format(DartsText.parse(text));
+            return ScalingBase.parse(text).text();
         } catch (java.io.IOException | RuntimeException e) {
             if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("configuration ")) {
                 throw iae;
             }
             throw new IllegalArgumentException("configuration " + source + ": scale.base: " + file + " holds no DARTS "
-                    + "genotype: " + e.getMessage(), e);
+                    + "or NAS-Bench-201 genotype: " + e.getMessage(), e);
         }
     }
 

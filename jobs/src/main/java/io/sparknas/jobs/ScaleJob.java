@@ -19,8 +19,9 @@ import java.util.Locale;
                 + "scaled in one dimension at matched FLOPs.")
 public final class ScaleJob extends SweepJob<ScaleSweep.Config> {
 
-    @Option(names = "--base", description = "the base genotype: DARTS_V1, DARTS_V2, or a search sweep's "
-            + "export/genotype.json (the same as --set scale.base=...)")
+    @Option(names = "--base", description = "the base cell: DARTS_V1, DARTS_V2, a NAS-Bench-201 string "
+            + "(|op~0|+|op~0|op~1|+|op~0|op~1|op~2|), or a search sweep's export/genotype.json (the same as "
+            + "--set scale.base=...)")
     String base;
 
     public ScaleJob() {
@@ -29,7 +30,7 @@ public final class ScaleJob extends SweepJob<ScaleSweep.Config> {
 
     @Override
     List<String> overrides() {
-        return base == null ? List.of() : List.of("scale.base=" + base);
+        return base == null ? List.of() : List.of("scale.base=" + com.typesafe.config.ConfigUtil.quoteString(base));
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.sparknas.space.darts.DartsText;
 import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201Drawing;
 import io.sparknas.space.scaling.ScaledDarts;
+import io.sparknas.space.scaling.ScaledNb201;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,6 +83,11 @@ public final class WinnerExport {
             root.set("genotype", DartsJson.toJson(s.genotype()));
             root.set("network", json.valueToTree(s.network()));
             written.addAll(DartsDrawing.write(s.genotype(), dir));
+        } else if (best.candidate().space().equals(ScaledNb201.NAME)) {
+            ScaledNb201 s = ScaledNb201.parse(best.candidate().genotype());
+            root.put("genotype", s.cell().text());
+            root.set("network", json.valueToTree(s.network()));
+            written.addAll(CellDrawing.write(Nb201Drawing.dot(s.cell(), "cell"), dir, "cell"));
         } else {
             Nb201Cell cell = Nb201Cell.parse(best.candidate().genotype());
             root.put("genotype", cell.text());

@@ -95,11 +95,52 @@ class ScaleJobTest {
         return g.<Long>getAs("flops") / m.get("flops_ratio");
     }
 
+    /** A NAS-Bench-201 cell as the base: its scaled networks grow in cells per stage, channels and resolution. */
+    @Test
+    void aNasBench201CellIsScaledAsWell(@TempDir Path dir) throws java.io.IOException {
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        String out = dir.resolve("scale-nb201").toString();
+        String cell = "|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~2|";
+        List<String> args = tiny(Path.of(out));
+        args.addAll(List.of("--base", cell, "--set", "scale.maxPhi=1", "--set", "estimator.proxy.nb201CellsPerStage=1",
+                "--set", "export.retrain=true"));
+        String printed = DoctorJobTest.run(args.toArray(String[]::new));
+        assertTrue(printed.startsWith("0\n"), printed);
+
+        SparkSession spark = SparkSessions.create("scale-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        List<Row> rows;
+        try {
+            rows = spark.read().parquet(out + "/candidates").orderBy("candidate_id").collectAsList();
+        } finally {
+            spark.stop();
+        }
+        assertEquals(3 + 4, rows.size(), "3 grid points, then phi 1 x 4 methods");
+        for (Row r : rows) {
+            assertEquals("nb201-scaled", r.getAs("space"));
+            io.sparknas.space.scaling.ScaledNb201 s = io.sparknas.space.scaling.ScaledNb201.parse(r.getAs("genotype"));
+            assertEquals(cell, s.cell().text());
+            assertEquals(io.sparknas.space.nb201.Nb201CostModel.of(s.cell(), s.config(1, 10)).flops(),
+                    r.<Long>getAs("flops"), r.<String>getAs("candidate_id"));
+        }
+        Row depth = rows.stream().filter(r -> r.getAs("origin").equals("grid") && r.<String>getAs("genotype")
+                .contains("\"cellsPerStage\":2")).findFirst().orElseThrow(() -> new AssertionError("alpha 1.8 grows "
+                + "1 cell per stage to 2: " + rows));
+        assertEquals(1.8, depth.<String, Double>getJavaMap(depth.fieldIndex("metrics")).get("alpha"));
+        com.fasterxml.jackson.databind.JsonNode export = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Path.of(out, "export", "genotype.json").toFile());
+        assertEquals("nb201-scaled", export.path("space").asText());
+        assertEquals(cell, export.path("genotype").asText());
+        assertTrue(export.path("retrainedAccuracy").asDouble() > 0.1, export.toString());
+    }
+
     @Test
     void badScalingInputIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
         Path out = dir.resolve("never");
         List<String[]> bad = List.of(
-                new String[] {"scale.base=" + dir.resolve("missing.json"), "is neither DARTS_V1, DARTS_V2 nor a readable file"},
+                new String[] {"scale.base=" + dir.resolve("missing.json"), "is neither DARTS_V1, DARTS_V2, a NAS-Bench-201 cell"},
+                new String[] {"scale.base=\"|conv_9x9~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|\"",
+                        "scale.base: unknown operation 'conv_9x9'"},
                 new String[] {"scale.tolerance=0.0001", "a tolerance of"},
                 new String[] {"scale.maxPhi=0", "maxPhi must be >= 1"},
                 new String[] {"scale.gridStep=0", "scale.grid needs step > 0"},
@@ -119,15 +160,15 @@ class ScaleJobTest {
         }
         Path nb201 = dir.resolve("genotype.json");
         try {
-            Files.writeString(nb201, "{\"space\": \"nb201\", \"text\": \"|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|\"}");
+            Files.writeString(nb201, "{\"space\": \"darts-scaled\", \"text\": \"{}\"}");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         List<String> foreign = tiny(out);
         foreign.addAll(List.of("--base", nb201.toString()));
         String refused = DoctorJobTest.runAll(foreign.toArray(String[]::new));
-        assertTrue(refused.startsWith("2\n") && refused.contains("is a genotype of space 'nb201'; scaling takes a DARTS "
-                + "genotype"), refused);
+        assertTrue(refused.startsWith("2\n") && refused.contains("is a genotype of space 'darts-scaled'; scaling takes "
+                + "a darts or nb201 genotype"), refused);
         assertFalse(Files.exists(out));
         List<String> tabular = tiny(out);
         tabular.addAll(List.of("--set", "estimator.kind=tabular", "--set", "estimator.table.path=t.csv.gz"));

@@ -5,9 +5,10 @@ import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
-import io.sparknas.space.darts.DartsText;
+import io.sparknas.space.NetworkSize;
 import io.sparknas.space.scaling.CompoundCoefficients;
 import io.sparknas.space.scaling.ScaledNetwork;
+import io.sparknas.space.scaling.ScalingBase;
 import io.sparknas.strategies.scaling.CompoundScalingPlan;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -24,29 +25,27 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * EfficientNet's compound scaling on Spark ({@code scale} job): the base network (a DARTS genotype at the proxy's
- * size and the data's resolution) is scaled at phi = 1 for every point of the coefficient grid (round 0, committed),
+ * EfficientNet's compound scaling on Spark ({@code scale} job): the base network (a DARTS genotype or a NAS-Bench-201
+ * cell at the proxy's size and the data's resolution) is scaled at phi = 1 for every point of the coefficient grid (round 0, committed),
  * the best coefficients by validation accuracy are chosen, and the base is scaled for phi = 1..N with them and, as
  * baselines at matched FLOPs, in one dimension alone (round 1, committed). Every row carries alpha, beta, gamma,
  * phi and its FLOPs ratio to the base in its metrics, and the method in {@code origin}. A rerun resumes.
  */
 public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
-    /** The scale job's configuration; {@code base} is the base genotype's DARTS text. */
+    /** The scale job's configuration; {@code base} is the base cell's text (DARTS or NAS-Bench-201). */
     public record Config(String name, String output, String base, CompoundScalingPlan.Settings scale,
                          EstimatorSpec estimator) implements Sweep.Definition, Serializable {
         public Config {
             SweepConfig.checkName(name);
-            DartsText.parse(base);
-            if (!(estimator instanceof ProxySpec)) {
+            ScalingBase cell = ScalingBase.parse(base);
+            if (!(estimator instanceof ProxySpec p)) {
                 throw new IllegalArgumentException("scale needs estimator.kind = proxy (networks to train), got '"
                         + estimator.kind() + "'");
             }
             // every network of stage 1 must be buildable before anything is written (stage 2 only grows them)
-            ProxySpec p = (ProxySpec) estimator;
             try {
-                new io.sparknas.space.darts.DartsNetworkConfig(p.data().imageChannels(), p.data().imageSide(),
-                        p.data().classes(), p.network().channels(), p.network().layers(), p.network().stemMultiplier());
+                cell.cost(baseNetwork(cell, p), p.data().imageChannels(), p.data().classes());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("the base network (estimator.proxy's size at estimator.data's "
                         + "resolution " + p.data().imageSide() + ") cannot be built: " + e.getMessage(), e);
@@ -75,8 +74,19 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         }
 
         private static CompoundScalingPlan plan(String base, CompoundScalingPlan.Settings scale, ProxySpec p) {
-            return new CompoundScalingPlan(DartsText.parse(base), new ScaledNetwork(p.network(),
-                    p.data().imageSide()), p.data().imageChannels(), p.data().classes(), scale);
+            ScalingBase cell = ScalingBase.parse(base);
+            return new CompoundScalingPlan(cell, baseNetwork(cell, p), p.data().imageChannels(), p.data().classes(),
+                    scale);
+        }
+
+        /**
+         * The base at the proxy's size and the images' resolution: a DARTS genotype with the proxy's channels, cells
+         * and stem; a NAS-Bench-201 cell with the proxy's channels and {@code nb201CellsPerStage}.
+         */
+        private static ScaledNetwork baseNetwork(ScalingBase cell, ProxySpec p) {
+            NetworkSize size = cell instanceof ScalingBase.Nb201
+                    ? new NetworkSize(p.network().channels(), p.proxy().nb201CellsPerStage(), 1) : p.network();
+            return new ScaledNetwork(size, p.data().imageSide());
         }
     }
 

@@ -17,6 +17,7 @@ import io.sparknas.space.Evaluation;
 import io.sparknas.space.NetworkSize;
 import io.sparknas.space.SeededRandom;
 import io.sparknas.space.scaling.ScaledDarts;
+import io.sparknas.space.scaling.ScaledNb201;
 import io.sparknas.space.darts.DartsCostModel;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsJson;
@@ -53,7 +54,7 @@ public final class ProxyTrainingEstimator implements Estimator {
     private final Datasets.Split data;
     private final IntFunction<Datasets.Split> atResolution;
 
-    /** On one split of images; candidates that need another resolution ({@link ScaledDarts}) fail. */
+    /** On one split of images; candidates that need another resolution (compound scaling's) fail. */
     public ProxyTrainingEstimator(ProxyConfig cfg, Datasets.Split data) {
         this(cfg, data, side -> {
             throw new IllegalArgumentException("this estimator has images of " + data.train().height() + " pixels "
@@ -163,6 +164,12 @@ public final class ProxyTrainingEstimator implements Estimator {
                 return new Built(new DartsNetwork(s.genotype(), net), DartsCostModel.of(s.genotype(), net).flops(),
                         atResolution.apply(s.network().resolution()));
             }
+            case ScaledNb201.NAME -> {
+                ScaledNb201 s = ScaledNb201.parse(candidate.genotype());
+                Nb201NetworkConfig net = s.config(train.channels(), train.classes());
+                return new Built(new Nb201Network(s.cell(), net), Nb201CostModel.of(s.cell(), net).flops(),
+                        atResolution.apply(s.network().resolution()));
+            }
             case Nb201Space.NAME -> {
                 Nb201Cell cell = Nb201Cell.parse(candidate.genotype());
                 Nb201NetworkConfig net = new Nb201NetworkConfig(train.channels(), train.height(), train.classes(),
@@ -170,7 +177,8 @@ public final class ProxyTrainingEstimator implements Estimator {
                 return new Built(new Nb201Network(cell, net), Nb201CostModel.of(cell, net).flops(), data);
             }
             default -> throw new IllegalArgumentException("space '" + candidate.space() + "' has no network builder; "
-                    + "expected " + DartsSpace.NAME + ", " + ScaledDarts.NAME + " or " + Nb201Space.NAME);
+                    + "expected " + DartsSpace.NAME + ", " + ScaledDarts.NAME + ", " + Nb201Space.NAME + " or "
+                    + ScaledNb201.NAME);
         }
     }
 

@@ -143,6 +143,52 @@ class NetworkParametersTest {
         }
     }
 
+    /** A NAS-Bench-201 base scales its cells per stage, channels and resolution; the cost model follows. */
+    @Test
+    void scaledNb201NetworksMatchTheCostModelInParametersAndFlops() {
+        io.sparknas.space.scaling.ScalingBase.Nb201 cell = new io.sparknas.space.scaling.ScalingBase.Nb201(
+                Nb201Cell.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~2|"));
+        ScaledNetwork base = new ScaledNetwork(new NetworkSize(8, 1, 1), 16);
+        List<ScaledNetwork> scaled = new ArrayList<>();
+        for (double phi : new double[] {0, 1, 2}) {
+            scaled.add(CompoundScaling.compound(base, CompoundCoefficients.EFFICIENTNET, phi, 4));
+        }
+        long target = cell.cost(scaled.get(2), 1, 10).flops();
+        for (CompoundScaling.Method m : List.of(CompoundScaling.Method.DEPTH, CompoundScaling.Method.WIDTH,
+                CompoundScaling.Method.RESOLUTION)) {
+            scaled.add(CompoundScaling.matchFlops(m, base, target, 4, n -> cell.cost(n, 1, 10).flops()));
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (ScaledNetwork n : scaled) {
+                Nb201NetworkConfig cfg = new io.sparknas.space.scaling.ScaledNb201(cell.cell(), n).config(1, 10);
+                Nb201Network net = new Nb201Network(cell.cell(), cfg);
+                assertEquals(new Shape(2, 10), forward(manager, net, new Shape(2, 1, n.resolution(), n.resolution())));
+                assertEquals(cell.cost(n, 1, 10).params(), trainableParameters(net), n.toString());
+                assertEquals(cell.cost(n, 1, 10).flops(), djlFlops(net), n.toString());
+            }
+        }
+    }
+
+    /** Once-for-All subnets as plain networks: the cost model counts what DJL computes, for random subnets. */
+    @Test
+    void ofaSubnetsMatchTheCostModelInParametersAndFlops() {
+        io.sparknas.space.ofa.OfaSpace space = io.sparknas.space.ofa.OfaSpace.mnist();
+        java.util.Random rng = new java.util.Random(11);
+        List<io.sparknas.space.ofa.OfaSubnet> nets = new ArrayList<>(List.of(space.largest(), space.smallest()));
+        for (int i = 0; i < 4; i++) {
+            nets.add(space.sample(rng));
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (io.sparknas.space.ofa.OfaSubnet n : nets) {
+                OfaNetwork net = new OfaNetwork(space, n, 10);
+                assertEquals(new Shape(2, 10), forward(manager, net, new Shape(2, 1, 28, 28)));
+                io.sparknas.space.cost.Cost cost = io.sparknas.space.ofa.OfaCostModel.of(space, n, 1, 28, 10);
+                assertEquals(cost.params(), trainableParameters(net), n.text());
+                assertEquals(cost.flops(), djlFlops(net), n.text());
+            }
+        }
+    }
+
     static DartsNetworkConfig config(ScaledNetwork n) {
         return new DartsNetworkConfig(1, n.resolution(), 10, n.size().channels(), n.size().layers(),
                 n.size().stemMultiplier());

@@ -1,14 +1,15 @@
 package io.sparknas.oneshot.darts;
 
+import io.sparknas.oneshot.WeightOptimizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sparknas.estimators.Torch;
 
 import java.util.List;
 
-import static io.sparknas.oneshot.darts.SupernetModel.copies;
-import static io.sparknas.oneshot.darts.SupernetModel.gradients;
-import static io.sparknas.oneshot.darts.SupernetModel.scoped;
+import static io.sparknas.oneshot.StepArrays.copies;
+import static io.sparknas.oneshot.StepArrays.gradients;
+import static io.sparknas.oneshot.StepArrays.scoped;
 
 /**
  * The architecture step of DARTS (its {@code architect.py}): the gradient of the validation loss with respect to
@@ -99,7 +100,7 @@ final class Architect {
             dAlpha = copies(step, gradients(step, alphas));
             dW = copies(step, gradients(step, w));
             model.zeroGradients();
-            r = radius / Math.sqrt(SupernetModel.squaredNorm(dW));
+            r = radius / Math.sqrt(io.sparknas.oneshot.StepArrays.squaredNorm(dW));
             model.setWeights(saved, dW, r);
         }
         model.forwardBackward(step, trainBatch);

@@ -1,5 +1,6 @@
 package io.sparknas.oneshot.darts;
 
+import io.sparknas.oneshot.WeightOptimizer;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

@@ -16,8 +16,11 @@ import io.sparknas.estimators.ThreadGradientCollector;
 import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.training.BatchStats;
 import io.sparknas.estimators.training.Divergence;
+import io.sparknas.oneshot.Trainable;
 import io.sparknas.space.SeededRandom;
 import io.sparknas.space.darts.DartsNetworkConfig;
+
+import static io.sparknas.oneshot.StepArrays.scoped;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +28,11 @@ import java.util.List;
 /**
  * A DARTS supernet with its two kinds of parameters: the network weights w and the architecture weights alpha
  * (one matrix edges x operations for normal cells, one for reduction cells). Forward/backward passes on a batch,
- * gradients as arrays of the caller's step manager, and zeroing. The optimisers ({@link WeightOptimizer},
+ * gradients as arrays of the caller's step manager, and zeroing. The optimisers ({@link io.sparknas.oneshot.WeightOptimizer},
  * {@link Architect}) act on it. Every array a step makes belongs to the {@code step} manager passed in, closed by
  * the caller after the step. Not thread-safe.
  */
-final class SupernetModel implements AutoCloseable {
+final class SupernetModel implements Trainable, AutoCloseable {
     private static final Loss LOSS = Loss.softmaxCrossEntropyLoss();
 
     private final NDManager manager;
@@ -75,7 +78,8 @@ final class SupernetModel implements AutoCloseable {
         alphas = List.copyOf(a);
     }
 
-    NDManager manager() {
+    @Override
+    public NDManager manager() {
         return manager;
     }
 
@@ -84,7 +88,8 @@ final class SupernetModel implements AutoCloseable {
     }
 
     /** The network weights w, in parameter order. */
-    List<NDArray> weights() {
+    @Override
+    public List<NDArray> weights() {
         return weights;
     }
 
@@ -138,24 +143,8 @@ final class SupernetModel implements AutoCloseable {
         return net.forward(store, new NDList(x, wn, wr), training).singletonOrThrow();
     }
 
-    /** The gradients of {@code arrays}, as arrays of the step. */
-    static List<NDArray> gradients(NDManager step, List<NDArray> arrays) {
-        List<NDArray> g = new ArrayList<>(arrays.size());
-        for (NDArray a : arrays) {
-            g.add(scoped(step, a.getGradient()));
-        }
-        return g;
-    }
-
-    static List<NDArray> copies(NDManager step, List<NDArray> arrays) {
-        List<NDArray> c = new ArrayList<>(arrays.size());
-        for (NDArray a : arrays) {
-            c.add(scoped(step, a.duplicate()));
-        }
-        return c;
-    }
-
-    void zeroGradients() {
+    @Override
+    public void zeroGradients() {
         for (NDArray p : weights) {
             JniUtils.zeroGrad((PtNDArray) p);
         }
@@ -173,20 +162,6 @@ final class SupernetModel implements AutoCloseable {
                 p.addi(direction.get(i).mul(scale));
             }
         }
-    }
-
-    static double squaredNorm(List<NDArray> arrays) {
-        double s = 0;
-        for (NDArray a : arrays) {
-            NDArray sum = a.square().sum();
-            s += sum.getDataType() == DataType.FLOAT32 ? sum.getFloat() : sum.toType(DataType.FLOAT64, false).getDouble();
-        }
-        return s;
-    }
-
-    static NDArray scoped(NDManager step, NDArray a) {
-        a.attach(step);
-        return a;
     }
 
     /** alpha of normal (0) or reduction (1) cells as a matrix. */

@@ -1,5 +1,6 @@
 package io.sparknas.oneshot.darts;
 
+import io.sparknas.oneshot.WeightOptimizer;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -110,8 +111,8 @@ class DartsSearchTest {
         try (NDManager step = model.manager().newSubManager()) {
             model.forwardBackward(step, batch);
             try (Torch.NoGrad ng = Torch.noGrad()) {
-                double[] norms = {Math.sqrt(SupernetModel.squaredNorm(SupernetModel.gradients(step, model.alphas()))),
-                        Math.sqrt(SupernetModel.squaredNorm(SupernetModel.gradients(step, model.weights())))};
+                double[] norms = {Math.sqrt(io.sparknas.oneshot.StepArrays.squaredNorm(io.sparknas.oneshot.StepArrays.gradients(step, model.alphas()))),
+                        Math.sqrt(io.sparknas.oneshot.StepArrays.squaredNorm(io.sparknas.oneshot.StepArrays.gradients(step, model.weights())))};
                 model.zeroGradients();
                 return norms;
             }
@@ -218,10 +219,10 @@ class DartsSearchTest {
     static double unrolledLoss(SupernetModel model, NDArray alpha, double[] a, float[][] val, float[][] train, double xi) {
         try (NDManager step = model.manager().newSubManager()) {
             alpha.set(a);
-            List<NDArray> saved = SupernetModel.copies(step, model.weights());
+            List<NDArray> saved = io.sparknas.oneshot.StepArrays.copies(step, model.weights());
             model.forwardBackward(step, train);
             try (Torch.NoGrad ng = Torch.noGrad()) {
-                List<NDArray> g = SupernetModel.gradients(step, model.weights());
+                List<NDArray> g = io.sparknas.oneshot.StepArrays.gradients(step, model.weights());
                 for (int i = 0; i < g.size(); i++) {
                     NDArray w = model.weights().get(i);
                     NDArray d = g.get(i).add(w.mul(3e-4));

@@ -2,13 +2,10 @@ package io.sparknas.strategies.scaling;
 
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
-import io.sparknas.space.darts.DartsCostModel;
-import io.sparknas.space.darts.DartsGenotype;
-import io.sparknas.space.darts.DartsNetworkConfig;
 import io.sparknas.space.scaling.CompoundCoefficients;
 import io.sparknas.space.scaling.CompoundScaling;
-import io.sparknas.space.scaling.ScaledDarts;
 import io.sparknas.space.scaling.ScaledNetwork;
+import io.sparknas.space.scaling.ScalingBase;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -28,7 +25,7 @@ import java.util.Map;
  * phi, FLOPs ratio to the base — is in {@link #describe}, for its row's metrics.
  */
 public final class CompoundScalingPlan {
-    /** Resolutions are rounded to multiples of 4: a DARTS network with two reduction cells needs it. */
+    /** Resolutions are rounded to multiples of 4: DARTS and NAS-Bench-201 networks halve the side twice. */
     public static final int RESOLUTION_MULTIPLE = 4;
 
     /**
@@ -53,7 +50,7 @@ public final class CompoundScalingPlan {
         }
     }
 
-    private final DartsGenotype genotype;
+    private final ScalingBase cell;
     private final ScaledNetwork base;
     private final int inputChannels;
     private final int classes;
@@ -61,9 +58,10 @@ public final class CompoundScalingPlan {
     private final long baseFlops;
     private final Map<String, Map<String, Double>> described = new HashMap<>();
 
-    public CompoundScalingPlan(DartsGenotype genotype, ScaledNetwork base, int inputChannels, int classes,
+    /** The base {@code cell} built as {@code base} (its size and resolution) on images of the given shape. */
+    public CompoundScalingPlan(ScalingBase cell, ScaledNetwork base, int inputChannels, int classes,
                                Settings settings) {
-        this.genotype = genotype;
+        this.cell = cell;
         this.base = base;
         this.inputChannels = inputChannels;
         this.classes = classes;
@@ -71,10 +69,9 @@ public final class CompoundScalingPlan {
         this.baseFlops = flops(base);
     }
 
-    /** FLOPs of the genotype built as {@code n} (the cost model, equal to the DJL network's count). */
+    /** FLOPs of the base cell built as {@code n} (the cost model, equal to the DJL network's count). */
     public long flops(ScaledNetwork n) {
-        return DartsCostModel.of(genotype, new DartsNetworkConfig(inputChannels, n.resolution(), classes,
-                n.size().channels(), n.size().layers(), n.size().stemMultiplier())).flops();
+        return cell.cost(n, inputChannels, classes).flops();
     }
 
     /** Stage 1: one candidate per grid point at phi = 1, in (alpha, beta, gamma) order. */
@@ -138,7 +135,6 @@ public final class CompoundScalingPlan {
 
     private Candidate candidate(String id, String origin, CompoundCoefficients c, double phi, ScaledNetwork n,
                                 long seed) {
-        ScaledDarts s = new ScaledDarts(genotype, n);
         Map<String, Double> d = new LinkedHashMap<>();
         if (c != null) {
             d.put("alpha", c.alpha());
@@ -151,6 +147,6 @@ public final class CompoundScalingPlan {
         d.put("layers", (double) n.size().layers());
         d.put("resolution", (double) n.resolution());
         described.put(id, d);
-        return new Candidate(id, ScaledDarts.NAME, s.text(), s.key(), origin, List.of(), seed);
+        return new Candidate(id, cell.space(), cell.candidateText(n), cell.candidateKey(n), origin, List.of(), seed);
     }
 }

@@ -1,4 +1,4 @@
-package io.sparknas.oneshot.darts;
+package io.sparknas.oneshot;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,39 +7,39 @@ import io.sparknas.estimators.training.SgdConfig;
 
 import java.util.List;
 
-import static io.sparknas.oneshot.darts.SupernetModel.scoped;
+import static io.sparknas.oneshot.StepArrays.scoped;
 
 /**
- * SGD on the supernet's weights w as {@code torch.optim.SGD} (momentum, L2 weight decay) after
+ * SGD on a supernet's weights w as {@code torch.optim.SGD} (momentum, L2 weight decay) after
  * {@code clip_grad_norm_}, written out on DJL arrays so that the second-order architecture step can read the
- * momentum buffer for its unrolled weights. Not thread-safe.
+ * momentum buffer for its unrolled weights (DARTS) and the elastic supernet shares it (OFA). Not thread-safe.
  */
-final class WeightOptimizer {
+public final class WeightOptimizer {
     private final SgdConfig sgd;
-    private final SupernetModel model;
+    private final Trainable model;
     private final NDArray[] momentum;
 
-    WeightOptimizer(SgdConfig sgd, SupernetModel model) {
+    public WeightOptimizer(SgdConfig sgd, Trainable model) {
         this.sgd = sgd;
         this.model = model;
         this.momentum = new NDArray[model.weights().size()];
     }
 
-    SgdConfig config() {
+    public SgdConfig config() {
         return sgd;
     }
 
     /** The momentum buffer of weight {@code i}, or null before its first step. */
-    NDArray momentum(int i) {
+    public NDArray momentum(int i) {
         return momentum[i];
     }
 
     /** Applies the gradients of the last backward pass with learning rate {@code lr}, then zeroes them. */
-    void step(NDManager step, double lr) {
+    public void step(NDManager step, double lr) {
         List<NDArray> weights = model.weights();
         try (Torch.NoGrad ng = Torch.noGrad()) {
             synchronized (Torch.UPDATE_LOCK) {
-                List<NDArray> g = SupernetModel.gradients(step, weights);
+                List<NDArray> g = StepArrays.gradients(step, weights);
                 clip(g);
                 for (int i = 0; i < weights.size(); i++) {
                     NDArray p = weights.get(i);
@@ -65,7 +65,7 @@ final class WeightOptimizer {
         if (sgd.gradClip() <= 0) {
             return;
         }
-        double norm = Math.sqrt(SupernetModel.squaredNorm(grads));
+        double norm = Math.sqrt(StepArrays.squaredNorm(grads));
         double coef = sgd.gradClip() / (norm + 1e-6);
         if (coef < 1) {
             for (NDArray g : grads) {
