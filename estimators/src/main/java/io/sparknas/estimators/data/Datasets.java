@@ -29,8 +29,9 @@ public final class Datasets {
     public static Split load(DataConfig cfg) {
         Path dir = Path.of(cfg.resolvedDir());
         if (!Files.isDirectory(dir)) {
-            String hint = cfg.dataset().equals("fashion-mnist") && cfg.dir().isEmpty()
-                    ? " (install it with: sudo apt-get install dataset-fashion-mnist)" : "";
+            String hint = !cfg.dir().isEmpty() ? ""
+                    : cfg.dataset().equals("fashion-mnist") ? " (install it with: sudo apt-get install dataset-fashion-mnist)"
+                    : cfg.dataset().equals("mnist") ? " (fetch it with: ./sparknas data mnist)" : "";
             throw new DatasetException(dir, "dataset directory for " + cfg.dataset() + " not found" + hint);
         }
         ImageSet trainFile = read(cfg.dataset(), dir, true);

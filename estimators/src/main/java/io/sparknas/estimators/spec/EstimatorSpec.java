@@ -17,9 +17,10 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ProxySpec.class, name = ProxySpec.KIND),
-    @JsonSubTypes.Type(value = TabularSpec.class, name = TabularSpec.KIND)
+    @JsonSubTypes.Type(value = TabularSpec.class, name = TabularSpec.KIND),
+    @JsonSubTypes.Type(value = SupernetSpec.class, name = SupernetSpec.KIND)
 })
-public sealed interface EstimatorSpec extends Serializable permits ProxySpec, TabularSpec {
+public sealed interface EstimatorSpec extends Serializable permits ProxySpec, TabularSpec, SupernetSpec {
 
     /** The names of the kinds, as the configuration's {@code estimator.kind} takes them. */
     static List<String> kinds() {
