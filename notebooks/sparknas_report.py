@@ -52,7 +52,7 @@ def metadata(sweep):
 def label(sweep):
     """A sweep's legend label: its strategy (or 'darts') and name."""
     meta = metadata(sweep)
-    if meta.get("kind") in ("darts", "scale"):
+    if meta.get("kind") in ("darts", "scale", "ofa"):
         return f"{meta['kind']} ({meta['sweep']})"
     return f"{meta['config']['strategy']['name']} ({meta['sweep']})"
 
@@ -352,6 +352,106 @@ def plot_scaling_grid(sweep):
     return fig
 
 
+def ofa_data(sweep):
+    """(subnets, epochs, budgets) of an ofa sweep, or None for other sweeps. Subnets carry `budget` (MFLOPs of the
+    search that proposed them; NaN for the random ones and the scratch rows) and `mflops`."""
+    meta = metadata(sweep)
+    if meta.get("kind") != "ofa":
+        return None
+    budgets = list(meta["config"]["search"]["budgets"])
+    df = candidates(sweep)
+    df["mflops"] = df["flops"] / 1e6
+
+    def budget_of(cid):
+        if cid.startswith("b") and "-" in cid:
+            return budgets[int(cid[1:cid.index("-")])]
+        if cid.startswith("scratch-b"):
+            return budgets[int(cid[len("scratch-b"):])]
+        return np.nan
+    df["budget"] = [budget_of(c) for c in df["candidate_id"]]
+    epochs = _read(sweep, "ofa_epochs")
+    if epochs is not None:
+        epochs = epochs.sort_values(["phase", "epoch"]).reset_index(drop=True)
+    return df, epochs, budgets
+
+
+def ofa_choices(sweep):
+    """Per budget: the subnet the constrained search chose (best validation accuracy under the budget) and, where
+    trained, the same subnet from scratch."""
+    df, _, budgets = ofa_data(sweep)
+    rows = []
+    for i, b in enumerate(budgets):
+        found = df[df["candidate_id"].str.startswith(f"b{i}-") & (df["status"] == "OK")]
+        if found.empty:
+            continue
+        best = found.sort_values(["accuracy", "mflops"], ascending=[False, True]).iloc[0]
+        scratch = df[df["candidate_id"] == f"scratch-b{i}"]
+        ok = scratch[scratch["status"] == "OK"]
+        rows.append({"budget_mflops": b, "candidate": best["candidate_id"], "subnet": best["genotype"],
+                     "mflops": best["mflops"], "accuracy": best["accuracy"], "test_accuracy": best["test_accuracy"],
+                     "latency_ms": best["latency_ms_b1"],
+                     "scratch_accuracy": ok["accuracy"].iloc[0] if not ok.empty else np.nan,
+                     "scratch_test_accuracy": ok["test_accuracy"].iloc[0] if not ok.empty else np.nan})
+    return pd.DataFrame(rows)
+
+
+def plot_ofa_subnets(sweep):
+    """Validation accuracy against MFLOPs of every subnet evaluated by weight inheritance: random subnets faded,
+    each budget's search in its colour with its budget as a dashed line, the chosen subnets starred and the same
+    subnets trained from scratch as crosses."""
+    df, _, budgets = ofa_data(sweep)
+    ok = df[(df["status"] == "OK") & (df["space"] == "ofa")]
+    choices = ofa_choices(sweep)
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    rand = ok[ok["candidate_id"].str.startswith("r-")]
+    ax.scatter(rand["mflops"], rand["accuracy"], s=18, color="0.6", alpha=0.6, label="random subnets")
+    ends = ok[ok["origin"] == "anchor"]
+    ax.scatter(ends["mflops"], ends["accuracy"], marker="D", s=50, color="tab:orange", edgecolors="k", zorder=4,
+               label="largest and smallest")
+    colours = plt.cm.viridis(np.linspace(0.1, 0.85, max(1, len(budgets))))
+    for i, b in enumerate(budgets):
+        part = ok[ok["candidate_id"].str.startswith(f"b{i}-")]
+        ax.scatter(part["mflops"], part["accuracy"], s=22, color=colours[i], alpha=0.8,
+                   label=f"search under {b:g} MFLOPs")
+        ax.axvline(b, color=colours[i], ls="--", lw=1)
+    if not choices.empty:
+        ax.scatter(choices["mflops"], choices["accuracy"], marker="*", s=260, color="crimson", edgecolors="k",
+                   zorder=5, label="chosen (weight inheritance)")
+        trained = choices.dropna(subset=["scratch_accuracy"])
+        ax.scatter(trained["mflops"], trained["scratch_accuracy"], marker="X", s=110, color="black", zorder=5,
+                   label="chosen, trained from scratch")
+    ax.set(xlabel="MFLOPs (multiply-adds per image)", ylabel="validation accuracy",
+           title=f"Once-for-All {label(sweep)}: subnets by FLOPs")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_ofa_training(sweep):
+    """Progressive shrinking: validation accuracy of the largest and the phase's smallest subnet after each epoch,
+    and the training loss, phase by phase."""
+    _, epochs, _ = ofa_data(sweep)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    x = np.arange(1, len(epochs) + 1)
+    ax.plot(x, epochs["val_accuracy_largest"], marker="o", label="largest subnet")
+    ax.plot(x, epochs["val_accuracy_smallest"], marker="s", label="smallest subnet of the phase")
+    ax2.plot(x, epochs["train_loss"], marker="o", color="tab:red")
+    for a in (ax, ax2):
+        for phase, part in epochs.groupby("phase"):
+            start = part.index.min() + 0.5
+            a.axvline(start, color="0.8", lw=1)
+            a.annotate(part["phase_name"].iloc[0], (start + 0.05, 0.02), xycoords=("data", "axes fraction"),
+                       fontsize=7, rotation=90)
+        a.set_xlabel("epoch (all phases)")
+        a.grid(alpha=0.3)
+    ax.set(ylabel="validation accuracy", title="Progressive shrinking")
+    ax2.set(ylabel="training loss (with distillation)", title="Training loss per epoch")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def write_all(sweeps):
     """Every figure of the notebooks for the first sweep (progress compares all given sweeps)."""
     sweep = sweeps[0]
@@ -363,6 +463,9 @@ def write_all(sweeps):
                     save(plot_genotype_over_time(sweep), sweep, "darts_genotypes")]
     if scaling_data(sweep) is not None:
         written += [save(plot_scaling(sweep), sweep, "scaling"), save(plot_scaling_grid(sweep), sweep, "scaling_grid")]
+    if ofa_data(sweep) is not None:
+        written += [save(plot_ofa_subnets(sweep), sweep, "ofa_subnets"),
+                    save(plot_ofa_training(sweep), sweep, "ofa_training")]
     plt.close("all")
     return written
 

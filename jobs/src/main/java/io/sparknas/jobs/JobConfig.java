@@ -9,6 +9,9 @@ import com.typesafe.config.ConfigValue;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.oneshot.darts.DartsSearchConfig;
 import io.sparknas.pipeline.DartsSweep;
+import io.sparknas.pipeline.OfaSweep;
+import io.sparknas.oneshot.ofa.OfaTrainingConfig;
+import io.sparknas.space.ofa.OfaSpace;
 import io.sparknas.pipeline.ScaleSweep;
 import io.sparknas.pipeline.SpaceConfig;
 import io.sparknas.pipeline.SweepConfig;
@@ -98,6 +101,22 @@ public record JobConfig(Config config, String source) {
             return new DartsSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"),
                     bind(config.getConfig("darts").withoutPath("searches"), "darts", DartsSearchConfig.class),
                     c.getInt("darts.searches"), estimator());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The ofa job's configuration: the {@code ofa} section, the sweep's name and output, the estimator. */
+    public OfaSweep.Config ofa() {
+        try {
+            Config c = config;
+            return new OfaSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"),
+                    bind("ofa.space", OfaSpace.class), bind("ofa.training", OfaTrainingConfig.class),
+                    new OfaSweep.Search(c.getDoubleList("ofa.search.budgets"), c.getInt("ofa.search.evaluations"),
+                            c.getInt("ofa.search.roundSize"), c.getInt("ofa.search.randomSubnets"),
+                            bind("ofa.search.strategy", StrategyConfig.class),
+                            c.getInt("ofa.search.calibrationImages"), c.getInt("ofa.search.latencyRepeats"),
+                            c.getBoolean("ofa.search.scratch")), estimator());
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.pipeline.DartsSweep;
 import io.sparknas.pipeline.ResultStore;
+import io.sparknas.pipeline.OfaSweep;
 import io.sparknas.pipeline.ScaleSweep;
 import io.sparknas.pipeline.SparkSessions;
 import org.apache.spark.sql.Dataset;
@@ -82,6 +83,9 @@ public final class ReportJob implements Callable<Integer> {
             if (kind.equals("scale")) {
                 scaling(store, rounds, out);
             }
+            if (kind.equals("ofa")) {
+                ofa(store, m, out);
+            }
             if (!store.committedRounds(DartsSweep.EPOCHS).isEmpty()) {
                 Dataset<Row> e = store.read(DartsSweep.EPOCHS);
                 List<Row> last = e.filter(col("status").equalTo("OK")).groupBy("search_id")
@@ -112,6 +116,27 @@ public final class ReportJob implements Callable<Integer> {
             out.println("accuracy against FLOPs (flops x: over the base network's):");
             ScaleSweep.table(store.readRound(1)).forEach(out::println);
         }
+    }
+
+    /** An ofa sweep: the last epoch of each shrinking phase, then the choice per FLOP budget. */
+    private static void ofa(ResultStore store, JsonNode m, PrintStream out) {
+        if (!store.committedRounds(OfaSweep.EPOCHS).isEmpty()) {
+            out.println("progressive shrinking (last epoch of each phase: val accuracy of the largest and smallest):");
+            for (Row r : store.read(OfaSweep.EPOCHS).orderBy("phase", "epoch").collectAsList()) {
+                out.printf(Locale.ROOT, "  phase %d %-9s epoch %d  largest %.4f  smallest %.4f  %.0f s%n",
+                        r.<Integer>getAs("phase"), r.<String>getAs("phase_name"), r.<Integer>getAs("epoch"),
+                        r.<Double>getAs("val_accuracy_largest"), r.<Double>getAs("val_accuracy_smallest"),
+                        r.<Double>getAs("seconds"));
+            }
+        }
+        List<Double> budgets = new java.util.ArrayList<>();
+        m.path("config").path("search").path("budgets").forEach(b -> budgets.add(b.asDouble()));
+        List<io.sparknas.space.Evaluation> all = new java.util.ArrayList<>();
+        for (int round : store.committedRounds(ResultStore.CANDIDATES)) {
+            all.addAll(store.readRound(round));
+        }
+        out.println("chosen subnet per FLOP budget (val/test by weight inheritance; scratch: trained alone):");
+        OfaSweep.table(all, budgets).forEach(out::println);
     }
 
     private static String roundsPlanned(JsonNode m) {

@@ -27,7 +27,10 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
     SweepOptions options = new SweepOptions();
 
     /** What a job's run gives: the winner, a closing line, and what to say when there is no winner. */
-    record Outcome(Optional<Evaluation> best, String summary, String noWinner) {
+    record Outcome(Optional<Evaluation> best, String summary, String noWinner, boolean exportWinner) {
+        Outcome(Optional<Evaluation> best, String summary, String noWinner) {
+            this(best, summary, noWinner, true);
+        }
     }
 
     private final String command;
@@ -86,7 +89,9 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
                 System.out.println(outcome.noWinner());
                 return 1;
             }
-            WinnerExport.announceAndExport(outcome.best().get(), cfg.estimator(), job, cfg);
+            if (outcome.exportWinner()) {
+                WinnerExport.announceAndExport(outcome.best().get(), cfg.estimator(), job, cfg);
+            }
             return 0;
         } finally {
             spark.stop();

@@ -2,6 +2,9 @@ package io.sparknas.pipeline;
 
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.SupernetSpec;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkFiles;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -17,6 +20,20 @@ public final class ExecutorEstimators {
     }
 
     public static Estimator get(EstimatorSpec spec) {
-        return CACHE.computeIfAbsent(spec, EstimatorSpec::create);
+        return CACHE.computeIfAbsent(spec, s -> local(s).create());
+    }
+
+    /**
+     * A supernet's checkpoint travels with {@code SparkContext.addFile} (once per executor, from any Hadoop path);
+     * on the executor the estimator reads its local copy.
+     */
+    static EstimatorSpec local(EstimatorSpec spec) {
+        if (spec instanceof SupernetSpec s && SparkEnv.get() != null) {
+            java.io.File copy = new java.io.File(SparkFiles.get(new org.apache.hadoop.fs.Path(s.checkpoint()).getName()));
+            if (copy.isFile()) {
+                return s.withCheckpoint(copy.getPath());
+            }
+        }
+        return spec;
     }
 }

@@ -66,6 +66,22 @@ public final class ResultSchema {
     });
 
     /** One row per DARTS search and epoch (epoch 0 with status FAILED and the error for a search that failed). */
+    /** One epoch of an OFA supernet's progressive shrinking (the {@code ofa_epochs} table). */
+    public static final StructType OFA_EPOCHS = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("phase", DataTypes.IntegerType, false),
+        field("phase_name", DataTypes.StringType, false),
+        field("epoch", DataTypes.IntegerType, false),
+        field("learning_rate", DataTypes.DoubleType, true),
+        field("train_loss", DataTypes.DoubleType, true),
+        field("train_accuracy", DataTypes.DoubleType, true),
+        field("val_accuracy_largest", DataTypes.DoubleType, true),
+        field("val_accuracy_smallest", DataTypes.DoubleType, true),
+        field("seconds", DataTypes.DoubleType, true),
+        field("executor", DataTypes.StringType, false),
+        field("host", DataTypes.StringType, false),
+    });
+
     public static final StructType DARTS_EPOCHS = new StructType(new StructField[] {
         field("sweep_id", DataTypes.StringType, false),
         field("search_id", DataTypes.StringType, false),

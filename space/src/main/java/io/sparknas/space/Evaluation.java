@@ -44,6 +44,11 @@ public record Evaluation(Candidate candidate, Status status, double accuracy, Ma
         return new Evaluation(candidate, status, accuracy, merged, device, error, startMillis, endMillis);
     }
 
+    /** The same outcome for another candidate value (a candidate renamed on its way through a composite sweep). */
+    public Evaluation withCandidate(Candidate c) {
+        return new Evaluation(c, status, accuracy, metrics, device, error, startMillis, endMillis);
+    }
+
     public static Evaluation ok(Candidate c, double accuracy, Map<String, Double> metrics, String device,
                                 long startMillis, long endMillis) {
         return new Evaluation(c, Status.OK, accuracy, metrics, device, "", startMillis, endMillis);

@@ -68,6 +68,24 @@ public record DataConfig(String dataset, String dir, int trainPerClass, double t
         return new DataConfig(dataset, dir, trainPerClass, trainFraction, validationPerClass, testPerClass, side);
     }
 
+    /**
+     * Refuses, before anything runs, a local dataset directory that is missing (a URI is left to the executors that
+     * read it): the message names the directory and how to get the data.
+     */
+    public void checkPresent() {
+        String d = resolvedDir();
+        if (d.contains("://")) {
+            return;
+        }
+        if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(d))) {
+            String how = !dir.isEmpty() ? "set estimator.data.dir to the directory holding the " + dataset + " files"
+                    : dataset.equals("fashion-mnist") ? "install it with: sudo apt-get install dataset-fashion-mnist"
+                    : dataset.equals("mnist") ? "fetch it with: ./sparknas data mnist" : "set estimator.data.dir";
+            throw new IllegalArgumentException("estimator.data: the " + dataset + " directory " + d + " does not exist; "
+                    + how);
+        }
+    }
+
     /** The directory to read, the default one where {@link #dir} is empty. */
     public String resolvedDir() {
         if (!dir.isEmpty()) {

@@ -18,6 +18,9 @@ import io.sparknas.space.NetworkSize;
 import io.sparknas.space.SeededRandom;
 import io.sparknas.space.scaling.ScaledDarts;
 import io.sparknas.space.scaling.ScaledNb201;
+import io.sparknas.space.ofa.OfaCostModel;
+import io.sparknas.space.ofa.OfaNet;
+import io.sparknas.estimators.nn.OfaNetwork;
 import io.sparknas.space.darts.DartsCostModel;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsJson;
@@ -170,6 +173,11 @@ public final class ProxyTrainingEstimator implements Estimator {
                 return new Built(new Nb201Network(s.cell(), net), Nb201CostModel.of(s.cell(), net).flops(),
                         atResolution.apply(s.network().resolution()));
             }
+            case OfaNet.NAME -> {
+                OfaNet n = OfaNet.parse(candidate.genotype());
+                return new Built(new OfaNetwork(n.space(), n.subnet(), train.classes()), OfaCostModel.of(n.space(),
+                        n.subnet(), train.channels(), train.height(), train.classes()).flops(), data);
+            }
             case Nb201Space.NAME -> {
                 Nb201Cell cell = Nb201Cell.parse(candidate.genotype());
                 Nb201NetworkConfig net = new Nb201NetworkConfig(train.channels(), train.height(), train.classes(),
@@ -177,8 +185,8 @@ public final class ProxyTrainingEstimator implements Estimator {
                 return new Built(new Nb201Network(cell, net), Nb201CostModel.of(cell, net).flops(), data);
             }
             default -> throw new IllegalArgumentException("space '" + candidate.space() + "' has no network builder; "
-                    + "expected " + DartsSpace.NAME + ", " + ScaledDarts.NAME + ", " + Nb201Space.NAME + " or "
-                    + ScaledNb201.NAME);
+                    + "expected " + DartsSpace.NAME + ", " + ScaledDarts.NAME + ", " + Nb201Space.NAME + ", "
+                    + ScaledNb201.NAME + " or " + OfaNet.NAME);
         }
     }
 

@@ -3,6 +3,7 @@ package io.sparknas.oneshot.ofa;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.BatchNorm;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,10 +31,7 @@ public abstract class Norm {
         return new Norm() {
             @Override
             public NDArray apply(String name, NDArray h, NDArray gamma, NDArray beta) {
-                NDArray mean = channelMean(h);
-                NDArray centred = h.sub(mean);
-                NDArray var = channelMean(centred.square());
-                return affine(centred.div(var.add(ElasticSupernet.BN_EPSILON).sqrt()), gamma, beta);
+                return fused(h, null, null, gamma, beta, true);
             }
         };
     }
@@ -48,10 +46,7 @@ public abstract class Norm {
                     throw new IllegalStateException("no statistics of " + h.getShape().get(1) + " channels for " + name
                             + ": recalibrate for this subnet first");
                 }
-                Shape c = new Shape(1, h.getShape().get(1), 1, 1);
-                NDArray mean = local(h, ms[0].reshape(c));
-                NDArray std = local(h, ms[1].reshape(c).add(ElasticSupernet.BN_EPSILON).sqrt());
-                return affine(h.sub(mean).div(std), gamma, beta);
+                return fused(h, ms[0], ms[1], gamma, beta, false);
             }
         };
     }
@@ -81,6 +76,7 @@ public abstract class Norm {
             NDArray m = mean.reshape(c).mul(n);
             NDArray v = var.reshape(c).mul(n);
             NDArray[] sum = sums.get(name);
+            // the output as in training (the batch's statistics), through the same fused op
             if (sum == null) {
                 m.attach(owner);
                 v.attach(owner);
@@ -90,7 +86,7 @@ public abstract class Norm {
                 sum[1].addi(v);
             }
             counts.merge(name, n, Long::sum);
-            return affine(centred.div(var.add(ElasticSupernet.BN_EPSILON).sqrt()), gamma, beta);
+            return fused(h, null, null, gamma, beta, true);
         }
 
         /** The averages so far, as arrays of the owner. */
@@ -109,14 +105,16 @@ public abstract class Norm {
         return h.mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {0}, true);
     }
 
-    static NDArray affine(NDArray normalised, NDArray gamma, NDArray beta) {
-        Shape c = new Shape(1, normalised.getShape().get(1), 1, 1);
-        return normalised.mul(local(normalised, gamma.reshape(c))).add(local(normalised, beta.reshape(c)));
-    }
-
-    /** {@code a}, owned by the manager of {@code like} (a step's), so that parameters' managers collect nothing. */
-    static NDArray local(NDArray like, NDArray a) {
-        a.attach(like.getManager());
-        return a;
+    /**
+     * libtorch's batch_norm in one op: with the batch's statistics ({@code training}; the running arrays it would
+     * update are scratch) or with the given mean and variance.
+     */
+    static NDArray fused(NDArray h, NDArray mean, NDArray var, NDArray gamma, NDArray beta, boolean training) {
+        long c = h.getShape().get(1);
+        NDManager m = h.getManager();
+        NDArray runningMean = mean != null ? mean : m.zeros(new Shape(c), h.getDataType());
+        NDArray runningVar = var != null ? var : m.ones(new Shape(c), h.getDataType());
+        return BatchNorm.batchNorm(h, runningMean, runningVar, gamma, beta, 1, 0.1f, ElasticSupernet.BN_EPSILON,
+                training).singletonOrThrow();
     }
 }

@@ -107,7 +107,9 @@ public final class ProgressiveShrinking {
      * starting from phase 0, which makes it.
      */
     public void train(ElasticSupernet supernet, int fromPhase, ElasticSupernet teacher, Listener listener) {
-        Torch.pinThreads(cfg.torchThreads());
+        if (cfg.torchThreads() > 0) {
+            Torch.pinThreads(cfg.torchThreads());
+        }
         List<Phase> phases = phases(supernet.space(), cfg);
         if (fromPhase < 0 || fromPhase > phases.size()) {
             throw new IllegalArgumentException("phase " + fromPhase + " of " + phases.size());

@@ -99,6 +99,9 @@ public final class SubnetEstimator implements Estimator {
         Cost cost = OfaCostModel.of(header.space(), net, train.channels(), train.height(), train.classes());
         metrics.put("flops", (double) cost.flops());
         metrics.put("params", (double) cost.params());
+        if (spec.torchThreads() > 0) {
+            Torch.pinThreads(spec.torchThreads()); // per task thread, as proxy training does
+        }
         ElasticSupernet supernet = supernet(device);
         try (NDManager scope = supernet.manager().newSubManager()) {
             Norm.Statistics stats = SubnetEvaluation.calibrate(supernet, net, data, spec.calibrationImages(),

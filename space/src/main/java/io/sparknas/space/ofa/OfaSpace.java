@@ -36,20 +36,20 @@ public record OfaSpace(int stemChannels, List<Integer> widths, List<Integer> str
         kernels = sortedDistinct("kernels", kernels);
         expands = sortedDistinct("expands", expands);
         if (stemChannels < 1) {
-            throw new IllegalArgumentException("ofa.stemChannels must be positive, got " + stemChannels);
+            throw new IllegalArgumentException("stemChannels must be positive, got " + stemChannels);
         }
         if (widths.isEmpty() || widths.stream().anyMatch(w -> w < 1)) {
-            throw new IllegalArgumentException("ofa.widths must list one positive width per stage, got " + widths);
+            throw new IllegalArgumentException("widths must list one positive width per stage, got " + widths);
         }
         if (strides.size() != widths.size() || strides.stream().anyMatch(s -> s != 1 && s != 2)) {
-            throw new IllegalArgumentException("ofa.strides must give 1 or 2 for each of the " + widths.size()
+            throw new IllegalArgumentException("strides must give 1 or 2 for each of the " + widths.size()
                     + " stages, got " + strides);
         }
         if (depths.get(0) < 1) {
-            throw new IllegalArgumentException("ofa.depths must be positive, got " + depths);
+            throw new IllegalArgumentException("depths must be positive, got " + depths);
         }
         if (kernels.stream().anyMatch(k -> k < 1 || k % 2 == 0)) {
-            throw new IllegalArgumentException("ofa.kernels must be odd and positive, got " + kernels);
+            throw new IllegalArgumentException("kernels must be odd and positive, got " + kernels);
         }
     }
 
@@ -61,7 +61,7 @@ public record OfaSpace(int stemChannels, List<Integer> widths, List<Integer> str
 
     private static List<Integer> sortedDistinct(String field, List<Integer> values) {
         if (values == null || values.isEmpty()) {
-            throw new IllegalArgumentException("ofa." + field + " must list at least one value");
+            throw new IllegalArgumentException("" + field + " must list at least one value");
         }
         return List.copyOf(new TreeSet<>(values));
     }

@@ -1,0 +1,115 @@
+package io.sparknas.jobs;
+
+import io.sparknas.pipeline.SparkSessions;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The ofa job end to end on local Spark and MNIST with a tiny supernet: its tables, resume, export, refusals. */
+class OfaJobTest {
+    static final Path MNIST = Path.of(System.getProperty("sparknas.data", "../data"), "mnist").toAbsolutePath();
+
+    /** Stem 4, stages of 8, 12, 16 (0.41 to 3.7 MFLOPs), one epoch per phase on 200 images, 4 subnets per stage. */
+    static List<String> tiny(Path out) {
+        return new ArrayList<>(List.of("ofa", "--conf", "../conf/ofa-quickstart.conf", "--set", "sweep.output=" + out,
+                "--set", "ofa.space.stemChannels=4", "--set", "ofa.space.widths=[8,12,16]",
+                "--set", "ofa.training.fullEpochs=1", "--set", "ofa.training.batchSize=50",
+                "--set", "ofa.training.calibrationImages=100", "--set", "ofa.training.torchThreads=1",
+                "--set", "ofa.search.budgets=[1.5]", "--set", "ofa.search.evaluations=4",
+                "--set", "ofa.search.roundSize=4", "--set", "ofa.search.randomSubnets=4",
+                "--set", "ofa.search.calibrationImages=100", "--set", "ofa.search.latencyRepeats=1",
+                "--set", "estimator.data.dir=" + MNIST, "--set", "estimator.data.trainPerClass=20",
+                "--set", "estimator.data.validationPerClass=10", "--set", "estimator.data.testPerClass=10",
+                "--set", "estimator.proxy.latencyRepeats=1", "--set", "spark.master=local[2]"));
+    }
+
+    @Test
+    void aTinySupernetIsTrainedSearchedPerBudgetExportedAndResumed(@TempDir Path dir) throws IOException {
+        assumeTrue(Files.isRegularFile(MNIST.resolve("train-images-idx3-ubyte")),
+                "MNIST not in " + MNIST + " (fetch it with ./sparknas data mnist)");
+        Path out = dir.resolve("ofa");
+        String first = DoctorJobTest.run(tiny(out).toArray(String[]::new));
+        assertTrue(first.startsWith("0\n"), first);
+        assertTrue(first.contains("training the supernet: 6 phases [full, kernel, depth-1, depth-2, expand-1, "
+                + "expand-2]"), first);
+        try (Stream<Path> files = Files.list(out.resolve("supernet"))) {
+            assertEquals(6, files.filter(p -> p.toString().endsWith(".ckpt")).count());
+        }
+
+        SparkSession spark = SparkSessions.create("ofa-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        List<Row> rows;
+        List<Row> epochs;
+        try {
+            rows = spark.read().parquet(out + "/candidates").orderBy("round", "candidate_id").collectAsList();
+            epochs = spark.read().parquet(out + "/ofa_epochs").orderBy("phase", "epoch").collectAsList();
+        } finally {
+            spark.stop();
+        }
+        assertEquals(List.of("full", "kernel", "depth-1", "depth-2", "expand-1", "expand-2"),
+                epochs.stream().map(r -> r.<String>getAs("phase_name")).toList());
+        assertEquals(2 + 4 + 4 + 1, rows.size(), "the largest and smallest, 4 random subnets, 4 under the budget, "
+                + "1 trained from scratch");
+        assertEquals(List.of("largest", "smallest"), rows.subList(0, 2).stream()
+                .map(r -> r.<String>getAs("candidate_id")).toList());
+        for (Row r : rows) {
+            String id = r.getAs("candidate_id");
+            assertEquals("OK", r.getAs("status"), id + ": " + r.getAs("error"));
+            if (id.startsWith("b0-")) {
+                assertTrue(r.<Long>getAs("flops") <= 1_500_000, id + " is under the budget: " + r.getAs("flops"));
+            }
+            String space = r.getAs("space");
+            assertEquals(id.startsWith("scratch") ? "ofa-net" : "ofa", space, id);
+            assertEquals(id.startsWith("scratch") ? "proxy" : "supernet", r.<String>getAs("estimator"), id);
+        }
+        Path export = out.resolve("export").resolve("budget-1.5MFLOPs");
+        assertTrue(Files.isRegularFile(export.resolve("subnet-0000.params")), "exported: " + export);
+        String json = Files.readString(export.resolve("genotype.json"));
+        assertTrue(json.contains("\"exportedAccuracy\""), json);
+
+        // a training killed after its fourth phase resumes at the fifth
+        try (Stream<Path> files = Files.list(out.resolve("supernet"))) {
+            for (Path p : files.filter(p -> p.getFileName().toString().matches("phase-[45]-.*")).toList()) {
+                Files.delete(p);
+            }
+        }
+        String again = DoctorJobTest.run(tiny(out).toArray(String[]::new));
+        assertTrue(again.startsWith("0\n"), again);
+        assertTrue(again.contains("resuming the supernet's training at phase 5/6 (expand-1)"), again);
+        assertTrue(again.contains("random subnets: 4 subnets (0 failed), 1 rounds resumed"), again);
+    }
+
+    @Test
+    void badOfaInputIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
+        Path out = dir.resolve("never");
+        List<String[]> bad = List.of(
+                new String[] {"ofa.search.budgets=[0.2]", "0.2 MFLOPs is below the smallest subnet's 0.411 MFLOPs "
+                        + "(k3e3 k3e3 | k3e3 k3e3 | k3e3 k3e3)"},
+                new String[] {"ofa.space.kernels=[3,4]", "ofa.space.kernels must be odd and positive, got [3, 4]"},
+                new String[] {"ofa.space.strides=[2,2]", "ofa.space.strides must give 1 or 2 for each of the 3 stages"},
+                new String[] {"estimator.data.dir=" + dir.resolve("no-mnist"), "the mnist directory " + dir.resolve(
+                        "no-mnist") + " does not exist"},
+                new String[] {"ofa.training.phaseEpochs=0", "phaseEpochs must be positive"});
+        for (String[] b : bad) {
+            List<String> args = tiny(out);
+            args.addAll(List.of("--set", b[0]));
+            String printed = DoctorJobTest.runAll(args.toArray(String[]::new));
+            assertTrue(printed.startsWith("2\n"), b[0] + ": " + printed);
+            assertTrue(printed.contains(b[1]), b[0] + ": " + printed);
+            assertFalse(Files.exists(out), "nothing written for " + b[0]);
+        }
+    }
+}
