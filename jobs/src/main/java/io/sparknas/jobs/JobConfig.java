@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.SupernetSpec;
 import io.sparknas.oneshot.darts.DartsSearchConfig;
 import io.sparknas.pipeline.DartsSweep;
 import io.sparknas.pipeline.OfaSweep;
@@ -184,9 +185,11 @@ public record JobConfig(Config config, String source) {
     /** The {@code estimator} section, bound by its {@code kind} to one of the estimator specifications. */
     EstimatorSpec estimator() {
         String kind = config.getString("estimator.kind");
-        if (!EstimatorSpec.kinds().contains(kind)) {
+        // supernet specs are made by the ofa job from its own checkpoint, not configured
+        List<String> kinds = EstimatorSpec.kinds().stream().filter(k -> !k.equals(SupernetSpec.KIND)).toList();
+        if (!kinds.contains(kind)) {
             throw new IllegalArgumentException("configuration " + source + ": estimator.kind must be one of "
-                    + EstimatorSpec.kinds() + ", got '" + kind + "'");
+                    + kinds + ", got '" + kind + "'");
         }
         return bind("estimator", EstimatorSpec.class);
     }

@@ -22,7 +22,7 @@ class NotebookFilesTest {
     void committedNotebooksCarryNoOutputs() throws IOException {
         try (Stream<Path> files = Files.list(REPO.resolve("notebooks"))) {
             List<Path> notebooks = files.filter(p -> p.toString().endsWith(".ipynb")).toList();
-            assertEquals(5, notebooks.size());
+            assertEquals(6, notebooks.size());
             for (Path nb : notebooks) {
                 for (JsonNode cell : JSON.readTree(nb.toFile()).path("cells")) {
                     if (cell.path("cell_type").asText().equals("code")) {

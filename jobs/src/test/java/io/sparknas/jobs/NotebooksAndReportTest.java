@@ -217,7 +217,7 @@ class NotebooksAndReportTest {
     }
 
     /** The notebook environment's interpreter; the test is skipped, with the command to make it, where it is absent. */
-    private static String python() throws Exception {
+    static String python() throws Exception {
         String configured = System.getenv("SPARKNAS_PYTHON");
         String python = configured != null ? configured : REPO.resolve(".venv/bin/python").toString();
         boolean ok = new File(python).canExecute() && new ProcessBuilder(python, "-c", "import nbconvert, pandas, "
@@ -229,12 +229,17 @@ class NotebooksAndReportTest {
 
     /** Executes a notebook with nbconvert into a scratch folder; returns the executed notebook's text outputs. */
     private static String run(String python, String notebook, Map<String, String> env) throws Exception {
-        Path out = dir.resolve("executed");
+        return execute(python, notebook, env, dir);
+    }
+
+    /** {@link #run} with the executed notebook under {@code scratch}. */
+    static String execute(String python, String notebook, Map<String, String> env, Path scratch) throws Exception {
+        Path out = scratch.resolve("executed");
         List<String> cmd = new ArrayList<>(List.of(python, "-m", "nbconvert", "--to", "notebook", "--execute",
                 "--ExecutePreprocessor.timeout=300", "--output-dir", out.toString(),
                 "--output", notebook + "-" + env.values().iterator().next().hashCode(),
                 REPO.resolve("notebooks/" + notebook + ".ipynb").toString()));
-        String log = runProcess(cmd, env, Duration.ofSeconds(600));
+        String log = runProcess(cmd, env, Duration.ofSeconds(600), scratch);
         Path executed = out.resolve(notebook + "-" + env.values().iterator().next().hashCode() + ".ipynb");
         StringBuilder text = new StringBuilder();
         for (JsonNode cell : JSON.readTree(executed.toFile()).path("cells")) {

@@ -3,7 +3,11 @@ package io.sparknas.jobs;
 import io.sparknas.pipeline.SparkSessions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -20,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The ofa job end to end on local Spark and MNIST with a tiny supernet: its tables, resume, export, refusals. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OfaJobTest {
     static final Path MNIST = Path.of(System.getProperty("sparknas.data", "../data"), "mnist").toAbsolutePath();
 
@@ -34,15 +39,33 @@ class OfaJobTest {
                 "--set", "ofa.search.calibrationImages=100", "--set", "ofa.search.latencyRepeats=1",
                 "--set", "estimator.data.dir=" + MNIST, "--set", "estimator.data.trainPerClass=20",
                 "--set", "estimator.data.validationPerClass=10", "--set", "estimator.data.testPerClass=10",
-                "--set", "estimator.proxy.latencyRepeats=1", "--set", "spark.master=local[2]"));
+                "--set", "estimator.proxy.latencyRepeats=1", "--set", "estimator.proxy.epochs=3",
+                "--set", "estimator.proxy.batchSize=20", "--set", "spark.master=local[2]"));
+    }
+
+    @TempDir
+    static Path dir;
+    static Path out;
+    static String first;
+
+    /** One tiny ofa sweep the tests read (the resume test, last, changes it). */
+    @BeforeAll
+    static void sweep() {
+        if (!Files.isRegularFile(MNIST.resolve("train-images-idx3-ubyte"))) {
+            return;
+        }
+        out = dir.resolve("ofa");
+        first = DoctorJobTest.run(tiny(out).toArray(String[]::new));
+    }
+
+    static void assumeMnist() {
+        assumeTrue(out != null, "MNIST not in " + MNIST + " (fetch it with ./sparknas data mnist)");
     }
 
     @Test
-    void aTinySupernetIsTrainedSearchedPerBudgetExportedAndResumed(@TempDir Path dir) throws IOException {
-        assumeTrue(Files.isRegularFile(MNIST.resolve("train-images-idx3-ubyte")),
-                "MNIST not in " + MNIST + " (fetch it with ./sparknas data mnist)");
-        Path out = dir.resolve("ofa");
-        String first = DoctorJobTest.run(tiny(out).toArray(String[]::new));
+    @Order(1)
+    void aTinySupernetIsTrainedSearchedPerBudgetAndExported() throws IOException {
+        assumeMnist();
         assertTrue(first.startsWith("0\n"), first);
         assertTrue(first.contains("training the supernet: 6 phases [full, kernel, depth-1, depth-2, expand-1, "
                 + "expand-2]"), first);
@@ -80,7 +103,27 @@ class OfaJobTest {
         String json = Files.readString(export.resolve("genotype.json"));
         assertTrue(json.contains("\"exportedAccuracy\""), json);
 
-        // a training killed after its fourth phase resumes at the fifth
+        String report = DoctorJobTest.run("report", "--sweep", out.toString());
+        assertTrue(report.contains("phase 5 expand-2  epoch 1"), report);
+        assertTrue(report.lines().anyMatch(l -> l.matches("\\s+1\\.5\\s+b0-c\\d+\\s.*")), report);
+    }
+
+    @Test
+    @Order(2)
+    void theOfaNotebookDrawsTheSubnetsAndTheTraining() throws Exception {
+        assumeMnist();
+        String python = NotebooksAndReportTest.python();
+        String text = NotebooksAndReportTest.execute(python, "ofa", Map.of("SPARKNAS_SWEEP", out.toString()), dir);
+        assertTrue(text.contains("chosen subnets per budget:") && text.contains("b0-"), text);
+        for (String fig : List.of("ofa_subnets", "ofa_training")) {
+            assertTrue(Files.size(out.resolve("report").resolve(fig + ".png")) > 10_000, fig);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aTrainingKilledAfterItsFourthPhaseResumesAtTheFifth() throws IOException {
+        assumeMnist();
         try (Stream<Path> files = Files.list(out.resolve("supernet"))) {
             for (Path p : files.filter(p -> p.getFileName().toString().matches("phase-[45]-.*")).toList()) {
                 Files.delete(p);
@@ -90,18 +133,22 @@ class OfaJobTest {
         assertTrue(again.startsWith("0\n"), again);
         assertTrue(again.contains("resuming the supernet's training at phase 5/6 (expand-1)"), again);
         assertTrue(again.contains("random subnets: 4 subnets (0 failed), 1 rounds resumed"), again);
+        try (Stream<Path> files = Files.list(out.resolve("supernet"))) {
+            assertEquals(6, files.filter(p -> p.toString().endsWith(".ckpt")).count());
+        }
     }
 
     @Test
-    void badOfaInputIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
-        Path out = dir.resolve("never");
+    @Order(4)
+    void badOfaInputIsRefusedBeforeAnythingIsWritten(@TempDir Path scratch) {
+        Path out = scratch.resolve("never");
         List<String[]> bad = List.of(
                 new String[] {"ofa.search.budgets=[0.2]", "0.2 MFLOPs is below the smallest subnet's 0.411 MFLOPs "
                         + "(k3e3 k3e3 | k3e3 k3e3 | k3e3 k3e3)"},
                 new String[] {"ofa.space.kernels=[3,4]", "ofa.space.kernels must be odd and positive, got [3, 4]"},
                 new String[] {"ofa.space.strides=[2,2]", "ofa.space.strides must give 1 or 2 for each of the 3 stages"},
-                new String[] {"estimator.data.dir=" + dir.resolve("no-mnist"), "the mnist directory " + dir.resolve(
-                        "no-mnist") + " does not exist"},
+                new String[] {"estimator.data.dir=" + scratch.resolve("no-mnist"), "the mnist directory "
+                        + scratch.resolve("no-mnist") + " does not exist"},
                 new String[] {"ofa.training.phaseEpochs=0", "phaseEpochs must be positive"});
         for (String[] b : bad) {
             List<String> args = tiny(out);

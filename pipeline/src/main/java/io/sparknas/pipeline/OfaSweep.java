@@ -110,7 +110,6 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                         + "the from-scratch baseline), got '" + estimator.kind() + "'");
             }
             DataConfig d = p.data();
-            d.checkPresent();
             long smallest = OfaCostModel.of(space, space.smallest(), d.imageChannels(), d.imageSide(), d.classes())
                     .flops();
             for (double b : search.budgets()) {
@@ -120,6 +119,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                             + "kernels or expands", fmt(b), smallest / 1e6, space.smallest().text()));
                 }
             }
+            d.checkPresent();
         }
 
         @Override
@@ -186,7 +186,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         spark.sparkContext().addFile(checkpoint);
         SupernetSpec subnets = new SupernetSpec(checkpoint, cfg.proxy().data(), cfg.search().calibrationImages(),
                 cfg.training().batchSize(), cfg.training().seed(), cfg.search().latencyRepeats(),
-                cfg.proxy().proxy().torchThreads());
+                cfg.proxy().torchThreads());
         SparkEvaluator evaluator = new SparkEvaluator(jsc, subnets, false, SearchLoop::logEpoch);
 
         List<Evaluation> all = new ArrayList<>(anchors(sweep, evaluator, subnets));
@@ -388,7 +388,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             FileSystem fs = new Path(result.checkpoint()).getFileSystem(spark.sparkContext().hadoopConfiguration());
             java.nio.file.Files.write(local, read(fs, result.checkpoint()));
             SupernetSpec spec = new SupernetSpec(local.toString(), cfg.proxy().data(), cfg.search().calibrationImages(),
-                    cfg.training().batchSize(), cfg.training().seed(), 0, cfg.proxy().proxy().torchThreads());
+                    cfg.training().batchSize(), cfg.training().seed(), 0, cfg.proxy().torchThreads());
             try (io.sparknas.estimators.Estimator est = spec.create()) {
                 for (Choice c : result.choices()) {
                     java.nio.file.Path dir = root.resolve("budget-" + fmt(c.budgetMflops()) + "MFLOPs");

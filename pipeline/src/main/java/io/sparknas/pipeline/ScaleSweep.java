@@ -85,7 +85,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
          */
         private static ScaledNetwork baseNetwork(ScalingBase cell, ProxySpec p) {
             NetworkSize size = cell instanceof ScalingBase.Nb201
-                    ? new NetworkSize(p.network().channels(), p.proxy().nb201CellsPerStage(), 1) : p.network();
+                    ? new NetworkSize(p.network().channels(), p.nb201CellsPerStage(), 1) : p.network();
             return new ScaledNetwork(size, p.data().imageSide());
         }
     }

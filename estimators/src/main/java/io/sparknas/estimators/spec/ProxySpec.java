@@ -24,6 +24,16 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
         return proxy.network();
     }
 
+    /** libtorch threads per evaluating task (the proxy's setting, shared by jobs that evaluate other ways). */
+    public int torchThreads() {
+        return proxy.torchThreads();
+    }
+
+    /** Cells per stage of the NAS-Bench-201 networks this proxy trains. */
+    public int nb201CellsPerStage() {
+        return proxy.nb201CellsPerStage();
+    }
+
     @Override
     public String kind() {
         return KIND;
