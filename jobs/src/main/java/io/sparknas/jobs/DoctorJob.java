@@ -53,6 +53,13 @@ public final class DoctorJob implements Callable<Integer> {
         }
         checkDataset("fashion-mnist", Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR), problems,
                 "install it with: sudo apt-get install dataset-fashion-mnist");
+        Path mnist = Path.of(DataConfig.MNIST_DEFAULT_DIR);
+        if (Files.isDirectory(mnist)) {
+            checkDataset("mnist", mnist, problems, "fetch it again with: ./sparknas data mnist");
+        } else {
+            System.out.printf("  dataset     mnist: not fetched to %s (./sparknas data mnist; the ofa quickstart needs it)%n",
+                    mnist);
+        }
         if (dataDir != null) {
             boolean cifar = Files.exists(dataDir.resolve("data_batch_1.bin"));
             checkDataset(cifar ? "cifar10" : "mnist", dataDir, problems, "check --data-dir");

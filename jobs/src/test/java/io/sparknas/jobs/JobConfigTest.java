@@ -55,6 +55,12 @@ class JobConfigTest {
                 io.sparknas.pipeline.ScaleSweep.Config scale = job.scale();
                 assertEquals(job.config().getInt("scale.maxPhi"), scale.scale().maxPhi(), f.toString());
             }
+            // the ofa sections (the whole ofa configuration also checks that the data is present: OfaJobTest)
+            assertEquals(job.config().getInt("ofa.training.fullEpochs"),
+                    job.bind("ofa.training", io.sparknas.oneshot.ofa.OfaTrainingConfig.class).fullEpochs(), f.toString());
+            assertEquals(job.config().getIntList("ofa.space.widths"),
+                    job.bind("ofa.space", io.sparknas.space.ofa.OfaSpace.class).widths(), f.toString());
+            job.bind("ofa.search.strategy", io.sparknas.strategies.StrategyConfig.class);
         }
     }
 

@@ -32,6 +32,18 @@ class OfaSpaceTest {
     }
 
     @Test
+    void aSubnetHasAJsonFormThatRoundTrips() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        OfaSubnet net = OfaSubnet.parse("k3e4 k7e6 | k5e3 k3e6 k3e3 | k7e4 k3e3 k5e6 k3e4");
+        String text = json.writeValueAsString(net);
+        assertEquals("{\"stages\":[[{\"kernel\":3,\"expand\":4},{\"kernel\":7,\"expand\":6}],[{\"kernel\":5,"
+                + "\"expand\":3},{\"kernel\":3,\"expand\":6},{\"kernel\":3,\"expand\":3}],[{\"kernel\":7,\"expand\":4},"
+                + "{\"kernel\":3,\"expand\":3},{\"kernel\":5,\"expand\":6},{\"kernel\":3,\"expand\":4}]]}", text);
+        assertEquals(net, json.readValue(text, OfaSubnet.class));
+        assertEquals(space, json.readValue(json.writeValueAsString(space), OfaSpace.class));
+    }
+
+    @Test
     void aSubnetOutsideTheSpaceIsRefusedNamingWhatDiffers() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> space.parse("k9e6 k3e3 | k3e3 k3e3 | k3e3 k3e3"))
                 .getMessage().contains("kernel 9 in stage 1; allowed kernels: [3, 5, 7]"));
