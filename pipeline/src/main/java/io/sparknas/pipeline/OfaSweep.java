@@ -206,9 +206,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             ConstrainedSpace<OfaSubnet> feasible = new ConstrainedSpace<>(cfg.space(), n -> cfg.flops(n) <= limit,
                     "FLOPs <= " + fmt(budget) + " M");
             StrategyConfig s = cfg.search().strategy();
-            Strategy strategy = Strategies.create(new StrategyConfig(s.name(), s.seed() + i, s.populationSize(),
-                    s.tournamentSize(), s.crossoverProbability(), s.deduplicate(), s.initialSamples(),
-                    s.candidatePool()), feasible);
+            Strategy strategy = Strategies.create(s.withSeed(s.seed() + i), feasible);
             List<Evaluation> found = rounds(sweep, round, "b" + i + "-", strategy, cfg.search().evaluations(),
                     evaluator, subnets, "budget " + fmt(budget) + " MFLOPs");
             round += roundsOf(cfg.search().evaluations());

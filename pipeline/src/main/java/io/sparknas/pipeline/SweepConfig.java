@@ -69,7 +69,11 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
     public String semantics() {
         ObjectNode n = JSON.createObjectNode();
         n.set("space", JSON.valueToTree(space));
-        n.set("strategy", JSON.valueToTree(strategy));
+        ObjectNode s = JSON.valueToTree(strategy);
+        if (!strategy.name().equals(io.sparknas.strategies.Nsga2.NAME)) {
+            s.remove("objectives"); // read by nsga2 only: sweeps of the other strategies keep their hash
+        }
+        n.set("strategy", s);
         n.set("estimator", JSON.valueToTree(estimator));
         n.put("budget", budget);
         n.put("roundSize", roundSize);

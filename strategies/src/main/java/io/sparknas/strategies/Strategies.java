@@ -7,7 +7,7 @@ import java.util.List;
 /** Builds a strategy from its configuration. */
 public final class Strategies {
     public static final List<String> NAMES = List.of(RandomSearch.NAME, RegularizedEvolution.NAME, LocalSearch.NAME,
-            PredictorSearch.NAME, ReinforceSearch.NAME, ReinforceSearch.FACTORIZED_NAME);
+            PredictorSearch.NAME, ReinforceSearch.NAME, ReinforceSearch.FACTORIZED_NAME, Nsga2.NAME);
 
     private Strategies() {
     }
@@ -23,6 +23,8 @@ public final class Strategies {
             case ReinforceSearch.NAME -> new ReinforceSearch<>(space, cfg.seed(), true, ReinforceSearch.Settings.defaults());
             case ReinforceSearch.FACTORIZED_NAME -> new ReinforceSearch<>(space, cfg.seed(), false,
                     ReinforceSearch.Settings.defaults());
+            case Nsga2.NAME -> new Nsga2<>(space, cfg.seed(), cfg.populationSize(), cfg.crossoverProbability(),
+                    cfg.deduplicate(), new io.sparknas.space.pareto.Objectives(cfg.objectives()));
             default -> throw new IllegalArgumentException("strategy.name must be one of " + NAMES + ", got '"
                     + cfg.name() + "'");
         };
