@@ -123,6 +123,24 @@ public record JobConfig(Config config, String source) {
         }
     }
 
+    /** The profile job's configuration: the {@code profile} section, the sweep's name and output. */
+    public io.sparknas.pipeline.LatencyProfile.Config profile() {
+        try {
+            Config c = config;
+            Config p = config.getConfig("profile");
+            return new io.sparknas.pipeline.LatencyProfile.Config(c.getString("sweep.name"),
+                    c.getString("sweep.output"), bind(p.withOnlyPath("network"), "profile", NetworkHolder.class)
+                    .network(), p.getInt("warmup"), p.getInt("repeats"), p.getInt("validation"),
+                    p.getInt("partitions"), p.getLong("seed"), p.getInt("torchThreads"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code profile.network} bound by name. */
+    record NetworkHolder(io.sparknas.space.nb201.Nb201NetworkConfig network) {
+    }
+
     /** The scale job's configuration: the {@code scale} section, the sweep's name and output, the estimator. */
     public ScaleSweep.Config scale() {
         try {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparknas", mixinStandardHelpOptions = true, version = "sparknas 0.1.0",
         description = "Neural-architecture search as an Apache Spark pipeline.",
-        subcommands = {SearchJob.class, DartsJob.class, ScaleJob.class, OfaJob.class, ReportJob.class, DoctorJob.class, StrategyBench.class, ParetoBench.class, TrainStepBench.class,
+        subcommands = {SearchJob.class, DartsJob.class, ScaleJob.class, OfaJob.class, ProfileJob.class, ReportJob.class, DoctorJob.class, StrategyBench.class, ParetoBench.class, TrainStepBench.class,
             DartsBench.class,
             EstimatorBench.class})
 public final class Main {

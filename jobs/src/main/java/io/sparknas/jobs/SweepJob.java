@@ -26,7 +26,10 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
     @Mixin
     SweepOptions options = new SweepOptions();
 
-    /** What a job's run gives: the winner, a closing line, and what to say when there is no winner. */
+    /**
+     * What a job's run gives: the winner, a closing line, what to say when there is no winner (empty: the job has
+     * none by nature and succeeds), and whether the template exports the winner.
+     */
     record Outcome(Optional<Evaluation> best, String summary, String noWinner, boolean exportWinner) {
         Outcome(Optional<Evaluation> best, String summary, String noWinner) {
             this(best, summary, noWinner, true);
@@ -86,6 +89,9 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
                 System.out.println(outcome.summary());
             }
             if (outcome.best().isEmpty()) {
+                if (outcome.noWinner().isEmpty()) {
+                    return 0; // a job without winners (a latency profile)
+                }
                 System.out.println(outcome.noWinner());
                 return 1;
             }

@@ -5,7 +5,10 @@ import io.sparknas.estimators.tabular.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.latency.LatencyPredictor;
+import io.sparknas.space.latency.Nb201Ops;
 import io.sparknas.space.nb201.Nb201Cell;
+import io.sparknas.space.nb201.Nb201NetworkConfig;
 import io.sparknas.space.nb201.Nb201Space;
 import io.sparknas.space.pareto.Objectives;
 import io.sparknas.space.pareto.Pareto;
@@ -43,8 +46,13 @@ public final class ParetoBench implements Callable<Integer> {
     @Option(names = "--signal", defaultValue = "cifar10-val")
     String signal;
 
-    @Option(names = "--cost", defaultValue = "flops", description = "the cost objective: flops or params (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cost", defaultValue = "flops", description = "the cost objective: flops, params, or latency "
+            + "(predicted from --latency-table) (default: ${DEFAULT-VALUE})")
     String cost;
+
+    @Option(names = "--latency-table", description = "the profile job's latency_table.csv for the benchmark's network "
+            + "(C=16, N=5, 32x32): --cost latency")
+    Path latencyTable;
 
     @Option(names = "--strategies", split = ",", defaultValue = "nsga2,random,evolution-penalised")
     List<String> strategies;
@@ -69,13 +77,28 @@ public final class ParetoBench implements Callable<Integer> {
         Nb201Table t = Nb201Table.load(table);
         TabularEstimator estimator = new TabularEstimator(t, signal, signal, 12);
         Nb201Space space = new Nb201Space();
+        LatencyPredictor latency = null;
+        if (cost.equals("latency")) {
+            if (latencyTable == null) {
+                System.err.println("sparknas bench-pareto: --cost latency needs --latency-table (make one with: "
+                        + "./sparknas profile --conf conf/profile-nb201.conf)");
+                return 2;
+            }
+            latency = LatencyPredictor.fromCsv(java.nio.file.Files.readAllLines(latencyTable), Nb201Space.NAME,
+                    latencyTable.toString());
+            cost = "latency_pred_ms";
+        }
+        LatencyPredictor predictor = latency;
+        java.util.function.UnaryOperator<Evaluation> withCost = e -> predictor == null || !e.isOk() ? e
+                : e.withMetrics(java.util.Map.of("latency_pred_ms", predictor.predict(Nb201Ops.of(
+                        Nb201Cell.parse(e.candidate().genotype()), Nb201NetworkConfig.benchmark()))));
         Objectives objectives = new Objectives(List.of(Objectives.ACCURACY, cost));
         // the true front over every distinct cell of the table
         List<Evaluation> all = new ArrayList<>();
         for (int i = 0; i < 15_625; i++) {
             Nb201Cell cell = Nb201Cell.fromOrdinal(i);
-            all.add(estimator.evaluate(new Candidate("t" + i, Nb201Space.NAME, cell.text(), space.canonicalKey(cell),
-                    "table", List.of(), 0), EvaluationContext.defaults()));
+            all.add(withCost.apply(estimator.evaluate(new Candidate("t" + i, Nb201Space.NAME, cell.text(),
+                    space.canonicalKey(cell), "table", List.of(), 0), EvaluationContext.defaults())));
         }
         double[][] points = all.stream().map(objectives::minimised).toArray(double[][]::new);
         List<Integer> front = Pareto.front(points);
@@ -109,7 +132,7 @@ public final class ParetoBench implements Callable<Integer> {
                 double[][] out = new double[budgets.size()][];
                 for (int evals = 1; evals <= maxBudget; evals++) {
                     Candidate c = s.ask(1).get(0);
-                    Evaluation e = estimator.evaluate(c, EvaluationContext.defaults());
+                    Evaluation e = withCost.apply(estimator.evaluate(c, EvaluationContext.defaults()));
                     s.tell(List.of(name.equals("evolution-penalised") ? penalty.apply(e) : e));
                     double[] v = objectives.minimised(e);
                     if (v != null) {
