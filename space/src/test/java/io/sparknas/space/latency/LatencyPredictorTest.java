@@ -1,0 +1,66 @@
+package io.sparknas.space.latency;
+
+import io.sparknas.space.nb201.Nb201Cell;
+import io.sparknas.space.nb201.Nb201NetworkConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LatencyPredictorTest {
+    static final Nb201NetworkConfig NET = Nb201NetworkConfig.benchmark();
+
+    @Test
+    void aNetworkRunsEachNonZeroEdgeOfEachCellAtItsStagesSize() {
+        Nb201Cell cell = Nb201Cell.parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_1x1~2|");
+        List<OpInstance> ops = Nb201Ops.of(cell, NET);
+        assertEquals(4 * 5 * 3, ops.size(), "4 edges that compute, 5 cells, 3 stages");
+        assertTrue(ops.contains(new OpInstance("nor_conv_3x3", 64, 64, 8, 1)));
+        assertEquals(12, Nb201Ops.distinct(NET).size(), "4 operations (none computes nothing) x 3 stages");
+    }
+
+    @Test
+    void thePredictionSumsTheTableAndTheFittedConstantClosesTheMeanGap() {
+        Map<OpInstance, Double> table = new HashMap<>();
+        for (OpInstance op : Nb201Ops.distinct(NET)) {
+            table.put(op, op.op().equals("nor_conv_3x3") ? 1.0 : 0.1);
+        }
+        LatencyPredictor p = new LatencyPredictor(table, 0);
+        List<OpInstance> a = Nb201Ops.of(Nb201Cell.parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"), NET);
+        List<OpInstance> b = Nb201Ops.of(Nb201Cell.parse("|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|"), NET);
+        assertEquals(15.0, p.sum(a), 1e-9);
+        assertEquals(1.5, p.sum(b), 1e-9);
+        LatencyPredictor fitted = p.fitted(List.of(a, b), new double[] {20.0, 4.5});
+        assertEquals((5.0 + 3.0) / 2, fitted.constant(), 1e-9);
+        assertEquals(19.0, fitted.predict(a), 1e-9);
+        assertThrows(IllegalArgumentException.class, () -> p.sum(List.of(new OpInstance("nor_conv_3x3", 8, 8, 4, 1))));
+    }
+
+    @Test
+    void spearmanAndMapeAreTheTextbookOnes() {
+        assertEquals(1.0, LatencyPredictor.spearman(new double[] {1, 2, 3, 4}, new double[] {10, 20, 30, 40}), 1e-12);
+        assertEquals(-1.0, LatencyPredictor.spearman(new double[] {1, 2, 3}, new double[] {3, 2, 1}), 1e-12);
+        // ties get average ranks: (1, 2.5, 2.5, 4) against (1, 2, 3, 4)
+        assertEquals(0.9486832980505138, LatencyPredictor.spearman(new double[] {1, 2, 2, 4}, new double[] {1, 2, 3, 4}),
+                1e-12);
+        assertEquals(0.175, LatencyPredictor.mape(new double[] {11, 15}, new double[] {10, 20}), 1e-12);
+    }
+
+    @Test
+    void aTableOfAnotherSpaceIsRefused() {
+        List<String> csv = List.of("device,engine,threads,space,op,channels_in,channels_out,size,stride,median_ms",
+                "cpu X,djl,1,darts,sep_conv_3x3,16,16,32,1,0.5");
+        String m = assertThrows(IllegalArgumentException.class, () -> LatencyPredictor.fromCsv(csv, "nb201", "t.csv"))
+                .getMessage();
+        assertTrue(m.contains("t.csv is a latency table of space 'darts', not 'nb201'"), m);
+        LatencyPredictor p = LatencyPredictor.fromCsv(List.of(csv.get(0),
+                "cpu X,djl,1,nb201,nor_conv_3x3,16,16,32,1,0.5", "cpu X,djl,1,nb201,constant,0,0,0,0,2.0"), "nb201", "t");
+        assertEquals(2.0, p.constant());
+        assertEquals(0.5, p.table().get(new OpInstance("nor_conv_3x3", 16, 16, 32, 1)));
+    }
+}
