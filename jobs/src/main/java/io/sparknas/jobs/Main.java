@@ -19,8 +19,26 @@ import picocli.CommandLine.Command;
             DartsBench.class,
             EstimatorBench.class})
 public final class Main {
+    /**
+     * Exits with the command's code; in YARN cluster mode ({@code spark.submit.deployMode = cluster}) returns on
+     * success instead, because Spark's ApplicationMaster reports an application that calls {@code System.exit(0)}
+     * before its main returns as FAILED (EXIT_EARLY) and YARN runs it again, and throws on failure, which the
+     * ApplicationMaster reports as FAILED with the message as the diagnostics.
+     */
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        if (clusterMode()) {
+            if (code != 0) {
+                throw new IllegalStateException("sparknas " + String.join(" ", args) + " failed with exit code " + code
+                        + " (2: bad configuration, 1: failure; the reason is in the driver's log)");
+            }
+            return;
+        }
+        System.exit(code);
+    }
+
+    static boolean clusterMode() {
+        return "cluster".equals(System.getProperty("spark.submit.deployMode"));
     }
 
     /** Runs a command and returns its exit code (tests call this instead of {@link #main}). */
