@@ -227,6 +227,21 @@ public record JobConfig(Config config, String source) {
         }
     }
 
+    /**
+     * Refuses a missing local dataset before anything is written, where the job runs in Spark local mode (the
+     * executors are this JVM). On a cluster the data must sit on the executors, which the driver cannot see.
+     */
+    void checkLocalData(EstimatorSpec estimator) {
+        String master = System.getProperty("spark.master") != null ? System.getProperty("spark.master") : sparkMaster();
+        if (master.startsWith("local") && estimator instanceof io.sparknas.estimators.spec.ProxySpec p) {
+            try {
+                p.data().checkPresent();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** A Spark session for a job: this configuration's master unless spark-submit (spark.master) chose one. */
     public org.apache.spark.sql.SparkSession sparkSession(String appName) {
         return io.sparknas.pipeline.SparkSessions.create(appName,

@@ -65,6 +65,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
         try {
             job = options.load(overrides());
             cfg = configure.apply(job);
+            job.checkLocalData(cfg.estimator());
         } catch (IllegalArgumentException e) {
             System.err.println("sparknas " + command + ": " + e.getMessage());
             return 2;

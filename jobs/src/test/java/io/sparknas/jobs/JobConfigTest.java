@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -138,5 +139,20 @@ class JobConfigTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> JobConfig.load(darts, List.of("estimator.kind=tabular", "estimator.table.path=x.csv")).darts());
         assertTrue(e.getMessage().contains("estimator.kind = proxy"), e.getMessage());
+    }
+
+    /** What a search sweep builds is checked before sweep.json is written (issue 13: fixing a typo needed --new-sweep). */
+    @Test
+    void aSearchWithABadSpaceOrMissingDataWritesNothing(@TempDir Path dir) {
+        Path out = dir.resolve("never");
+        for (String[] b : List.of(new String[] {"space.nodes=9", "space: nodes must be in [2, 6], got 9"},
+                new String[] {"space.ops=[\"conv_9x9\"]", "unknown operation 'conv_9x9'"},
+                new String[] {"estimator.data.dir=" + dir.resolve("absent"), "the fashion-mnist directory "
+                        + dir.resolve("absent") + " does not exist"})) {
+            String printed = DoctorJobTest.runAll("search", "--conf", "../conf/quickstart.conf", "--set",
+                    "sweep.output=" + out, "--set", b[0]);
+            assertTrue(printed.startsWith("2\n") && printed.contains(b[1]), b[0] + ": " + printed);
+            assertFalse(java.nio.file.Files.exists(out), "nothing written for " + b[0]);
+        }
     }
 }

@@ -119,7 +119,6 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                             + "kernels or expands", fmt(b), smallest / 1e6, space.smallest().text()));
                 }
             }
-            d.checkPresent();
         }
 
         @Override

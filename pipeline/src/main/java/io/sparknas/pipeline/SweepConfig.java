@@ -37,6 +37,13 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         if (partitions < 0) {
             throw new IllegalArgumentException("search.partitions must be >= 0 (0 = one per candidate), got " + partitions);
         }
+        // everything the sweep will build, checked before anything is written (sweep.json fixes the hash)
+        try {
+            space.create();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("space.") ? e.getMessage()
+                    : "space: " + e.getMessage(), e);
+        }
     }
 
     /** A sweep name is recorded in every row and names files: letters, digits, '.', '_', '-'. */
