@@ -80,6 +80,8 @@ public final class ReportJob implements Callable<Integer> {
                         str(r.getAs("flops")), r.getAs("latency_ms_b1") == null ? "-"
                                 : String.format(Locale.ROOT, "%.2f", r.<Double>getAs("latency_ms_b1")));
             }
+            pareto(store, out, "flops");
+            pareto(store, out, "latency_ms_b1");
             if (kind.equals("scale")) {
                 scaling(store, rounds, out);
             }
@@ -115,6 +117,38 @@ public final class ReportJob implements Callable<Integer> {
         if (rounds.contains(1)) {
             out.println("accuracy against FLOPs (flops x: over the base network's):");
             ScaleSweep.table(store.readRound(1)).forEach(out::println);
+        }
+    }
+
+    /**
+     * The accuracy-{@code cost} Pareto front of the sweep's successful candidates that record the cost: its members
+     * (cheapest first) and its hypervolume against its own nadir (worst accuracy and worst cost of the front), the
+     * reference the benchmarks use.
+     */
+    private static void pareto(ResultStore store, PrintStream out, String cost) {
+        List<io.sparknas.space.Evaluation> rows = new java.util.ArrayList<>();
+        for (int round : store.committedRounds(ResultStore.CANDIDATES)) {
+            rows.addAll(store.readRound(round));
+        }
+        io.sparknas.space.pareto.Objectives objectives = new io.sparknas.space.pareto.Objectives(
+                List.of(io.sparknas.space.pareto.Objectives.ACCURACY, cost));
+        List<io.sparknas.space.Evaluation> usable = rows.stream().filter(e -> objectives.minimised(e) != null).toList();
+        if (usable.size() < 2) {
+            return;
+        }
+        double[][] points = usable.stream().map(objectives::minimised).toArray(double[][]::new);
+        List<Integer> front = new java.util.ArrayList<>(io.sparknas.space.pareto.Pareto.front(points));
+        front.sort(java.util.Comparator.comparingDouble(i -> points[i][1]));
+        double[] nadir = io.sparknas.space.pareto.Pareto.nadir(points, front);
+        double hv = io.sparknas.space.pareto.Pareto.hypervolume2d(points, new double[] {nadir[0] + 1e-12,
+            nadir[1] + 1e-12});
+        out.printf(Locale.ROOT, "pareto front, accuracy against %s: %d of %d candidates; hypervolume %.6g against "
+                + "its nadir (accuracy %.4f, %s %.4g)%n", cost, front.size(), usable.size(), hv, -nadir[0], cost,
+                nadir[1]);
+        for (int i : front) {
+            io.sparknas.space.Evaluation e = usable.get(i);
+            out.printf(Locale.ROOT, "  %-14s accuracy %.4f  %s %.4g%n", e.candidate().id(), e.accuracy(), cost,
+                    points[i][1]);
         }
     }
 

@@ -105,6 +105,7 @@ class OfaJobTest {
 
         String report = DoctorJobTest.run("report", "--sweep", out.toString());
         assertTrue(report.contains("phase 5 expand-2  epoch 1"), report);
+        assertTrue(report.contains("pareto front, accuracy against flops: "), report);
         assertTrue(report.lines().anyMatch(l -> l.matches("\\s+1\\.5\\s+b0-c\\d+\\s.*")), report);
     }
 
