@@ -2,6 +2,7 @@ package io.sparknas.jobs;
 
 import io.sparknas.pipeline.ResultStore;
 import io.sparknas.pipeline.Sweep;
+import io.sparknas.pipeline.SweepLease;
 import io.sparknas.space.Evaluation;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -74,7 +75,15 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
                 + cfg.hash() + ")" + describe(cfg));
         LOG.info("configuration ({}):\n{}", job.source(), job.render());
         SparkSession spark = job.sparkSession("sparknas-" + command + "-" + cfg.name());
+        SweepLease lease;
         try {
+            lease = SweepLease.acquire(cfg.output(), spark.sparkContext().hadoopConfiguration(), options.takeOver);
+        } catch (SweepLease.Held e) {
+            System.err.println("sparknas " + command + ": " + e.getMessage());
+            spark.stop();
+            return 2;
+        }
+        try (lease) {
             ResultStore store = new ResultStore(spark, cfg.output());
             if (options.newSweep && store.exists()) {
                 System.out.println("moved the existing sweep aside to " + store.archive());

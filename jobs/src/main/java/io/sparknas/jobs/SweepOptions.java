@@ -17,6 +17,9 @@ public final class SweepOptions {
     @Option(names = "--new-sweep", description = "move an existing sweep at sweep.output aside and start anew")
     boolean newSweep;
 
+    @Option(names = "--take-over", description = "run a sweep whose lease is stale (its run was killed)")
+    boolean takeOver;
+
     /** The configuration file with the {@code --set} overrides, after {@code more} (the --set ones win). */
     JobConfig load(List<String> more) {
         List<String> all = new ArrayList<>(more);
