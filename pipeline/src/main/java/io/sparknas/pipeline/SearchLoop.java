@@ -36,10 +36,15 @@ public final class SearchLoop {
     /**
      * Faults that resilience tests inject (never set from a configuration): a driver failure after a round is
      * committed, and a first attempt of every Spark task that throws after its first candidate (so Spark must retry
-     * it; {@code spark.task.maxFailures} &gt; 1).
+     * it; {@code spark.task.maxFailures} &gt; 1), and poison candidates whose every task attempt fails (a candidate
+     * that kills its executor).
      */
-    public record Faults(IntConsumer afterRoundCommitted, boolean failFirstTaskAttempt) {
-        public static final Faults NONE = new Faults(r -> { }, false);
+    public record Faults(IntConsumer afterRoundCommitted, boolean failFirstTaskAttempt, java.util.Set<String> poison) {
+        public static final Faults NONE = new Faults(r -> { }, false, java.util.Set.of());
+
+        public Faults(IntConsumer afterRoundCommitted, boolean failFirstTaskAttempt) {
+            this(afterRoundCommitted, failFirstTaskAttempt, java.util.Set.of());
+        }
 
         public static Faults afterRound(IntConsumer hook) {
             return new Faults(hook, false);
@@ -70,7 +75,7 @@ public final class SearchLoop {
         Counts counts = restore(sweep, strategy, committed);
         int resumed = committed.size();
         SparkEvaluator evaluator = new SparkEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                cfg.estimator(), faults.failFirstTaskAttempt(), SearchLoop::logEpoch);
+                cfg.estimator(), faults.failFirstTaskAttempt(), SearchLoop::logEpoch, faults.poison());
         long start = System.nanoTime();
         for (int round = resumed; round < cfg.rounds(); round++) {
             List<Candidate> asked = strategy.ask(cfg.roundSize(round));

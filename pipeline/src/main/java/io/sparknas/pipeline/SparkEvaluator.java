@@ -26,10 +26,12 @@ import java.util.function.Consumer;
  * because every candidate carries its own seed.
  */
 public final class SparkEvaluator {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparkEvaluator.class);
     private final JavaSparkContext jsc;
     private final EstimatorSpec spec;
     private final boolean failFirstAttempt;
     private final Consumer<EpochReport> onEpoch;
+    private final java.util.Set<String> poison;
 
     /**
      * @param failFirstAttempt fault injection for resilience tests: every task's first attempt throws after its
@@ -42,28 +44,71 @@ public final class SparkEvaluator {
     /** @param onEpoch hears each trained candidate's epochs on the driver while they run (see {@link EpochProgress}) */
     public SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt,
                           Consumer<EpochReport> onEpoch) {
+        this(jsc, spec, failFirstAttempt, onEpoch, java.util.Set.of());
+    }
+
+    /** @param poison fault injection: candidates whose every task attempt fails, as one that kills its executor */
+    SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt, Consumer<EpochReport> onEpoch,
+                   java.util.Set<String> poison) {
         this.jsc = jsc;
         this.spec = spec;
         this.failFirstAttempt = failFirstAttempt;
         this.onEpoch = onEpoch;
+        this.poison = java.util.Set.copyOf(poison);
     }
 
+    /**
+     * Evaluates the candidates as one Spark job. When the job fails (a task failed on every attempt: a lost executor,
+     * a native crash, a container killed for memory), each candidate is evaluated in a job of its own, and one whose
+     * job fails too is a FAILED row with the reason: a poison candidate costs its own evaluation, never the round or
+     * the sweep (which would fail again on resume, with the same seeds).
+     */
     public List<TaskResult> evaluate(List<Candidate> candidates, int partitions) {
         if (candidates.isEmpty()) {
             return List.of();
         }
+        int slices = Math.max(1, Math.min(partitions <= 0 ? candidates.size() : partitions, candidates.size()));
+        try {
+            return job(candidates, slices);
+        } catch (Exception e) {
+            if (!(e instanceof org.apache.spark.SparkException)) {
+                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+            LOG.warn("a Spark job of {} candidates failed ({}); evaluating them one job each", candidates.size(),
+                    e.getMessage());
+            List<TaskResult> out = new ArrayList<>();
+            for (Candidate c : candidates) {
+                try {
+                    out.addAll(job(List.of(c), 1));
+                } catch (Exception alone) {
+                    if (!(alone instanceof org.apache.spark.SparkException)) {
+                        throw alone instanceof RuntimeException r ? r : new IllegalStateException(alone);
+                    }
+                    long now = System.currentTimeMillis();
+                    String reason = alone.getMessage() == null ? alone.toString() : alone.getMessage().lines()
+                            .findFirst().orElse(alone.toString());
+                    out.add(new TaskResult(Evaluation.failed(c, "its Spark task failed on every attempt (a lost "
+                            + "executor, a native crash or a container over its memory limit?): " + reason,
+                            Map.of(), "", now, now), "driver", hostName(), -1));
+                }
+            }
+            return out;
+        }
+    }
+
+    private List<TaskResult> job(List<Candidate> candidates, int slices) {
         EstimatorSpec s = spec;
         boolean inject = failFirstAttempt;
-        int slices = Math.max(1, Math.min(partitions <= 0 ? candidates.size() : partitions, candidates.size()));
+        java.util.Set<String> poisoned = poison;
         try (EpochProgress progress = EpochProgress.register(jsc.sc(), onEpoch)) {
             CollectionAccumulator<EpochReport> epochs = progress.accumulator();
             return jsc.parallelize(new ArrayList<>(candidates), slices)
-                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, inject, epochs, it))
+                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, inject, poisoned, epochs, it))
                     .collect();
         }
     }
 
-    static Iterator<TaskResult> evaluatePartition(EstimatorSpec spec, boolean inject,
+    static Iterator<TaskResult> evaluatePartition(EstimatorSpec spec, boolean inject, java.util.Set<String> poison,
                                                   CollectionAccumulator<EpochReport> epochs, Iterator<Candidate> it) {
         TaskContext ctx = TaskContext.get();
         EvaluationContext context = EvaluationContext.onGpu(assignedGpu(ctx))
@@ -75,6 +120,10 @@ public final class SparkEvaluator {
         List<TaskResult> out = new ArrayList<>();
         while (it.hasNext()) {
             Candidate c = it.next();
+            if (poison.contains(c.id())) {
+                throw new IllegalStateException("injected fault: candidate " + c.id() + " fails every attempt of its "
+                        + "task (SearchLoop.Faults.poison)");
+            }
             Evaluation e = estimator.evaluate(c, context);
             out.add(new TaskResult(e, executor, host, attempt));
             if (inject && attempt == 0) {

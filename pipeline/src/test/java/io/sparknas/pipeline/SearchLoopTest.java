@@ -68,6 +68,37 @@ class SearchLoopTest {
         assertEquals("4.2.0", any.getAs("spark_version"));
     }
 
+    /** A candidate whose task fails on every attempt is a FAILED row; its round, the sweep and a resume go on. */
+    @Test
+    void aPoisonCandidateFailsAloneAndTheSweepGoesOn(@TempDir Path dir) {
+        SweepConfig cfg = config(dir.resolve("p"), "evolution");
+        SearchLoop.Faults poison = new SearchLoop.Faults(r -> { }, false, java.util.Set.of("c000002", "c000009"));
+        SearchLoop.Result result = new SearchLoop(LocalSpark.get(), cfg, s -> { }, poison).run();
+        assertEquals(24, result.counts().evaluated());
+        assertEquals(2, result.counts().failed());
+        List<Row> failed = result.sweep().store().candidates().filter("status = 'FAILED'").orderBy("candidate_id")
+                .collectAsList();
+        assertEquals(List.of("c000002", "c000009"), failed.stream().map(r -> r.<String>getAs("candidate_id")).toList());
+        for (Row r : failed) {
+            assertTrue(r.<String>getAs("error").startsWith("its Spark task failed on every attempt")
+                    && r.<String>getAs("error").contains("injected fault: candidate"), r.<String>getAs("error"));
+        }
+        // the other candidates of those rounds are the ones an unpoisoned sweep evaluates
+        SearchLoop.Result clean = new SearchLoop(LocalSpark.get(), config(dir.resolve("c"), "evolution"), s -> { })
+                .run();
+        List<String> a = essence(result.sweep().store()).subList(0, 6);
+        List<String> b = essence(clean.sweep().store()).subList(0, 6);
+        for (int i = 0; i < 6; i++) {
+            if (!a.get(i).contains("c000002")) {
+                assertEquals(b.get(i), a.get(i));
+            }
+        }
+        // a resume finds every round committed: nothing is evaluated again
+        SearchLoop.Result resumed = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
+        assertEquals(24, resumed.counts().evaluated());
+        assertEquals(2, resumed.counts().failed());
+    }
+
     @Test
     void searchWithRealDjlProxyTrainingCommitsTrainedCandidates(@TempDir Path dir) {
         assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
