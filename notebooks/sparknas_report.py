@@ -456,8 +456,9 @@ def write_all(sweeps):
     """Every figure of the notebooks for the first sweep (progress compares all given sweeps)."""
     sweep = sweeps[0]
     written = [save(plot_progress(sweeps), sweep, "progress"),
-               save(plot_population(sweep), sweep, "population"),
-               save(plot_op_frequencies(sweep), sweep, "op_frequencies")]
+               save(plot_population(sweep), sweep, "population")]
+    if candidates(sweep)["space"].isin(["darts", "nb201"]).any():  # cells whose operations can be counted
+        written.append(save(plot_op_frequencies(sweep), sweep, "op_frequencies"))
     if darts_data(sweep) is not None:
         written += [save(plot_alpha_heatmaps(sweep), sweep, "darts_alphas"),
                     save(plot_genotype_over_time(sweep), sweep, "darts_genotypes")]
