@@ -218,7 +218,7 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         try {
             Path p = new Path(sweep.store().root(), "latency_table.csv");
             FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            OfaSweep.write(fs, p.toString(), sb.toString().getBytes(StandardCharsets.UTF_8));
+            ResultStore.writeWhole(fs, p.toString(), sb.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

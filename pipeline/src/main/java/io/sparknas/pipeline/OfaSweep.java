@@ -25,8 +25,6 @@ import io.sparknas.strategies.Strategies;
 import io.sparknas.strategies.Strategy;
 import io.sparknas.strategies.StrategyConfig;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
@@ -48,7 +46,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -161,7 +158,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String dir = sweep.store().root() + "/" + SUPERNET;
         List<ProgressiveShrinking.Phase> phases = ProgressiveShrinking.phases(cfg.space(), cfg.training());
-        int done = completedPhases(dir, phases.size());
+        int done = completedPhases(dir, phases);
         if (done < phases.size()) {
             log.accept(done == 0 ? "training the supernet: " + phases.size() + " phases " + phaseNames(phases)
                     : "resuming the supernet's training at phase " + (done + 1) + "/" + phases.size() + " ("
@@ -383,7 +380,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         List<java.nio.file.Path> dirs = new ArrayList<>();
         try {
             FileSystem fs = new Path(result.checkpoint()).getFileSystem(spark.sparkContext().hadoopConfiguration());
-            java.nio.file.Files.write(local, read(fs, result.checkpoint()));
+            java.nio.file.Files.write(local, ResultStore.readWhole(fs, result.checkpoint()));
             SupernetSpec spec = new SupernetSpec(local.toString(), cfg.proxy().data(), cfg.search().calibrationImages(),
                     cfg.training().batchSize(), cfg.training().seed(), 0, cfg.proxy().torchThreads());
             try (io.sparknas.estimators.Estimator est = spec.create()) {
@@ -437,9 +434,10 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                  ElasticSupernet teacher = from > 0 ? new ElasticSupernet(cfg.space(), d.imageChannels(), d.classes(),
                          device, cfg.training().seed()) : null) {
                 if (from > 0) {
-                    Checkpoint.read(read(fs, checkpointPath(dir, from - 1, phases)), supernet,
-                            checkpointPath(dir, from - 1, phases));
-                    Checkpoint.read(read(fs, checkpointPath(dir, 0, phases)), teacher, checkpointPath(dir, 0, phases));
+                    String last = checkpointPath(dir, from - 1, phases);
+                    String first = checkpointPath(dir, 0, phases);
+                    Checkpoint.read(ResultStore.readWhole(fs, last), supernet, last);
+                    Checkpoint.read(ResultStore.readWhole(fs, first), teacher, first);
                 }
                 List<Map<String, Object>> epochs = new ArrayList<>();
                 new ProgressiveShrinking(cfg.training(), data).train(supernet, from, teacher,
@@ -463,9 +461,11 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                             @Override
                             public void phaseDone(int i, ProgressiveShrinking.Phase phase, ElasticSupernet s) {
                                 try {
-                                    write(fs, dir + "/" + epochsFile(i), SweepConfig.JSON.writeValueAsBytes(epochs));
+                                    ResultStore.writeWhole(fs, dir + "/" + epochsFile(i),
+                                            SweepConfig.JSON.writeValueAsBytes(epochs));
                                     epochs.clear();
-                                    write(fs, checkpointPath(dir, i, phases), Checkpoint.write(s, i, phase.name()));
+                                    ResultStore.writeWhole(fs, checkpointPath(dir, i, phases),
+                                            Checkpoint.write(s, i, phase.name()));
                                 } catch (IOException e) {
                                     throw new UncheckedIOException(e);
                                 }
@@ -488,12 +488,11 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     }
 
     /** The phases whose checkpoint exists, counted from the first (a checkpoint is written last, by a rename). */
-    private int completedPhases(String dir, int phases) {
-        List<ProgressiveShrinking.Phase> list = ProgressiveShrinking.phases(cfg.space(), cfg.training());
+    private int completedPhases(String dir, List<ProgressiveShrinking.Phase> phases) {
         try {
             FileSystem fs = new Path(dir).getFileSystem(spark.sparkContext().hadoopConfiguration());
             int n = 0;
-            while (n < phases && fs.exists(new Path(checkpointPath(dir, n, list)))) {
+            while (n < phases.size() && fs.exists(new Path(checkpointPath(dir, n, phases)))) {
                 n++;
             }
             return n;
@@ -507,7 +506,8 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         try {
             FileSystem fs = new Path(dir).getFileSystem(spark.sparkContext().hadoopConfiguration());
             for (int p = 0; p < phases.size(); p++) {
-                List<Map<String, Object>> epochs = SweepConfig.JSON.readValue(read(fs, dir + "/" + epochsFile(p)),
+                List<Map<String, Object>> epochs = SweepConfig.JSON.readValue(
+                        ResultStore.readWhole(fs, dir + "/" + epochsFile(p)),
                         new TypeReference<>() { });
                 for (Map<String, Object> e : epochs) {
                     RowBuilder b = RowBuilder.of(ResultSchema.OFA_EPOCHS).set("sweep_id", cfg.name());
@@ -532,26 +532,6 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             m.put(e.getKey(), e.getValue());
         }
         return m;
-    }
-
-    /** Writes through a temporary file and a rename, so a reader sees the whole file or none. */
-    static void write(FileSystem fs, String path, byte[] bytes) throws IOException {
-        Path target = new Path(path);
-        Path tmp = new Path(target.getParent(), "_" + target.getName() + "." + UUID.randomUUID());
-        fs.mkdirs(target.getParent());
-        try (FSDataOutputStream out = fs.create(tmp, false)) {
-            out.write(bytes);
-        }
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("rename of " + tmp + " to " + target + " failed");
-        }
-    }
-
-    static byte[] read(FileSystem fs, String path) throws IOException {
-        try (FSDataInputStream in = fs.open(new Path(path))) {
-            return in.readAllBytes();
-        }
     }
 
     private static String phaseNames(List<ProgressiveShrinking.Phase> phases) {

@@ -186,4 +186,24 @@ public final class ResultStore {
     public Dataset<Row> candidates() {
         return read(CANDIDATES);
     }
+
+    /** Writes through a temporary file and a rename, so a reader sees the whole file or none. */
+    static void writeWhole(FileSystem fs, String path, byte[] bytes) throws IOException {
+        Path target = new Path(path);
+        Path tmp = new Path(target.getParent(), "_" + target.getName() + "." + UUID.randomUUID());
+        fs.mkdirs(target.getParent());
+        try (FSDataOutputStream out = fs.create(tmp, false)) {
+            out.write(bytes);
+        }
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+            throw new IOException("rename of " + tmp + " to " + target + " failed");
+        }
+    }
+
+    static byte[] readWhole(FileSystem fs, String path) throws IOException {
+        try (FSDataInputStream in = fs.open(new Path(path))) {
+            return in.readAllBytes();
+        }
+    }
 }

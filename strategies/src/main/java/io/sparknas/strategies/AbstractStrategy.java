@@ -78,6 +78,25 @@ public abstract class AbstractStrategy<G> implements Strategy {
     /** Learns from one told evaluation (successful or failed). */
     protected abstract void onResult(G genotype, Evaluation evaluation);
 
+    /**
+     * A child of parent {@code a} (genotype text {@code ga}): a mutant, or with a second parent {@code b} their
+     * crossover. With {@code deduplicate} a child that repeats an architecture proposed before is re-drawn (up to 20
+     * times; a repeated crossover child is mutated as well).
+     */
+    protected final Candidate offspring(String a, String ga, String b, String gb, boolean deduplicate) {
+        boolean cross = b != null;
+        G pa = space.parse(ga);
+        G pb = cross ? space.parse(gb) : null;
+        G g = null;
+        for (int attempt = 0; attempt < (deduplicate ? 20 : 1) && (g == null || seen(g)); attempt++) {
+            g = cross ? space.crossover(pa, pb, rng) : space.mutate(pa, rng);
+            if (cross && attempt > 0) {
+                g = space.mutate(g, rng);
+            }
+        }
+        return cross ? propose(g, "crossover", List.of(a, b)) : propose(g, "mutation", List.of(a));
+    }
+
     /** Candidates asked for and not yet told. */
     protected final int pendingCount() {
         return pending.size();

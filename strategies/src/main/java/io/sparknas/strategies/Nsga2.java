@@ -83,16 +83,7 @@ public final class Nsga2<G> extends AbstractStrategy<G> {
         boolean cross = rng.nextDouble() < crossoverProbability;
         Member a = tournament();
         Member b = cross ? tournament() : null;
-        G pa = space.parse(a.genotype());
-        G pb = cross ? space.parse(b.genotype()) : null;
-        G g = null;
-        for (int attempt = 0; attempt < (deduplicate ? 20 : 1) && (g == null || seen(g)); attempt++) {
-            g = cross ? space.crossover(pa, pb, rng) : space.mutate(pa, rng);
-            if (cross && attempt > 0) {
-                g = space.mutate(g, rng);
-            }
-        }
-        return cross ? propose(g, "crossover", List.of(a.id(), b.id())) : propose(g, "mutation", List.of(a.id()));
+        return offspring(a.id(), a.genotype(), cross ? b.id() : null, cross ? b.genotype() : null, deduplicate);
     }
 
     /** Binary tournament: the lower rank, then the larger crowding distance, then the first drawn. */

@@ -77,17 +77,7 @@ public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
         boolean cross = population.size() >= 2 && rng.nextDouble() < crossoverProbability;
         Individual a = tournament();
         Individual b = cross ? tournament() : null;
-        G pa = space.parse(a.genotype());
-        G pb = cross ? space.parse(b.genotype()) : null;
-        G g = null;
-        for (int attempt = 0; attempt < (deduplicate ? 20 : 1) && (g == null || seen(g)); attempt++) {
-            // a crossover child that repeats a known architecture is mutated as well
-            g = cross ? space.crossover(pa, pb, rng) : space.mutate(pa, rng);
-            if (cross && attempt > 0) {
-                g = space.mutate(g, rng);
-            }
-        }
-        return cross ? propose(g, "crossover", List.of(a.id(), b.id())) : propose(g, "mutation", List.of(a.id()));
+        return offspring(a.id(), a.genotype(), cross ? b.id() : null, cross ? b.genotype() : null, deduplicate);
     }
 
     /** The best of {@code tournamentSize} members drawn without replacement. */

@@ -168,10 +168,9 @@ public final class ProgressiveShrinking {
             NDArray y = step.create(train.labelBatch(idx), new Shape(idx.length));
             NDArray soft = teacher == null ? null : teacher.probabilities(x);
             BatchStats stats = BatchStats.EMPTY;
-            int n = phase.name().equals("full") ? 1 : cfg.subnetsPerStep();
-            for (int i = 0; i < n; i++) {
-                OfaSubnet net = n == 1 && phase.name().equals("full") ? supernet.space().largest()
-                        : phase.sample(supernet.space(), rng);
+            boolean full = phase.name().equals("full");
+            for (int i = 0; i < (full ? 1 : cfg.subnetsPerStep()); i++) {
+                OfaSubnet net = full ? supernet.space().largest() : phase.sample(supernet.space(), rng);
                 try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
                     NDArray logits = supernet.forward(net, x, Norm.batch());
                     NDArray loss = LOSS.evaluate(new NDList(y), new NDList(logits));
