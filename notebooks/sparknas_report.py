@@ -75,6 +75,51 @@ def candidates(sweep):
     return df.sort_values(["round", "end_time", "candidate_id"]).reset_index(drop=True)
 
 
+def metric(df, name):
+    """One entry of the candidates' metrics map as a float column (NaN where a candidate lacks it)."""
+    return df["metrics"].map(lambda m: dict(m).get(name, np.nan) if m is not None else np.nan).astype(float)
+
+
+def latency_front_data(sweep):
+    """A latency-aware DARTS sweep's evaluated genotypes: lambda, accuracy, measured (batch 1) and predicted latency,
+    and whether each is on the accuracy-latency front; None for other sweeps."""
+    df = candidates(sweep)
+    ok = df[df["status"] == "OK"].copy()
+    ok["lambda"] = metric(ok, "latency_weight")
+    if ok.empty or ok["lambda"].isna().all():
+        return None
+    ok["latency_pred_ms"] = metric(ok, "latency_pred_ms")
+    # each network timed alone after training where the job did so; else the estimator's figure
+    timed = metric(ok, "latency_ms_timed")
+    ok["latency_ms"] = timed.where(timed.notna(), ok["latency_ms_b1"])
+    ok = ok[ok["latency_ms"].notna()]
+    ok["on_front"] = pareto_mask(ok["latency_ms"].to_numpy(dtype=float), ok["accuracy"].to_numpy(dtype=float))
+    cols = ["candidate_id", "seed", "lambda", "accuracy", "latency_ms", "latency_pred_ms", "on_front", "genotype"]
+    return ok[cols].sort_values(["seed", "lambda"]).reset_index(drop=True)
+
+
+def plot_latency_front(sweep):
+    """Latency-aware DARTS: accuracy against measured latency per lambda, the front highlighted, dominated points
+    faded, and the table's prediction of each genotype's latency beside its measurement."""
+    d = latency_front_data(sweep)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    dominated = d[~d["on_front"]]
+    front = d[d["on_front"]].sort_values("latency_ms")
+    ax.scatter(d["latency_pred_ms"], d["accuracy"], marker="x", color="steelblue", alpha=0.6,
+               label="predicted latency (table)")
+    ax.scatter(dominated["latency_ms"], dominated["accuracy"], color="grey", alpha=0.35, label="dominated")
+    ax.plot(front["latency_ms"], front["accuracy"], "o-", color="crimson", label="Pareto front (measured)")
+    for _, row in d.iterrows():
+        ax.annotate(f"λ={row['lambda']:g}", (row["latency_ms"], row["accuracy"]), textcoords="offset points",
+                    xytext=(5, 4), fontsize=8)
+    ax.set(xlabel="latency at batch 1 (ms)", ylabel="validation accuracy",
+           title=f"{label(sweep)}: latency-aware DARTS, accuracy against latency")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def darts_data(sweep):
     """(epochs, alphas) of a DARTS sweep, or None for other sweeps."""
     epochs = _read(sweep, "darts_epochs")
@@ -172,9 +217,13 @@ def plot_population(sweep):
         cost = part[column].to_numpy(dtype=float)
         acc = part["accuracy"].to_numpy(dtype=float)
         front = pareto_mask(cost, acc)
-        ax.scatter(cost[~front], acc[~front], s=18, alpha=0.6, label="candidates")
+        ax.scatter(cost[~front], acc[~front], s=18, color="grey", alpha=0.35, label="dominated")
         order = np.argsort(cost[front])
         ax.plot(cost[front][order], acc[front][order], "o-", color="crimson", label="Pareto front")
+        lam = metric(part, "latency_weight").to_numpy(dtype=float)
+        for x, y, w in zip(cost, acc, lam):
+            if not np.isnan(w):
+                ax.annotate(f"λ={w:g}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
         ax.set(xlabel=title, ylabel="validation accuracy", title=f"accuracy vs {title}")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -462,6 +511,8 @@ def write_all(sweeps):
     if darts_data(sweep) is not None:
         written += [save(plot_alpha_heatmaps(sweep), sweep, "darts_alphas"),
                     save(plot_genotype_over_time(sweep), sweep, "darts_genotypes")]
+        if latency_front_data(sweep) is not None:
+            written.append(save(plot_latency_front(sweep), sweep, "darts_latency_front"))
     if scaling_data(sweep) is not None:
         written += [save(plot_scaling(sweep), sweep, "scaling"), save(plot_scaling_grid(sweep), sweep, "scaling_grid")]
     if ofa_data(sweep) is not None:

@@ -45,8 +45,14 @@ public record JobConfig(Config config, String source) {
         if (file != null && !Files.isReadable(file)) {
             throw new IllegalArgumentException("configuration file " + file + " not found or not readable");
         }
-        Config user = file == null ? ConfigFactory.empty()
-                : ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        Config user;
+        try {
+            user = file == null ? ConfigFactory.empty()
+                    : ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration file " + file + " is not valid HOCON: "
+                    + e.getMessage());
+        }
         for (String o : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
@@ -89,7 +95,9 @@ public record JobConfig(Config config, String source) {
             Config c = config;
             return new SweepConfig(c.getString("sweep.name"), c.getString("sweep.output"),
                     bind("space", SpaceConfig.class), bind("strategy", StrategyConfig.class), estimator(),
-                    c.getInt("search.budget"), c.getInt("search.roundSize"), c.getInt("search.partitions"));
+                    bind(c.getConfig("search").withoutPath("objective"), "search",
+                            io.sparknas.pipeline.SearchSettings.class),
+                    bind("search.objective", io.sparknas.pipeline.SearchObjective.class));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
         }
@@ -100,8 +108,10 @@ public record JobConfig(Config config, String source) {
         try {
             Config c = config;
             return new DartsSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"),
-                    bind(config.getConfig("darts").withoutPath("searches"), "darts", DartsSearchConfig.class),
-                    c.getInt("darts.searches"), estimator());
+                    bind(config.getConfig("darts").withoutPath("searches").withoutPath("latencyWeights")
+                            .withoutPath("latencyTable"), "darts", DartsSearchConfig.class),
+                    c.getInt("darts.searches"), estimator(), c.getDoubleList("darts.latencyWeights"),
+                    c.getString("darts.latencyTable"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
         }
@@ -128,9 +138,18 @@ public record JobConfig(Config config, String source) {
         try {
             Config c = config;
             Config p = config.getConfig("profile");
+            String space = p.getString("space");
+            io.sparknas.space.darts.DartsNetworkConfig darts = null;
+            if (space.equals(io.sparknas.space.darts.DartsSpace.NAME)) {
+                if (!(estimator() instanceof io.sparknas.estimators.spec.ProxySpec proxy)) {
+                    throw new IllegalArgumentException("configuration " + source + ": profile.space = darts times the "
+                            + "network estimator.kind = proxy trains; set estimator.kind = \"proxy\"");
+                }
+                darts = proxy.dartsNetwork();
+            }
             return new io.sparknas.pipeline.LatencyProfile.Config(c.getString("sweep.name"),
-                    c.getString("sweep.output"), bind(p.withOnlyPath("network"), "profile", NetworkHolder.class)
-                    .network(), p.getInt("warmup"), p.getInt("repeats"), p.getInt("validation"),
+                    c.getString("sweep.output"), space, bind(p.withOnlyPath("network"), "profile",
+                    NetworkHolder.class).network(), darts, p.getInt("warmup"), p.getInt("repeats"), p.getInt("validation"),
                     p.getInt("partitions"), p.getLong("seed"), p.getInt("torchThreads"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
@@ -228,16 +247,30 @@ public record JobConfig(Config config, String source) {
     }
 
     /**
-     * Refuses a missing local dataset before anything is written, where the job runs in Spark local mode (the
-     * executors are this JVM). On a cluster the data must sit on the executors, which the driver cannot see.
+     * Refuses a missing or unreadable local dataset (a truncated file, a wrong header, labels that do not match the
+     * images) before anything is written, where the job runs in Spark local mode (the executors are this JVM). On a
+     * cluster the data must sit on the executors, which the driver cannot see.
      */
     void checkLocalData(EstimatorSpec estimator) {
         String master = System.getProperty("spark.master") != null ? System.getProperty("spark.master") : sparkMaster();
+        if (master.startsWith("local") && estimator instanceof io.sparknas.estimators.spec.TabularSpec t
+                && !t.table().path().contains("://")) {
+            try {
+                t.check();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+            }
+        }
         if (master.startsWith("local") && estimator instanceof io.sparknas.estimators.spec.ProxySpec p) {
             try {
                 p.data().checkPresent();
+                // read here, headers and counts checked: the executors of local mode share this JVM's copy
+                io.sparknas.estimators.data.Datasets.shared(p.data());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+            } catch (io.sparknas.estimators.data.DatasetException e) {
+                throw new IllegalArgumentException("configuration " + source + ": estimator.data: " + e.getMessage()
+                        + " (fix or replace the file, or point estimator.data.dir at a good copy)", e);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.jobs.bench.AsyncBench;
 import io.sparknas.jobs.bench.DartsBench;
 import io.sparknas.jobs.bench.EstimatorBench;
 import io.sparknas.jobs.bench.ParetoBench;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparknas", mixinStandardHelpOptions = true, version = "sparknas 0.1.0",
         description = "Neural-architecture search as an Apache Spark pipeline.",
-        subcommands = {SearchJob.class, DartsJob.class, ScaleJob.class, OfaJob.class, ProfileJob.class, ReportJob.class, DoctorJob.class, StrategyBench.class, ParetoBench.class, TrainStepBench.class,
+        subcommands = {SearchJob.class, DartsJob.class, ScaleJob.class, OfaJob.class, ProfileJob.class, ReportJob.class, RepairJob.class, CompactJob.class, DoctorJob.class, StrategyBench.class, ParetoBench.class, AsyncBench.class, TrainStepBench.class,
             DartsBench.class,
             EstimatorBench.class})
 public final class Main {

@@ -7,6 +7,8 @@ import io.sparknas.pipeline.ResultStore;
 import io.sparknas.pipeline.OfaSweep;
 import io.sparknas.pipeline.ScaleSweep;
 import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.space.pareto.Objectives;
+import io.sparknas.space.pareto.Pareto;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -43,7 +45,7 @@ public final class ReportJob implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         SparkSession spark = SparkSessions.create("sparknas-report", System.getProperty("spark.master") != null ? null
-                : "local[1]", Map.of("spark.ui.enabled", "false"));
+                : "local[1]", Map.of("spark.ui.enabled", "false", "spark.sql.files.ignoreCorruptFiles", "true"));
         try {
             ResultStore store = new ResultStore(spark, sweep);
             Optional<String> meta = store.metadata();
@@ -57,6 +59,10 @@ public final class ReportJob implements Callable<Integer> {
             out.printf(Locale.ROOT, "sweep %s (%s%s) at %s, config hash %s%n", m.path("sweep").asText(), kind,
                     kind.equals("search") ? ", strategy " + m.path("config").path("strategy").path("name").asText() : "",
                     store.root(), m.path("configHash").asText());
+            for (ResultStore.Unreadable u : store.unreadable()) {
+                out.println("skipped an unreadable file (" + u.reason() + "): " + u.file() + "; ./sparknas repair "
+                        + "--sweep " + store.root() + " moves it aside and the next run evaluates its round again");
+            }
             List<Integer> rounds = store.committedRounds(ResultStore.CANDIDATES);
             out.printf(Locale.ROOT, "rounds completed: %d%s%n", rounds.size(), kind.equals("search")
                     ? " of " + roundsPlanned(m) : "");
@@ -82,6 +88,7 @@ public final class ReportJob implements Callable<Integer> {
             }
             pareto(store, out, "flops");
             pareto(store, out, "latency_ms_b1");
+            pareto(store, out, DartsSweep.LATENCY_TIMED);
             if (kind.equals("scale")) {
                 scaling(store, rounds, out);
             }
@@ -122,33 +129,26 @@ public final class ReportJob implements Callable<Integer> {
 
     /**
      * The accuracy-{@code cost} Pareto front of the sweep's successful candidates that record the cost: its members
-     * (cheapest first) and its hypervolume against its own nadir (worst accuracy and worst cost of the front), the
-     * reference the benchmarks use.
+     * (cheapest first, with the latency weight of a latency-aware DARTS search) and its hypervolume against its own
+     * nadir (worst accuracy and worst cost of the front), the reference the benchmarks use.
      */
     private static void pareto(ResultStore store, PrintStream out, String cost) {
-        List<io.sparknas.space.Evaluation> rows = new java.util.ArrayList<>();
-        for (int round : store.committedRounds(ResultStore.CANDIDATES)) {
-            rows.addAll(store.readRound(round));
-        }
-        io.sparknas.space.pareto.Objectives objectives = new io.sparknas.space.pareto.Objectives(
-                List.of(io.sparknas.space.pareto.Objectives.ACCURACY, cost));
-        List<io.sparknas.space.Evaluation> usable = rows.stream().filter(e -> objectives.minimised(e) != null).toList();
-        if (usable.size() < 2) {
+        List<io.sparknas.space.Evaluation> rows = store.readAllCandidates();
+        Objectives objectives = new Objectives(List.of(Objectives.ACCURACY, cost));
+        long usable = rows.stream().filter(e -> objectives.minimised(e) != null).count();
+        if (usable < 2) {
             return;
         }
-        double[][] points = usable.stream().map(objectives::minimised).toArray(double[][]::new);
-        List<Integer> front = new java.util.ArrayList<>(io.sparknas.space.pareto.Pareto.front(points));
-        front.sort(java.util.Comparator.comparingDouble(i -> points[i][1]));
-        double[] nadir = io.sparknas.space.pareto.Pareto.nadir(points, front);
-        double hv = io.sparknas.space.pareto.Pareto.hypervolume2d(points, new double[] {nadir[0] + 1e-12,
-            nadir[1] + 1e-12});
+        List<io.sparknas.space.Evaluation> front = objectives.front(rows);
+        double[][] points = front.stream().map(objectives::minimised).toArray(double[][]::new);
+        double[] nadir = Pareto.nadir(points, java.util.stream.IntStream.range(0, points.length).boxed().toList());
+        double hv = Pareto.hypervolume2d(points, new double[] {nadir[0] + 1e-12, nadir[1] + 1e-12});
         out.printf(Locale.ROOT, "pareto front, accuracy against %s: %d of %d candidates; hypervolume %.6g against "
-                + "its nadir (accuracy %.4f, %s %.4g)%n", cost, front.size(), usable.size(), hv, -nadir[0], cost,
-                nadir[1]);
-        for (int i : front) {
-            io.sparknas.space.Evaluation e = usable.get(i);
-            out.printf(Locale.ROOT, "  %-14s accuracy %.4f  %s %.4g%n", e.candidate().id(), e.accuracy(), cost,
-                    points[i][1]);
+                + "its nadir (accuracy %.4f, %s %.4g)%n", cost, front.size(), usable, hv, -nadir[0], cost, nadir[1]);
+        for (io.sparknas.space.Evaluation e : front) {
+            Double lambda = e.metrics().get(DartsSweep.LATENCY_WEIGHT);
+            out.printf(Locale.ROOT, "  %-14s accuracy %.4f  %s %.4g%s%n", e.candidate().id(), e.accuracy(), cost,
+                    e.metrics().get(cost), lambda == null ? "" : "  lambda " + lambda);
         }
     }
 
@@ -165,17 +165,20 @@ public final class ReportJob implements Callable<Integer> {
         }
         List<Double> budgets = new java.util.ArrayList<>();
         m.path("config").path("search").path("budgets").forEach(b -> budgets.add(b.asDouble()));
-        List<io.sparknas.space.Evaluation> all = new java.util.ArrayList<>();
-        for (int round : store.committedRounds(ResultStore.CANDIDATES)) {
-            all.addAll(store.readRound(round));
-        }
+        List<io.sparknas.space.Evaluation> all = store.readAllCandidates();
         out.println("chosen subnet per FLOP budget (val/test by weight inheritance; scratch: trained alone):");
         OfaSweep.table(all, budgets).forEach(out::println);
     }
 
     private static String roundsPlanned(JsonNode m) {
-        int budget = m.path("config").path("budget").asInt();
-        int roundSize = m.path("config").path("roundSize").asInt();
+        JsonNode history = m.path("budgetHistory");
+        JsonNode search = m.path("config").has("search") ? m.path("config").path("search") : m.path("config");
+        int budget = history.isArray() && !history.isEmpty() ? history.get(history.size() - 1).path("budget").asInt()
+                : search.path("budget").asInt();
+        int roundSize = search.path("roundSize").asInt();
+        if (search.path("mode").asText("rounds").equals("async")) {
+            return budget + " evaluations, asynchronous";
+        }
         return roundSize > 0 ? Integer.toString((budget + roundSize - 1) / roundSize) : "?";
     }
 

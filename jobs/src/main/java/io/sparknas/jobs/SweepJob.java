@@ -91,9 +91,12 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
             Outcome outcome;
             try {
                 outcome = run(spark, cfg);
-            } catch (Sweep.Mismatch e) {
+            } catch (Sweep.Mismatch | Sweep.Refused e) {
                 System.err.println("sparknas " + command + ": " + e.getMessage());
                 return 2;
+            } catch (io.sparknas.pipeline.SearchLoop.TooManyFailures e) {
+                System.err.println("sparknas " + command + ": " + e.getMessage());
+                return 1;
             }
             if (!outcome.summary().isEmpty()) {
                 System.out.println(outcome.summary());

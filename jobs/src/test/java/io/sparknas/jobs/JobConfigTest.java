@@ -31,7 +31,8 @@ class JobConfigTest {
         assertEquals("darts", cfg.space().name());
         assertEquals("evolution", cfg.strategy().name());
         assertEquals(32, cfg.budget());
-        assertEquals(4, cfg.rounds());
+        assertEquals(8, cfg.roundSize());
+        assertEquals("rounds", cfg.search().mode());
         ProxySpec proxy = assertInstanceOf(ProxySpec.class, cfg.estimator());
         assertEquals(new NetworkSize(8, 3, 3), proxy.proxy().network(), "channels and layers given, stemMultiplier a default");
         assertEquals(new SgdConfig(0.05, 0.9, 3e-4, 5), proxy.proxy().sgd(), "learningRate given, the rest defaults");

@@ -52,6 +52,7 @@ class NotebooksAndReportTest {
     static String evolution;
     static String random;
     static String darts;
+    static String dartsLatency;
     static String withFailures;
     static String scale;
 
@@ -78,6 +79,16 @@ class NotebooksAndReportTest {
         assertEquals(0, Main.run(concat(new String[] {"darts", "--conf", "../conf/darts-quickstart.conf",
             "--set", "sweep.output=" + darts, "--set", "darts.epochs=2", "--set", "darts.channels=4",
             "--set", "darts.layers=3", "--set", "darts.nodes=2", "--set", "darts.batchSize=16"}, TINY)));
+        // latency-aware DARTS: a latency table of the proxy's network (the estimator section TINY sets), then one
+        // search per lambda
+        String profile = dir.resolve("profile-darts").toString();
+        assertEquals(0, Main.run(concat(new String[] {"profile", "--conf", "../conf/profile-darts.conf",
+            "--set", "sweep.output=" + profile, "--set", "profile.repeats=3", "--set", "profile.validation=4"}, TINY)));
+        dartsLatency = dir.resolve("darts-latency").toString();
+        assertEquals(0, Main.run(concat(new String[] {"darts", "--conf", "../conf/darts-latency.conf",
+            "--set", "sweep.output=" + dartsLatency, "--set", "darts.latencyTable=" + profile + "/latency_table.csv",
+            "--set", "darts.latencyWeights=[0,3]", "--set", "darts.epochs=1", "--set", "darts.channels=4",
+            "--set", "darts.layers=3", "--set", "darts.nodes=2", "--set", "darts.batchSize=16"}, TINY)));
     }
 
     @Test
@@ -95,6 +106,10 @@ class NotebooksAndReportTest {
             assertFigure(Path.of(NotebooksAndReportTest.darts, "report", fig + ".png"));
         }
         assertTrue(darts.contains("s1") && darts.contains("s2"), "both searches listed");
+        assertTrue(darts.contains("not a latency-aware DARTS sweep"), darts);
+        String latency = run(python, "darts", Map.of("SPARKNAS_SWEEP", dartsLatency));
+        assertFigure(Path.of(dartsLatency, "report", "darts_latency_front.png"));
+        assertTrue(latency.contains("latency_pred_ms") && latency.contains("on_front"), latency);
         String none = run(python, "darts", Map.of("SPARKNAS_SWEEP", evolution));
         assertTrue(none.contains("has no DARTS data"), "a sweep without DARTS data says so: " + none);
         String scaling = run(python, "scaling", Map.of("SPARKNAS_SWEEP", scale));
@@ -130,6 +145,20 @@ class NotebooksAndReportTest {
             }
             assertTrue(dartsPrinted.contains("darts searches: 2 ok, 0 failed; epochs per search: [s1=2, s2=2]"),
                     dartsPrinted);
+            String latencyPrinted = capture(() -> assertEquals(0, Main.run("report", "--sweep", dartsLatency)));
+            assertTrue(latencyPrinted.contains("pareto front, accuracy against latency_ms_b1")
+                    && latencyPrinted.contains("lambda "), latencyPrinted);
+            // every member of the front is exported with its genotype and drawings, listed in front.csv
+            Path frontDir = Path.of(dartsLatency, "export", "front-latency_ms_b1");
+            List<String> members = Files.readAllLines(frontDir.resolve("front.csv"));
+            assertTrue(members.size() >= 2 && members.get(0).equals("candidate_id,accuracy,latency_ms_b1,"
+                    + "latency_weight"), members.toString());
+            for (String m : members.subList(1, members.size())) {
+                String id = m.split(",")[0];
+                assertTrue(latencyPrinted.contains("  " + id), id + " in the report's front: " + latencyPrinted);
+                assertTrue(Files.exists(frontDir.resolve(id).resolve("genotype.json")));
+                assertTrue(Files.exists(frontDir.resolve(id).resolve("normal.dot")), id);
+            }
         } finally {
             spark.stop();
         }

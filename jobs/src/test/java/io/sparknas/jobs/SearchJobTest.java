@@ -48,8 +48,12 @@ class SearchJobTest {
         assertTrue(exported.path("modelDir").isMissingNode(), "a table look-up has no model to export");
 
         assertEquals(0, Main.run(args), "running again on a complete sweep resumes and finishes at once");
-        String[] other = args.clone();
-        other[other.length - 3] = "search.budget=40";
+        String[] lower = args.clone();
+        lower[lower.length - 3] = "search.budget=20";
+        assertEquals(2, Main.run(lower), "a lowered budget is refused");
+        String[] other = java.util.Arrays.copyOf(args, args.length + 2);
+        other[args.length] = "--set";
+        other[args.length + 1] = "strategy.seed=9";
         assertEquals(2, Main.run(other), "another configuration on the same path is refused");
         String[] fresh = new String[other.length + 1];
         System.arraycopy(other, 0, fresh, 0, other.length);

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A sweep on a real Spark standalone cluster: Spark's {@code local-cluster[2,1,1024]} master starts a standalone
  * Master and two Workers in this JVM, and the Workers launch two separate executor JVMs (from a SPARK_HOME whose
  * {@code jars/} holds this test's classpath). Candidates are evaluated in those JVMs and committed to Parquet: a
- * tabular sweep, and a sweep of DJL proxy training whose rows must equal those of the same sweep in local mode.
+ * tabular sweep, a sweep of DJL proxy training whose rows must equal those of the same sweep in local mode, and a
+ * sweep whose executor JVMs are halted mid-task (once: retried; every time: a FAILED row, the sweep completes).
  */
 class StandaloneClusterTest {
 
@@ -63,7 +64,8 @@ class StandaloneClusterTest {
                 "spark.executor.extraClassPath", classpath,
                 "spark.executor.extraJavaOptions", opens,
                 "spark.executorEnv.GLIBC_TUNABLES", System.getenv().getOrDefault("GLIBC_TUNABLES", ""),
-                "spark.executorEnv.OMP_NUM_THREADS", "1"));
+                "spark.executorEnv.OMP_NUM_THREADS", "1",
+                "spark.task.maxFailures", "2"));
         List<String> onCluster;
         try {
             SweepConfig cfg = new SweepConfig("standalone", dir.resolve("sweep").toString(),
@@ -85,6 +87,23 @@ class StandaloneClusterTest {
             List<Row> trainedRows = trained.sweep().store().candidates().collectAsList();
             assertTrue(trainedRows.stream().noneMatch(row -> row.getAs("executor").equals("driver")));
             onCluster = essence(trainedRows);
+
+            // An executor JVM halted mid-task (c000002, first attempt: Spark retries it on a new executor) and a
+            // poison candidate that halts its executor on every attempt (c000006): one FAILED row, the sweep goes on.
+            SweepConfig halting = new SweepConfig("standalone-halt", dir.resolve("halt").toString(),
+                    new SpaceConfig("nb201", 4, List.of()), StrategyConfig.of("random", 4),
+                    TabularSpec.of(table.toString(), "cifar10-val", "cifar10-test"), 8, 4, 4);
+            SearchLoop.Result h = new SearchLoop(spark, halting, System.out::println,
+                    SearchLoop.Faults.halting(Set.of("c000006"), Set.of("c000002"))).run();
+            assertEquals(8, h.counts().evaluated());
+            assertEquals(1, h.counts().failed());
+            Map<String, Row> byId = h.sweep().store().candidates().collectAsList().stream()
+                    .collect(Collectors.toMap(row -> row.<String>getAs("candidate_id"), row -> row));
+            assertEquals("FAILED", byId.get("c000006").getAs("status"));
+            assertTrue(byId.get("c000006").<String>getAs("error").startsWith("executor-lost:"),
+                    byId.get("c000006").<String>getAs("error"));
+            assertEquals("OK", byId.get("c000002").getAs("status"), "retried after its executor died");
+            assertTrue(byId.get("c000002").<Integer>getAs("task_attempt") >= 1);
         } finally {
             spark.stop();
             System.clearProperty("spark.testing");

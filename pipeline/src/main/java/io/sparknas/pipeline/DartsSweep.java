@@ -2,6 +2,8 @@ package io.sparknas.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.Devices;
+import io.sparknas.estimators.Torch;
+import io.sparknas.estimators.latency.Timing;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.estimators.spec.ProxySpec;
@@ -12,7 +14,12 @@ import io.sparknas.space.Evaluation;
 import io.sparknas.space.Operation;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
+import io.sparknas.space.darts.DartsNetworkConfig;
 import io.sparknas.space.darts.Derivation;
+import io.sparknas.space.latency.DartsOps;
+import io.sparknas.space.pareto.Objectives;
+import ai.djl.Device;
+import io.sparknas.oneshot.darts.LatencyObjective;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -36,22 +43,55 @@ import java.util.function.Consumer;
  * the proxy estimator through the pipeline, and the best by validation accuracy wins. Both phases are committed
  * atomically; a rerun with the same configuration skips what is committed (resume), another configuration is
  * refused.
+ *
+ * <p>Latency-aware ({@code darts.latencyWeights}): the searches run once per weight lambda, each adding lambda times
+ * the supernet's expected latency from a lookup table to its architecture loss (FBNet, ProxylessNAS); every derived
+ * genotype is trained and its latency measured, and the sweep reports the accuracy-latency front.
  */
 public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     public static final String EPOCHS = "darts_epochs";
     public static final String ALPHAS = "darts_alphas";
+    /** Candidate metrics of a latency-aware sweep: the search's lambda, the table's and the measured latency. */
+    public static final String LATENCY_WEIGHT = "latency_weight";
+    public static final String LATENCY_PREDICTED = "latency_pred_ms";
+    public static final String LATENCY_MEASURED = "latency_ms_b1";
+    /** Each derived network timed alone after training: one Spark task, one network at a time, median of 50. */
+    public static final String LATENCY_TIMED = "latency_ms_timed";
+    static final int TIMING_WARMUP = 10;
+    static final int TIMING_REPEATS = 50;
 
     /**
-     * @param searches   independent searches (Spark tasks), seeds {@code search.seed() + i}
-     * @param estimator  the proxy estimator that trains each derived genotype (its data also feeds the search:
-     *                   w on the training split, alpha on the validation split)
+     * @param searches       independent searches (Spark tasks) per latency weight, seeds {@code search.seed() + i}
+     * @param estimator      the proxy estimator that trains each derived genotype (its data also feeds the search:
+     *                       w on the training split, alpha on the validation split)
+     * @param latencyWeights latency-aware DARTS: one set of searches per weight lambda, each minimising
+     *                       cross-entropy + lambda * E[latency] / E0 ({@link LatencyObjective}); empty = plain DARTS
+     * @param latencyTable   the profile job's {@code latency_table.csv} of space darts for the network the estimator
+     *                       trains (a Hadoop path); required with latency weights
      */
     public record Config(String name, String output, DartsSearchConfig search, int searches,
-                         EstimatorSpec estimator) implements Sweep.Definition, Serializable {
+                         EstimatorSpec estimator, List<Double> latencyWeights, String latencyTable)
+            implements Sweep.Definition, Serializable {
         public Config {
             SweepConfig.checkName(name);
             if (searches < 1) {
                 throw new IllegalArgumentException("darts.searches must be >= 1, got " + searches);
+            }
+            latencyWeights = latencyWeights == null ? List.of() : List.copyOf(latencyWeights);
+            latencyTable = latencyTable == null ? "" : latencyTable;
+            for (double w : latencyWeights) {
+                if (!(w >= 0) || Double.isInfinite(w)) {
+                    throw new IllegalArgumentException("darts.latencyWeights must be finite and >= 0 (0 = plain "
+                            + "DARTS), got " + w);
+                }
+            }
+            if (latencyWeights.size() != latencyWeights.stream().distinct().count()) {
+                throw new IllegalArgumentException("darts.latencyWeights repeats a value: " + latencyWeights);
+            }
+            if (!latencyWeights.isEmpty() && latencyTable.isBlank()) {
+                throw new IllegalArgumentException("darts.latencyWeights needs darts.latencyTable, a latency table of "
+                        + "this device for the network estimator.proxy trains; make one with: ./sparknas profile "
+                        + "--conf conf/profile-darts.conf");
             }
             if (!(estimator instanceof ProxySpec)) {
                 throw new IllegalArgumentException("darts needs estimator.kind = proxy (images to search on), got '"
@@ -62,6 +102,15 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         @Override
         public String kind() {
             return "darts";
+        }
+
+        /** Without a latency objective: plain DARTS. */
+        public Config(String name, String output, DartsSearchConfig search, int searches, EstimatorSpec estimator) {
+            this(name, output, search, searches, estimator, List.of(), "");
+        }
+
+        boolean latencyAware() {
+            return !latencyWeights.isEmpty();
         }
 
         /** The images the searches learn from: w on the training split, alpha on the validation split. */
@@ -76,30 +125,58 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             n.set("search", SweepConfig.JSON.valueToTree(search));
             n.put("searches", searches);
             n.set("estimator", SweepConfig.JSON.valueToTree(estimator));
+            if (latencyAware()) { // absent otherwise: plain DARTS sweeps keep their hash
+                n.set("latencyWeights", SweepConfig.JSON.valueToTree(latencyWeights));
+                n.put("latencyTable", latencyTable);
+            }
             return SweepConfig.canonical(n);
         }
     }
 
+    /**
+     * One search for a task: its configuration, id, and latency objective (null for plain DARTS; a field, not an
+     * Optional, to be serializable).
+     */
+    record SearchTask(String searchId, DartsSearchConfig search, LatencyObjective latency) implements Serializable {
+        double latencyWeight() {
+            return latency == null ? Double.NaN : latency.weight();
+        }
+    }
+
     /** One search as it comes back from its task; {@code error} is empty unless it failed. */
-    record Trace(String searchId, long seed, List<DartsSearch.Epoch> epochs, String error, String executor,
-                 String host) implements Serializable {
+    record Trace(String searchId, long seed, double latencyWeight, List<DartsSearch.Epoch> epochs, String error,
+                 String device, String executor, String host) implements Serializable {
     }
 
-    /** The genotype a search derived after its last epoch. */
-    private record Final(String searchId, long seed, String genotype) {
+    /** The genotype a search derived after its last epoch, and the latency weight it searched with (NaN: none). */
+    private record Final(String searchId, long seed, double latencyWeight, String genotype) {
     }
 
-    /** The outcome: every search's final genotype and its evaluation, and the winner. */
-    public record Result(Sweep sweep, List<Evaluation> evaluations, Optional<Evaluation> best, int failedSearches) {
+    /**
+     * The outcome: every search's final genotype and its evaluation, the winner, and for a latency-aware sweep the
+     * accuracy-latency front of the evaluated genotypes.
+     */
+    public record Result(Sweep sweep, List<Evaluation> evaluations, Optional<Evaluation> best, int failedSearches,
+                         List<Evaluation> front) {
     }
 
     public Result run() {
+        Optional<LatencyTable> table;
+        List<SearchTask> tasks;
+        try {
+            table = cfg.latencyAware() ? Optional.of(LatencyTable.read(spark, cfg.latencyTable(), DartsSpace.NAME,
+                    "darts.latencyTable")) : Optional.empty();
+            tasks = tasks(table); // refuses a table that lacks the network's instances
+        } catch (IllegalArgumentException e) {
+            throw new Sweep.Refused(e.getMessage());
+        }
         Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES, EPOCHS);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Final> finals;
         if (!sweep.isCommitted(EPOCHS)) {
             long t0 = System.nanoTime();
-            List<Trace> traces = searchOnSpark(jsc);
+            List<Trace> traces = searchOnSpark(jsc, tasks);
+            table.ifPresent(t -> warnOtherDevices(t, traces));
             commitTraces(sweep, traces);
             finals = finals(traces);
             log.accept(String.format(Locale.ROOT, "searched: %d searches in %s; traces: %s", traces.size(),
@@ -110,8 +187,11 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         }
         List<Evaluation> evaluations;
         if (!sweep.isCommitted(ResultStore.CANDIDATES)) {
-            List<TaskResult> results = new SparkEvaluator(jsc, cfg.estimator(), false, SearchLoop::logEpoch)
+            List<TaskResult> results;
+            results = new SparkEvaluator(jsc, cfg.estimator(), false, SearchLoop::logEpoch)
                     .evaluate(candidates(finals), 0);
+            Map<String, Double> timed = table.isPresent() ? timeAlone(jsc, finals) : Map.of();
+            results = results.stream().map(r -> withLatency(r, finals, table, timed)).toList();
             sweep.commitCandidates(0, cfg.estimator(), results);
             evaluations = new ArrayList<>(results.stream().map(TaskResult::evaluation).toList());
         } else {
@@ -119,12 +199,150 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         }
         evaluations.sort(Comparator.comparing(e -> e.candidate().id()));
         for (Evaluation e : evaluations) {
-            log.accept(String.format(Locale.ROOT, "evaluated %s: %s accuracy %.4f%s", e.candidate().id(),
-                    e.status(), e.accuracy(), e.isOk() ? "" : " (" + e.error() + ")"));
+            log.accept(String.format(Locale.ROOT, "evaluated %s: %s accuracy %.4f%s%s", e.candidate().id(),
+                    e.status(), e.accuracy(), latencyText(e), e.isOk() ? "" : " (" + e.error() + ")"));
         }
         Optional<Evaluation> best = evaluations.stream().filter(Evaluation::isOk)
                 .max(Comparator.comparingDouble(Evaluation::accuracy));
-        return new Result(sweep, evaluations, best, cfg.searches() - finals.size());
+        List<Evaluation> front = cfg.latencyAware() ? latencyFront(evaluations) : List.of();
+        return new Result(sweep, evaluations, best, cfg.searches() * Math.max(1, cfg.latencyWeights().size())
+                - finals.size(), front);
+    }
+
+    /**
+     * The searches: {@code searches} seeds per latency weight (ids {@code s<seed>-l<i>} for the i-th weight), or
+     * {@code searches} plain ones ({@code s<seed>}). The objectives' matrices come from the table for the network
+     * the estimator trains; a table lacking one of its instances is refused here, before anything is written.
+     */
+    private List<SearchTask> tasks(Optional<LatencyTable> table) {
+        List<SearchTask> tasks = new ArrayList<>();
+        if (table.isEmpty()) {
+            for (int i = 0; i < cfg.searches(); i++) {
+                long seed = cfg.search().seed() + i;
+                tasks.add(new SearchTask("s" + seed, cfg.search().withSeed(seed), null));
+            }
+            return tasks;
+        }
+        DartsNetworkConfig net = cfg.proxy().dartsNetwork();
+        double[][] normal;
+        double[][] reduce;
+        try {
+            normal = DartsOps.edgeMatrix(table.get().predictor(), net, cfg.search().ops(), cfg.search().nodes(), false);
+            reduce = DartsOps.edgeMatrix(table.get().predictor(), net, cfg.search().ops(), cfg.search().nodes(), true);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("darts.latencyTable " + cfg.latencyTable() + ": " + e.getMessage(), e);
+        }
+        for (int j = 0; j < cfg.latencyWeights().size(); j++) {
+            LatencyObjective objective = new LatencyObjective(cfg.latencyWeights().get(j), normal, reduce);
+            for (int i = 0; i < cfg.searches(); i++) {
+                long seed = cfg.search().seed() + i;
+                tasks.add(new SearchTask("s" + seed + "-l" + j, cfg.search().withSeed(seed), objective));
+            }
+        }
+        return tasks;
+    }
+
+    /** A line for each search whose executor's device is not the one the latency table was made on. */
+    private void warnOtherDevices(LatencyTable table, List<Trace> traces) {
+        for (Trace t : traces) {
+            if (!t.device().isEmpty() && !t.device().equals(table.device())) {
+                log.accept("warning: search " + t.searchId() + " ran on " + t.device() + "; the latency table "
+                        + cfg.latencyTable() + " was made on " + table.device());
+            }
+        }
+    }
+
+    /** The evaluation with its search's latency weight and the table's predicted latency as metrics. */
+    /**
+     * Every derived network timed at batch 1 in one Spark task after the training is done, one network at a time
+     * ({@value #TIMING_WARMUP} warm-up passes, the median of {@value #TIMING_REPEATS}): the latencies the front is
+     * drawn with, measured without other work on the machine's cores (the estimator's own figure is taken beside
+     * another task's training).
+     */
+    private Map<String, Double> timeAlone(JavaSparkContext jsc, List<Final> finals) {
+        io.sparknas.space.darts.DartsNetworkConfig net = cfg.proxy().dartsNetwork();
+        int threads = cfg.search().torchThreads();
+        List<String> genotypes = finals.stream().map(Final::genotype).toList();
+        List<Double> ms = jsc.parallelize(List.of(genotypes), 1).map(gs -> {
+            Torch.pinThreads(threads);
+            Device d = Devices.choose(SparkEvaluator.assignedGpu(TaskContext.get()));
+            List<Double> out = new ArrayList<>();
+            for (String g : gs) {
+                out.add(Timing.dartsNetwork(DartsText.parse(g), net, d, TIMING_WARMUP, TIMING_REPEATS).medianMs());
+            }
+            return out;
+        }).collect().get(0);
+        Map<String, Double> byId = new LinkedHashMap<>();
+        for (int i = 0; i < finals.size(); i++) {
+            byId.put("darts-" + finals.get(i).searchId(), ms.get(i));
+        }
+        return byId;
+    }
+
+    private TaskResult withLatency(TaskResult r, List<Final> finals, Optional<LatencyTable> table,
+                                   Map<String, Double> timed) {
+        if (table.isEmpty()) {
+            return r;
+        }
+        Evaluation e = r.evaluation();
+        Final f = finals.stream().filter(x -> ("darts-" + x.searchId()).equals(e.candidate().id())).findFirst()
+                .orElseThrow();
+        double predicted = table.get().predictor().predict(DartsOps.of(DartsText.parse(f.genotype()),
+                cfg.proxy().dartsNetwork()));
+        Map<String, Double> extra = new java.util.TreeMap<>(Map.of(LATENCY_WEIGHT, f.latencyWeight(),
+                LATENCY_PREDICTED, predicted));
+        if (timed.containsKey(e.candidate().id())) {
+            extra.put(LATENCY_TIMED, timed.get(e.candidate().id()));
+        }
+        return new TaskResult(e.withMetrics(extra), r.executor(), r.host(), r.attempt());
+    }
+
+    private static String latencyText(Evaluation e) {
+        Double w = e.metrics().get(LATENCY_WEIGHT);
+        if (w == null) {
+            return "";
+        }
+        Double measured = e.metrics().get(LATENCY_TIMED);
+        return String.format(Locale.ROOT, ", lambda %s, latency %s ms timed alone, %.3f ms predicted", weightText(w),
+                measured == null ? "-" : String.format(Locale.ROOT, "%.3f", measured),
+                e.metrics().get(LATENCY_PREDICTED));
+    }
+
+    private static String weightText(double w) {
+        return java.math.BigDecimal.valueOf(w).stripTrailingZeros().toPlainString();
+    }
+
+    /**
+     * The accuracy-latency front of the evaluated genotypes (latency timed alone at batch 1; the table's prediction
+     * where a timing is missing), with a line per member and whether raising lambda lowered the latency
+     * monotonically (per seed).
+     */
+    private List<Evaluation> latencyFront(List<Evaluation> evaluations) {
+        String cost = evaluations.stream().allMatch(e -> !e.isOk() || e.metrics().containsKey(LATENCY_TIMED))
+                ? LATENCY_TIMED : LATENCY_PREDICTED;
+        List<Evaluation> front = new Objectives(List.of(Objectives.ACCURACY, cost)).front(evaluations);
+        for (Evaluation e : front) {
+            log.accept(String.format(Locale.ROOT, "front (accuracy, %s): %s lambda %s accuracy %.4f latency %.3f ms",
+                    cost, e.candidate().id(), weightText(e.metrics().get(LATENCY_WEIGHT)), e.accuracy(),
+                    e.metrics().get(cost)));
+        }
+        for (int i = 0; i < cfg.searches(); i++) {
+            long seed = cfg.search().seed() + i;
+            List<Evaluation> bySeed = evaluations.stream().filter(Evaluation::isOk)
+                    .filter(e -> e.candidate().seed() == seed && e.metrics().containsKey(cost))
+                    .sorted(Comparator.comparingDouble(e -> e.metrics().get(LATENCY_WEIGHT))).toList();
+            boolean monotone = true;
+            StringBuilder trail = new StringBuilder();
+            for (int k = 0; k < bySeed.size(); k++) {
+                double lat = bySeed.get(k).metrics().get(cost);
+                monotone &= k == 0 || lat <= bySeed.get(k - 1).metrics().get(cost);
+                trail.append(k == 0 ? "" : " -> ").append(String.format(Locale.ROOT, "%.3f",
+                        lat));
+            }
+            log.accept(String.format(Locale.ROOT, "seed %d: latency by rising lambda %s ms: %s", seed, trail,
+                    monotone ? "monotonically non-increasing" : "NOT monotonic"));
+        }
+        return front;
     }
 
     /** The final genotype of every search that did not fail; a line per search. */
@@ -136,42 +354,45 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                 continue;
             }
             DartsSearch.Epoch last = t.epochs().get(t.epochs().size() - 1);
-            finals.add(new Final(t.searchId(), t.seed(), DartsText.format(last.genotype())));
-            log.accept(String.format(Locale.ROOT, "search %s (seed %d): %d epochs, supernet val accuracy %.4f, "
-                    + "%d skip connections in the normal cell (%d without the guard)", t.searchId(), t.seed(),
+            finals.add(new Final(t.searchId(), t.seed(), t.latencyWeight(), DartsText.format(last.genotype())));
+            log.accept(String.format(Locale.ROOT, "search %s (seed %d%s): %d epochs, supernet val accuracy %.4f, "
+                    + "%d skip connections in the normal cell (%d without the guard)%s", t.searchId(), t.seed(),
+                    Double.isNaN(t.latencyWeight()) ? "" : ", lambda " + weightText(t.latencyWeight()),
                     t.epochs().size(), last.validationAccuracy(), Derivation.skips(last.genotype().normal()),
-                    Derivation.skips(last.unguarded().normal())));
+                    Derivation.skips(last.unguarded().normal()), Double.isNaN(last.expectedLatencyMs()) ? ""
+                            : String.format(Locale.ROOT, ", expected latency %.3f ms", last.expectedLatencyMs())));
         }
         return finals;
     }
 
-    private List<Trace> searchOnSpark(JavaSparkContext jsc) {
-        List<DartsSearchConfig> configs = new ArrayList<>();
-        for (int i = 0; i < cfg.searches(); i++) {
-            configs.add(cfg.search().withSeed(cfg.search().seed() + i));
-        }
+    /** Every search as a Spark task of its own, traces in task order (weight, then seed). */
+    private List<Trace> searchOnSpark(JavaSparkContext jsc, List<SearchTask> tasks) {
         ProxySpec spec = cfg.proxy();
-        List<Trace> traces = new ArrayList<>(jsc.parallelize(configs, configs.size())
-                .map(c -> runSearch(c, spec)).collect());
-        traces.sort(Comparator.comparingLong(Trace::seed));
+        List<Trace> traces = new ArrayList<>(jsc.parallelize(tasks, tasks.size()).map(t -> runSearch(t, spec))
+                .collect());
+        List<String> order = tasks.stream().map(SearchTask::searchId).toList();
+        traces.sort(Comparator.comparingInt(t -> order.indexOf(t.searchId())));
         return traces;
     }
 
     /** A Spark task: one whole search on the executor's dataset and device; a failure is a trace with the error. */
-    static Trace runSearch(DartsSearchConfig c, ProxySpec spec) {
-        String id = "s" + c.seed();
+    static Trace runSearch(SearchTask task, ProxySpec spec) {
+        DartsSearchConfig c = task.search();
         String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
         String host = SparkEvaluator.hostName();
+        String device = "";
         try {
             Devices.configureThreads(c.torchThreads());
             Datasets.Split data = Datasets.shared(spec.data());
-            try (DartsSearch search = new DartsSearch(c, data,
-                    Devices.choose(SparkEvaluator.assignedGpu(TaskContext.get())))) {
-                return new Trace(id, c.seed(), search.run(e -> { }), "", executor, host);
+            Device d = Devices.choose(SparkEvaluator.assignedGpu(TaskContext.get()));
+            device = LatencyProfile.deviceName(d);
+            try (DartsSearch search = new DartsSearch(c, data, d, Optional.ofNullable(task.latency()))) {
+                return new Trace(task.searchId(), c.seed(), task.latencyWeight(), search.run(e -> { }), "", device,
+                        executor, host);
             }
         } catch (RuntimeException | OutOfMemoryError e) {
-            return new Trace(id, c.seed(), List.of(), e.getClass().getSimpleName() + ": " + e.getMessage(), executor,
-                    host);
+            return new Trace(task.searchId(), c.seed(), task.latencyWeight(), List.of(),
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), device, executor, host);
         }
     }
 
@@ -193,6 +414,8 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                         .set("skips_normal", Derivation.skips(e.genotype().normal()))
                         .set("skips_normal_unguarded", Derivation.skips(e.unguarded().normal()))
                         .set("skips_reduce", Derivation.skips(e.genotype().reduce()))
+                        .set("expected_latency_ms", Double.isNaN(e.expectedLatencyMs()) ? null
+                                : e.expectedLatencyMs())
                         .build());
                 addAlphas(alphas, t.searchId(), e.epoch(), "normal", e.alphaNormal());
                 addAlphas(alphas, t.searchId(), e.epoch(), "reduce", e.alphaReduce());
@@ -206,7 +429,8 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     private RowBuilder epochRow(Trace t) {
         return RowBuilder.of(ResultSchema.DARTS_EPOCHS).set("sweep_id", cfg.name()).set("search_id", t.searchId())
                 .set("seed", t.seed()).set("order", cfg.search().architect().order())
-                .set("max_skips", cfg.search().maxSkips()).set("executor", t.executor()).set("host", t.host());
+                .set("max_skips", cfg.search().maxSkips()).set("executor", t.executor()).set("host", t.host())
+                .set("latency_weight", Double.isNaN(t.latencyWeight()) ? null : t.latencyWeight());
     }
 
     private void addAlphas(List<Row> rows, String searchId, int epoch, String cell, double[][] alpha) {
@@ -227,10 +451,14 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     }
 
     private List<Final> committedFinals(ResultStore store) {
-        List<Row> rows = store.read(EPOCHS).filter("status = 'OK'").orderBy("seed", "epoch").collectAsList();
+        org.apache.spark.sql.Dataset<Row> epochs = store.read(EPOCHS);
+        boolean weighted = java.util.Arrays.asList(epochs.columns()).contains("latency_weight");
+        List<Row> rows = epochs.filter("status = 'OK'").orderBy("seed", "search_id", "epoch").collectAsList();
         Map<String, Final> last = new LinkedHashMap<>();
         for (Row r : rows) {
-            last.put(r.getAs("search_id"), new Final(r.getAs("search_id"), r.<Long>getAs("seed"), r.getAs("genotype")));
+            Double w = weighted ? r.<Double>getAs("latency_weight") : null;
+            last.put(r.getAs("search_id"), new Final(r.getAs("search_id"), r.<Long>getAs("seed"),
+                    w == null ? Double.NaN : w, r.getAs("genotype")));
         }
         return new ArrayList<>(last.values());
     }

@@ -7,6 +7,11 @@ import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.latency.Timing;
 import io.sparknas.space.SeededRandom;
+import io.sparknas.space.Operation;
+import io.sparknas.space.darts.DartsNetworkConfig;
+import io.sparknas.space.darts.DartsSpace;
+import io.sparknas.space.darts.DartsText;
+import io.sparknas.space.latency.DartsOps;
 import io.sparknas.space.latency.LatencyPredictor;
 import io.sparknas.space.latency.Nb201Ops;
 import io.sparknas.space.latency.OpInstance;
@@ -36,8 +41,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A latency table on Spark ({@code profile} job): every distinct operation instance the NAS-Bench-201 networks of
- * a configuration run is timed at batch 1 on an executor (warm-up, repeats, median and spread), keyed by the device
+ * A latency table on Spark ({@code profile} job): every distinct operation instance the NAS-Bench-201 or DARTS
+ * networks of a configuration run is timed at batch 1 on an executor (warm-up, repeats, median and spread), keyed by the device
  * (CPU model or GPU, DJL version, libtorch threads); then {@code validation} random networks are timed end to end,
  * the predictor's constant is fitted on them, and its Spearman's rho and mean absolute percentage error are
  * reported. Tables: {@value #OPS} and {@value #CHECK}; beside them {@code latency_table.csv}, the table a
@@ -62,6 +67,8 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         DataTypes.createStructField("p90_ms", DataTypes.DoubleType, false),
         DataTypes.createStructField("repeats", DataTypes.IntegerType, false),
         DataTypes.createStructField("host", DataTypes.StringType, false),
+        DataTypes.createStructField("overhead_ms", DataTypes.DoubleType, true),
+        DataTypes.createStructField("net_ms", DataTypes.DoubleType, true),
     });
 
     static final StructType CHECK_SCHEMA = new StructType(new StructField[] {
@@ -78,7 +85,10 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
     /**
      * The profile job's configuration, bound from {@code profile}.
      *
-     * @param network      the NAS-Bench-201 network timed (its channels, cells per stage, input)
+     * @param space        the space whose networks are timed: {@code nb201} or {@code darts}
+     * @param network      nb201: the network timed (its channels, cells per stage, input)
+     * @param darts        darts: the network timed (input, classes, channels, layers, stem): the one the proxy
+     *                     estimator trains derived genotypes as, so that a latency-aware search predicts it
      * @param warmup       untimed passes before timing
      * @param repeats      timed passes per instance or network
      * @param validation   random networks timed end to end to fit and check the predictor (0 = none)
@@ -87,11 +97,20 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
      * @param seed         which random networks
      * @param torchThreads libtorch threads while timing (part of the table's key)
      */
-    public record Config(String name, String output, Nb201NetworkConfig network, int warmup, int repeats,
-                         int validation, int partitions, long seed, int torchThreads)
-            implements Sweep.Definition, Serializable {
+    public record Config(String name, String output, String space, Nb201NetworkConfig network,
+                         DartsNetworkConfig darts, int warmup, int repeats, int validation, int partitions, long seed,
+                         int torchThreads) implements Sweep.Definition, Serializable {
+        public static final List<String> SPACES = List.of(Nb201Space.NAME, DartsSpace.NAME);
+
         public Config {
             SweepConfig.checkName(name);
+            if (!SPACES.contains(space)) {
+                throw new IllegalArgumentException("profile.space must be one of " + SPACES + ", got '" + space + "'");
+            }
+            if (space.equals(Nb201Space.NAME) ? network == null : darts == null) {
+                throw new IllegalArgumentException("profile." + (space.equals(Nb201Space.NAME) ? "network" : "darts")
+                        + " must describe the " + space + " network to time");
+            }
             if (warmup < 0 || repeats < 1 || validation < 0 || partitions < 1 || torchThreads < 1) {
                 throw new IllegalArgumentException("profile: warmup >= 0, repeats >= 1, validation >= 0, partitions "
                         + ">= 1 and torchThreads >= 1 are required");
@@ -107,8 +126,8 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         public String semantics() {
             ObjectNode n = SweepConfig.JSON.createObjectNode();
             n.put("kind", kind());
-            n.put("space", Nb201Space.NAME);
-            n.set("network", SweepConfig.JSON.valueToTree(network));
+            n.put("space", space);
+            n.set("network", SweepConfig.JSON.valueToTree(isDarts() ? darts : network));
             n.put("warmup", warmup);
             n.put("repeats", repeats);
             n.put("validation", validation);
@@ -121,41 +140,78 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         public io.sparknas.estimators.spec.EstimatorSpec estimator() {
             return null;
         }
+
+        boolean isDarts() {
+            return space.equals(DartsSpace.NAME);
+        }
+
+        /** Every distinct operation instance the space's networks run (DARTS: its 7 primitives). */
+        List<OpInstance> instances() {
+            return isDarts() ? DartsOps.distinct(darts, Operation.DARTS) : Nb201Ops.distinct(network);
+        }
+
+        /** The instances the network of {@code genotype} runs. */
+        List<OpInstance> instancesOf(String genotype) {
+            return isDarts() ? DartsOps.of(DartsText.parse(genotype), darts)
+                    : Nb201Ops.of(Nb201Cell.parse(genotype), network);
+        }
+
+        /** A random network of the space, as text. */
+        String sample(SeededRandom rng) {
+            return isDarts() ? DartsText.format(new DartsSpace().sample(rng)) : new Nb201Space().sample(rng).text();
+        }
+
+        Timing.Result timeOp(OpInstance op, Device d) {
+            return isDarts() ? Timing.dartsOp(op, d, warmup, repeats) : Timing.nb201Op(op, d, warmup, repeats);
+        }
+
+        Timing.Result timeNetwork(String genotype, Device d) {
+            return isDarts() ? Timing.dartsNetwork(DartsText.parse(genotype), darts, d, warmup, repeats)
+                    : Timing.nb201Network(Nb201Cell.parse(genotype), network, d, warmup, repeats);
+        }
     }
 
     /** The outcome: the table's entries, the fitted predictor, and its agreement with end-to-end timings. */
     public record Result(Sweep sweep, LatencyPredictor predictor, double spearman, double mape, String device) {
     }
 
-    /** One timing from a task: the instance (or network) and its result, with where it ran. */
-    record Timed(OpInstance op, String genotype, Timing.Result result, String device, String host)
+    /**
+     * One timing from a task: the instance (or network) and its result, with where it ran; for an instance the
+     * harness's overhead measured by the same task ({@link Timing#overhead}), 0 for a network.
+     */
+    record Timed(OpInstance op, String genotype, Timing.Result result, double overheadMs, String device, String host)
             implements Serializable {
+        /** The table's entry: the median less the harness's overhead, never below 0. */
+        double netMs() {
+            return Math.max(0, result.medianMs() - overheadMs);
+        }
     }
 
     public Result run() {
         Sweep sweep = Sweep.open(spark, cfg, OPS, CHECK);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<OpInstance> instances = Nb201Ops.distinct(cfg.network());
+        List<OpInstance> instances = cfg.instances();
         Config c = cfg;
         long t0 = System.nanoTime();
         List<Timed> ops = jsc.parallelize(instances, Math.min(cfg.partitions(), instances.size()))
                 .mapPartitions(it -> {
                     List<Timed> out = new ArrayList<>();
-                    it.forEachRemaining(op -> out.add(timeOp(c, op)));
+                    double overhead = overhead(c);
+                    it.forEachRemaining(op -> out.add(timeOp(c, op, overhead)));
                     return out.iterator();
                 }).collect();
         String device = ops.get(0).device();
         Map<OpInstance, Double> table = new HashMap<>();
         List<Row> rows = new ArrayList<>();
         for (Timed t : ops) {
-            table.put(t.op(), t.result().medianMs());
+            table.put(t.op(), t.netMs());
             rows.add(RowBuilder.of(OPS_SCHEMA).set("device", t.device()).set("engine", engine())
-                    .set("threads", cfg.torchThreads()).set("space", Nb201Space.NAME).set("op", t.op().op())
+                    .set("threads", cfg.torchThreads()).set("space", cfg.space()).set("op", t.op().op())
                     .set("channels_in", t.op().channelsIn()).set("channels_out", t.op().channelsOut())
                     .set("size", t.op().size()).set("stride", t.op().stride())
                     .set("median_ms", t.result().medianMs()).set("p10_ms", t.result().p10Ms())
                     .set("p90_ms", t.result().p90Ms()).set("repeats", t.result().repeats()).set("host", t.host())
-                    .build());
+                    .set("overhead_ms", t.overheadMs()).set("net_ms", t.netMs()).build());
         }
         sweep.commit(OPS, 0, rows, OPS_SCHEMA);
         log.accept(String.format(Locale.ROOT, "timed %d operation instances on %s in %s", ops.size(), device,
@@ -165,10 +221,9 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         double mape = Double.NaN;
         if (cfg.validation() > 0) {
             SeededRandom rng = new SeededRandom(cfg.seed());
-            Nb201Space space = new Nb201Space();
             List<String> cells = new ArrayList<>();
             for (int i = 0; i < cfg.validation(); i++) {
-                cells.add(space.sample(rng).text());
+                cells.add(cfg.sample(rng));
             }
             List<Timed> nets = jsc.parallelize(cells, Math.min(cfg.partitions(), cells.size())).mapPartitions(it -> {
                 List<Timed> out = new ArrayList<>();
@@ -178,7 +233,7 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
             List<List<OpInstance>> networks = new ArrayList<>();
             double[] measured = new double[nets.size()];
             for (int i = 0; i < nets.size(); i++) {
-                networks.add(Nb201Ops.of(Nb201Cell.parse(nets.get(i).genotype()), cfg.network()));
+                networks.add(cfg.instancesOf(nets.get(i).genotype()));
                 measured[i] = nets.get(i).result().medianMs();
             }
             predictor = predictor.fitted(networks, measured);
@@ -206,15 +261,15 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
     /** {@code latency_table.csv} beside the tables: one line per instance, and the constant as a last line. */
     private void writeCsv(Sweep sweep, LatencyPredictor predictor, String device, List<Timed> ops) {
         StringBuilder sb = new StringBuilder("device,engine,threads,space,op,channels_in,channels_out,size,stride,"
-                + "median_ms\n");
+                + "net_ms\n");
         for (Timed t : ops) {
             OpInstance op = t.op();
             sb.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s,%d,%d,%d,%d,%.6f%n", csv(device), engine(),
-                    cfg.torchThreads(), Nb201Space.NAME, op.op(), op.channelsIn(), op.channelsOut(), op.size(),
-                    op.stride(), t.result().medianMs()));
+                    cfg.torchThreads(), cfg.space(), op.op(), op.channelsIn(), op.channelsOut(), op.size(),
+                    op.stride(), t.netMs()));
         }
         sb.append(String.format(Locale.ROOT, "%s,%s,%d,%s,constant,0,0,0,0,%.6f%n", csv(device), engine(),
-                cfg.torchThreads(), Nb201Space.NAME, predictor.constant()));
+                cfg.torchThreads(), cfg.space(), predictor.constant()));
         try {
             Path p = new Path(sweep.store().root(), "latency_table.csv");
             FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -250,17 +305,22 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         return "cpu " + System.getProperty("os.arch");
     }
 
-    static Timed timeOp(Config c, OpInstance op) {
+    static double overhead(Config c) {
         Torch.pinThreads(c.torchThreads());
         Device d = Devices.choose(SparkEvaluator.assignedGpu(TaskContext.get()));
-        return new Timed(op, "", Timing.nb201Op(op, d, c.warmup(), c.repeats()), deviceName(d),
+        return Timing.overhead(d, c.warmup(), c.repeats()).medianMs();
+    }
+
+    static Timed timeOp(Config c, OpInstance op, double overheadMs) {
+        Torch.pinThreads(c.torchThreads());
+        Device d = Devices.choose(SparkEvaluator.assignedGpu(TaskContext.get()));
+        return new Timed(op, "", c.timeOp(op, d), overheadMs, deviceName(d),
                 SparkEvaluator.hostName());
     }
 
     static Timed timeNetwork(Config c, String genotype) {
         Torch.pinThreads(c.torchThreads());
         Device d = Devices.choose(SparkEvaluator.assignedGpu(TaskContext.get()));
-        return new Timed(null, genotype, Timing.nb201Network(Nb201Cell.parse(genotype), c.network(), d, c.warmup(),
-                c.repeats()), deviceName(d), SparkEvaluator.hostName());
+        return new Timed(null, genotype, c.timeNetwork(genotype, d), 0, deviceName(d), SparkEvaluator.hostName());
     }
 }

@@ -55,6 +55,8 @@ public final class ResultSchema {
         field("spark_version", DataTypes.StringType, false),
         field("djl_version", DataTypes.StringType, false),
         field("java_version", DataTypes.StringType, false),
+        field("tell_seq", DataTypes.IntegerType, true),
+        field("asked_before", DataTypes.IntegerType, true),
     });
 
     public static final StructType CHECKPOINTS = new StructType(new StructField[] {
@@ -104,6 +106,8 @@ public final class ResultSchema {
         field("skips_reduce", DataTypes.IntegerType, true),
         field("executor", DataTypes.StringType, false),
         field("host", DataTypes.StringType, false),
+        field("latency_weight", DataTypes.DoubleType, true),
+        field("expected_latency_ms", DataTypes.DoubleType, true),
     });
 
     /** DARTS architecture parameters per search, epoch, cell type, edge and operation. */
@@ -126,6 +130,15 @@ public final class ResultSchema {
 
     /** A committed candidate: the evaluation, where it ran, the estimator that produced it (kind and JSON). */
     static Row toRow(String sweepId, EstimatorSpec estimator, TaskResult r, Provenance p) {
+        return toRow(sweepId, estimator, r, p, null, null);
+    }
+
+    /**
+     * An asynchronous search's candidate, with its place in the order of tells ({@code tell_seq}, from 0) and how
+     * many candidates the strategy had been asked for when it was told ({@code asked_before}): what a resume replays.
+     */
+    static Row toRow(String sweepId, EstimatorSpec estimator, TaskResult r, Provenance p, Integer tellSeq,
+                     Integer askedBefore) {
         Evaluation e = r.evaluation();
         Candidate c = e.candidate();
         return RowBuilder.of(CANDIDATES)
@@ -160,6 +173,8 @@ public final class ResultSchema {
                 .set("spark_version", p.sparkVersion())
                 .set("djl_version", p.djlVersion())
                 .set("java_version", p.javaVersion())
+                .set("tell_seq", tellSeq)
+                .set("asked_before", askedBefore)
                 .build();
     }
 

@@ -84,19 +84,80 @@ public final class SparkEvaluator {
                     if (!(alone instanceof org.apache.spark.SparkException)) {
                         throw alone instanceof RuntimeException r ? r : new IllegalStateException(alone);
                     }
-                    long now = System.currentTimeMillis();
-                    String reason = alone.getMessage() == null ? alone.toString() : alone.getMessage().lines()
-                            .findFirst().orElse(alone.toString());
-                    out.add(new TaskResult(Evaluation.failed(c, "its Spark task failed on every attempt (a lost "
-                            + "executor, a native crash or a container over its memory limit?): " + reason,
-                            Map.of(), "", now, now), "driver", hostName(), -1));
+                    out.add(failed(c, alone));
                 }
             }
             return out;
         }
     }
 
+    /** A candidate whose Spark task failed on every attempt, as a FAILED row with the reason. */
+    static TaskResult failed(Candidate c, Exception e) {
+        long now = System.currentTimeMillis();
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
+        String what = reason.contains("ExecutorLostFailure") ? "executor-lost: its executor was lost on every attempt "
+                + "(a native crash or a container over its memory limit?): "
+                : "its Spark task failed on every attempt (a lost executor, a native crash or a container over its "
+                + "memory limit?): ";
+        return new TaskResult(Evaluation.failed(c, what + reason, Map.of(), "", now, now), "driver", hostName(), -1);
+    }
+
+    /**
+     * Candidates evaluated one Spark job each, submitted as Spark's asynchronous actions ({@code collectAsync}) in
+     * the sweep's scheduler pool, so that several run at once and each is seen as it finishes: the asynchronous
+     * search. One epoch listener for all of them; close after the last.
+     */
+    public final class Async implements AutoCloseable {
+        private final EpochProgress progress = EpochProgress.register(jsc.sc(), onEpoch);
+
+        public org.apache.spark.api.java.JavaFutureAction<List<TaskResult>> submit(Candidate c) {
+            describe(List.of(c));
+            EstimatorSpec s = spec;
+            boolean inject = failFirstAttempt;
+            java.util.Set<String> poisoned = poison;
+            CollectionAccumulator<EpochReport> epochs = progress.accumulator();
+            return jsc.parallelize(List.of(c), 1)
+                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, inject, poisoned, epochs, it))
+                    .collectAsync();
+        }
+
+        /** The finished job's result; a job that failed on every attempt is a FAILED row. */
+        public TaskResult result(Candidate c, java.util.concurrent.Future<List<TaskResult>> done) {
+            try {
+                return done.get().get(0);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof org.apache.spark.SparkException spark) {
+                    return failed(c, spark);
+                }
+                throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for candidate " + c.id(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            progress.close();
+        }
+    }
+
+    public Async async() {
+        return new Async();
+    }
+
+    /** Names the next job in the Spark UI: the sweep's job group (set by Sweep.open) and the candidates. */
+    private void describe(List<Candidate> candidates) {
+        String group = jsc.getLocalProperty("spark.jobGroup.id");
+        jsc.setJobDescription((group == null ? "" : group + ": ") + (candidates.size() == 1
+                ? "candidate " + candidates.get(0).id()
+                : candidates.size() + " candidates " + candidates.get(0).id() + ".." + candidates.get(candidates.size()
+                - 1).id()));
+    }
+
     private List<TaskResult> job(List<Candidate> candidates, int slices) {
+        describe(candidates);
         EstimatorSpec s = spec;
         boolean inject = failFirstAttempt;
         java.util.Set<String> poisoned = poison;
@@ -123,6 +184,14 @@ public final class SparkEvaluator {
             if (poison.contains(c.id())) {
                 throw new IllegalStateException("injected fault: candidate " + c.id() + " fails every attempt of its "
                         + "task (SearchLoop.Faults.poison)");
+            }
+            if (poison.contains(SearchLoop.Faults.HALT + c.id())
+                    || attempt == 0 && poison.contains(SearchLoop.Faults.HALT_ONCE + c.id())) {
+                if (executor.equals("driver")) { // local mode: the executor is this JVM, the driver's
+                    throw new IllegalStateException("injected fault: candidate " + c.id() + " would halt its executor "
+                            + "JVM, which in local mode is the driver's");
+                }
+                Runtime.getRuntime().halt(137); // as a native crash or the container's OOM killer: no cleanup at all
             }
             Evaluation e = estimator.evaluate(c, context);
             out.add(new TaskResult(e, executor, host, attempt));

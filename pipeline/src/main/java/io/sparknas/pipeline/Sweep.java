@@ -1,6 +1,8 @@
 package io.sparknas.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.Evaluation;
@@ -52,6 +54,16 @@ public final class Sweep {
         }
     }
 
+    /**
+     * Input a job checks when it starts, before it writes anything (a latency table, a base genotype file): the
+     * message is one line for the user, saying what is wrong, where, and how to fix it.
+     */
+    public static final class Refused extends IllegalArgumentException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
     /** The path holds a sweep made with another configuration (or results without {@code sweep.json}). */
     public static final class Mismatch extends IllegalStateException {
         Mismatch(String message) {
@@ -76,6 +88,9 @@ public final class Sweep {
      */
     public static Sweep open(SparkSession spark, Definition definition, String... datasets) {
         ResultStore store = new ResultStore(spark, definition.output());
+        // every Spark job of the sweep in one group, named in the Spark UI
+        spark.sparkContext().setJobGroup("sparknas-" + definition.kind() + "-" + definition.name(),
+                "sparknas " + definition.kind() + " " + definition.name(), false);
         Provenance provenance = Provenance.current(definition.hash());
         Optional<String> meta = store.metadata();
         if (meta.isEmpty()) {
@@ -103,7 +118,37 @@ public final class Sweep {
         } catch (Exception e) {
             throw new Mismatch(store.root() + "/sweep.json is not valid JSON: " + e.getMessage());
         }
+        store.recoverCompaction();
+        List<ResultStore.Unreadable> bad = store.unreadable();
+        if (!bad.isEmpty()) {
+            ResultStore.Unreadable b = bad.get(0);
+            throw new Mismatch(b.file() + " is unreadable (" + b.reason() + ")" + (bad.size() > 1 ? " and "
+                    + (bad.size() - 1) + " more" : "") + "; run: ./sparknas repair --sweep " + store.root()
+                    + " (it moves the damaged round and those after it to _quarantine/; the next run evaluates them "
+                    + "again, seeded as before)");
+        }
         String storedHash = stored.path("configHash").asText();
+        Optional<Integer> budget = budget(definition.semantics());
+        if (budget.isPresent() && budget.get() < currentBudget(stored)) {
+            throw new Mismatch("the sweep at " + store.root() + " has a budget of " + currentBudget(stored)
+                    + " evaluations; a budget may be raised on resume, not lowered (given " + budget.get() + ")");
+        }
+        if (!storedHash.equals(provenance.configHash()) && budget.isPresent()
+                && withoutBudget(stored.path("semantics").asText()).equals(withoutBudget(definition.semantics()))) {
+            // the same sweep with a raised budget: recorded in sweep.json; its rows keep the sweep's hash
+            if (budget.get() > currentBudget(stored)) {
+                ObjectNode m = (ObjectNode) stored;
+                ArrayNode history = m.has("budgetHistory") ? (ArrayNode) m.get("budgetHistory")
+                        : m.putArray("budgetHistory");
+                if (history.isEmpty()) {
+                    history.addObject().put("budget", budget(stored.path("semantics").asText()).orElseThrow())
+                            .put("at", stored.path("createdAt").asLong());
+                }
+                history.addObject().put("budget", budget.get()).put("at", System.currentTimeMillis());
+                store.replaceMetadata(m.toPrettyString());
+            }
+            return new Sweep(store, definition, Provenance.current(storedHash));
+        }
         if (!storedHash.equals(provenance.configHash())) {
             throw new Mismatch("the sweep at " + store.root() + " was made with another configuration (hash "
                     + storedHash + ", this one " + provenance.configHash() + "):\n  stored: "
@@ -112,6 +157,35 @@ public final class Sweep {
                     + "sweep aside and start a new one.");
         }
         return new Sweep(store, definition, provenance);
+    }
+
+    /** The top-level {@code budget} of a definition's semantics, where it has one (search sweeps). */
+    private static Optional<Integer> budget(String semantics) {
+        try {
+            JsonNode n = new ObjectMapper().readTree(semantics);
+            return n.has("budget") ? Optional.of(n.get("budget").asInt()) : Optional.empty();
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The budget a stored sweep has now: the last of its history, or the one it was made with. */
+    private static int currentBudget(JsonNode stored) {
+        JsonNode history = stored.path("budgetHistory");
+        if (history.isArray() && !history.isEmpty()) {
+            return history.get(history.size() - 1).path("budget").asInt();
+        }
+        return budget(stored.path("semantics").asText()).orElse(Integer.MIN_VALUE);
+    }
+
+    private static String withoutBudget(String semantics) {
+        try {
+            ObjectNode n = (ObjectNode) new ObjectMapper().readTree(semantics);
+            n.remove("budget");
+            return SweepConfig.canonical(n);
+        } catch (Exception e) {
+            return semantics;
+        }
     }
 
     public ResultStore store() {
@@ -133,6 +207,16 @@ public final class Sweep {
             rows.add(ResultSchema.toRow(definition.name(), estimator, r, provenance));
         }
         store.commit(ResultStore.CANDIDATES, round, rows, ResultSchema.CANDIDATES);
+    }
+
+    /**
+     * Commits one candidate of an asynchronous search on its own ({@code candidates/round=0/tell-<seq>.parquet}),
+     * with its place in the order of tells.
+     */
+    public void commitTold(EstimatorSpec estimator, TaskResult result, int tellSeq, int askedBefore) {
+        store.commitFile(ResultStore.CANDIDATES, 0, List.of(ResultSchema.toRow(definition.name(), estimator, result,
+                provenance, tellSeq, askedBefore)), ResultSchema.CANDIDATES,
+                String.format(java.util.Locale.ROOT, "tell-%08d.parquet", tellSeq));
     }
 
     /** The evaluations committed in {@code round}, in candidate order. */

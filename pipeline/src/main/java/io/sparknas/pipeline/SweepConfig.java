@@ -10,16 +10,16 @@ import java.io.Serializable;
 
 /**
  * Everything a search sweep needs. The {@link #hash()} covers what determines its results (space, strategy,
- * evaluations, round size, estimator); a resumed sweep must have the same hash.
+ * evaluations, round size, mode, estimator, objective); a resumed sweep must have the same hash (a raised budget
+ * excepted: {@link Sweep#open}).
  *
- * @param name       sweep id recorded in every row
- * @param output     result store path (local or a Hadoop URI)
- * @param budget     total evaluations ({@code search.budget})
- * @param roundSize  candidates per round (one Spark job each)
- * @param partitions Spark partitions per round (0 = one per candidate, the best spread)
+ * @param name      sweep id recorded in every row
+ * @param output    result store path (local or a Hadoop URI)
+ * @param search    budget, rounds or asynchronous evaluation, failure tolerance ({@code search})
+ * @param objective a latency table's prediction, a penalised reward, a constraint ({@code search.objective})
  */
 public record SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy,
-                          EstimatorSpec estimator, int budget, int roundSize, int partitions)
+                          EstimatorSpec estimator, SearchSettings search, SearchObjective objective)
         implements Sweep.Definition, Serializable {
     static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
@@ -28,14 +28,14 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         if (output == null || output.isBlank()) {
             throw new IllegalArgumentException("sweep.output must name a directory or Hadoop URI for the results");
         }
-        if (budget < 1) {
-            throw new IllegalArgumentException("search.budget must be >= 1, got " + budget);
+        if (search == null) {
+            throw new IllegalArgumentException("a search needs its search settings (budget, roundSize, ...)");
         }
-        if (roundSize < 1 || roundSize > budget) {
-            throw new IllegalArgumentException("search.roundSize must be in [1, budget=" + budget + "], got " + roundSize);
-        }
-        if (partitions < 0) {
-            throw new IllegalArgumentException("search.partitions must be >= 0 (0 = one per candidate), got " + partitions);
+        objective = objective == null ? SearchObjective.NONE : objective;
+        objective.checkNames(strategy.objectives().subList(1, strategy.objectives().size()));
+        if (objective.isSet() && estimator instanceof io.sparknas.estimators.spec.TabularSpec
+                && !space.name().equals(io.sparknas.space.nb201.Nb201Space.NAME)) {
+            throw new IllegalArgumentException("search.objective: a tabular estimator has NAS-Bench-201 costs only");
         }
         // everything the sweep will build, checked before anything is written (sweep.json fixes the hash)
         try {
@@ -44,6 +44,34 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
             throw new IllegalArgumentException(e.getMessage().startsWith("space.") ? e.getMessage()
                     : "space: " + e.getMessage(), e);
         }
+    }
+
+    /** Rounds of {@code roundSize}, without an objective beyond accuracy. */
+    public SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy, EstimatorSpec estimator,
+                       int budget, int roundSize, int partitions) {
+        this(name, output, space, strategy, estimator, SearchSettings.rounds(budget, roundSize, partitions),
+                SearchObjective.NONE);
+    }
+
+    public int budget() {
+        return search.budget();
+    }
+
+    public int roundSize() {
+        return search.roundSize();
+    }
+
+    public int partitions() {
+        return search.partitions();
+    }
+
+    public double maxFailedFraction() {
+        return search.maxFailedFraction();
+    }
+
+    /** The same sweep with another budget (a scheduled sweep's next extension). */
+    public SweepConfig withBudget(int budget) {
+        return new SweepConfig(name, output, space, strategy, estimator, search.withBudget(budget), objective);
     }
 
     /** A sweep name is recorded in every row and names files: letters, digits, '.', '_', '-'. */
@@ -62,15 +90,6 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         }
     }
 
-    public int rounds() {
-        return (budget + roundSize - 1) / roundSize;
-    }
-
-    /** Candidates in round {@code r} (the last round may be smaller). */
-    public int roundSize(int r) {
-        return Math.min(roundSize, budget - r * roundSize);
-    }
-
     /** The part of the configuration that determines results, as canonical JSON. */
     @Override
     public String semantics() {
@@ -82,8 +101,15 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         }
         n.set("strategy", s);
         n.set("estimator", JSON.valueToTree(estimator));
-        n.put("budget", budget);
-        n.put("roundSize", roundSize);
+        n.put("budget", search.budget());
+        n.put("roundSize", search.roundSize());
+        if (search.async()) { // absent in rounds mode: sweeps made before async existed keep their hash
+            n.put("mode", search.mode());
+            n.put("inFlight", search.inFlight());
+        }
+        if (objective.isSet()) { // absent otherwise: sweeps made before objectives existed keep their hash
+            n.set("objective", JSON.valueToTree(objective));
+        }
         return canonical(n);
     }
 

@@ -10,7 +10,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +95,10 @@ public final class SweepLease implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
             return lease;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot take the lease " + path + ": " + e.getMessage(), e);
+            // the first write of a run: an output that cannot be written is refused here, before anything else
+            throw new Held("sweep.output " + output + " cannot be written (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + " while creating " + path + "); choose a writable sweep.output or fix its "
+                    + "permissions");
         }
     }
 

@@ -93,9 +93,102 @@ class DartsSweepTest {
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         // 6x6 images cannot pass two reductions (the input size must be a multiple of 4): the search throws
         ProxySpec sixBySix = new ProxySpec(tinyProxy(), Settings.override(DataConfig.fashionMnist(8, 8), "resize: 6"));
-        DartsSweep.Trace t = DartsSweep.runSearch(config(Path.of("unused"), 1).search(), sixBySix);
+        DartsSweep.Trace t = DartsSweep.runSearch(new DartsSweep.SearchTask("s3", config(Path.of("unused"), 1)
+                .search(), null), sixBySix);
         assertTrue(t.epochs().isEmpty());
         assertTrue(t.error().startsWith("IllegalArgumentException") && t.error().contains("inputSize"), t.error());
         assertEquals("s3", t.searchId());
+    }
+
+    /**
+     * Latency-aware DARTS end to end: a latency table of the proxy's DARTS network made by the profile job, then one
+     * search per lambda as Spark tasks; the traces and candidates carry lambda, the expected and the predicted
+     * latency; the sweep reports an accuracy-latency front of evaluated genotypes; a resume keeps lambda.
+     */
+    @Test
+    void latencyAwareSearchesRunPerLambdaAndReportTheirFront(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        DartsSweep.Config plain = config(dir.resolve("d"), 1);
+        Path table = profileTable(dir, (ProxySpec) plain.estimator());
+        DartsSweep.Config cfg = new DartsSweep.Config("darts-lat", dir.resolve("d").toString(), plain.search(), 1,
+                plain.estimator(), List.of(0.0, 20.0), table.toString());
+        List<String> lines = new java.util.ArrayList<>();
+        DartsSweep.Result result = new DartsSweep(LocalSpark.get(), cfg, s -> {
+            lines.add(s);
+            System.out.println(s);
+        }).run();
+        ResultStore store = result.sweep().store();
+        List<Row> epochs = store.read(DartsSweep.EPOCHS).orderBy("search_id").collectAsList();
+        assertEquals(List.of("s3-l0", "s3-l1"), epochs.stream().map(r -> r.<String>getAs("search_id")).toList());
+        assertEquals(List.of(0.0, 20.0), epochs.stream().map(r -> r.<Double>getAs("latency_weight")).toList());
+        double light = epochs.get(0).<Double>getAs("expected_latency_ms");
+        double heavy = epochs.get(1).<Double>getAs("expected_latency_ms");
+        assertTrue(heavy < light, "lambda 20 ends with a lower expected latency: " + heavy + " against " + light);
+
+        assertEquals(2, result.evaluations().size());
+        for (Evaluation e : result.evaluations()) {
+            assertEquals(Evaluation.Status.OK, e.status(), e.error());
+            // the table's prediction of the derived network, as a reader of the CSV computes it
+            double predicted = io.sparknas.space.latency.LatencyPredictor.fromCsv(Files.readAllLines(table), "darts",
+                    table.toString()).predict(io.sparknas.space.latency.DartsOps.of(io.sparknas.space.darts.DartsText
+                    .parse(e.candidate().genotype()), ((ProxySpec) plain.estimator()).dartsNetwork()));
+            assertEquals(predicted, e.metrics().get(DartsSweep.LATENCY_PREDICTED), 1e-9);
+            assertTrue(e.metrics().get(DartsSweep.LATENCY_MEASURED) > 0, e.metrics().toString());
+            assertTrue(e.metrics().get(DartsSweep.LATENCY_TIMED) > 0, e.metrics().toString());
+        }
+        assertEquals(List.of(0.0, 20.0), result.evaluations().stream()
+                .map(e -> e.metrics().get(DartsSweep.LATENCY_WEIGHT)).toList());
+        assertTrue(!result.front().isEmpty() && result.evaluations().containsAll(result.front()));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("front (accuracy, latency_ms_timed): darts-s3-l")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("seed 3: latency by rising lambda")), lines.toString());
+
+        // A resume reads lambda back from the committed rows.
+        DartsSweep.Result again = new DartsSweep(LocalSpark.get(), cfg, s -> { }).run();
+        assertEquals(result.front().stream().map(e -> e.candidate().id()).toList(),
+                again.front().stream().map(e -> e.candidate().id()).toList());
+    }
+
+    @Test
+    void aMissingForeignOrShortLatencyTableAndANegativeLambdaAreRefusedBeforeAnythingIsWritten(@TempDir Path dir)
+            throws Exception {
+        DartsSweep.Config plain = config(dir.resolve("d"), 1);
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> new DartsSweep.Config("x", dir.resolve("d").toString(), plain.search(), 1, plain.estimator(),
+                        List.of(-1.0), "t.csv"));
+        assertTrue(negative.getMessage().contains("darts.latencyWeights") && negative.getMessage().contains(">= 0"));
+        IllegalArgumentException noTable = assertThrows(IllegalArgumentException.class,
+                () -> new DartsSweep.Config("x", dir.resolve("d").toString(), plain.search(), 1, plain.estimator(),
+                        List.of(1.0), ""));
+        assertTrue(noTable.getMessage().contains("./sparknas profile"), noTable.getMessage());
+
+        Path missing = dir.resolve("none.csv");
+        Path nb201 = dir.resolve("nb201.csv");
+        Files.writeString(nb201, "device,engine,threads,space,op,channels_in,channels_out,size,stride,median_ms\n"
+                + "cpu x,e,1,nb201,nor_conv_3x3,16,16,32,1,0.5\n");
+        Path small = dir.resolve("small.csv");
+        Files.writeString(small, "device,engine,threads,space,op,channels_in,channels_out,size,stride,median_ms\n"
+                + "cpu x," + LatencyProfile.engine() + ",1,darts,sep_conv_3x3,4,4,8,1,0.5\n");
+        Path foreignEngine = dir.resolve("engine.csv");
+        Files.writeString(foreignEngine, "device,engine,threads,space,op,channels_in,channels_out,size,stride,"
+                + "median_ms\ncpu x,djl-0.1/PyTorch-1.0,1,darts,sep_conv_3x3,4,4,8,1,0.5\n");
+        for (Path t : List.of(missing, nb201, small, foreignEngine)) {
+            DartsSweep.Config cfg = new DartsSweep.Config("darts-lat", dir.resolve("d").toString(), plain.search(), 1,
+                    plain.estimator(), List.of(1.0), t.toString());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new DartsSweep(LocalSpark.get(), cfg, s -> { }).run());
+            System.out.println(e.getMessage());
+            assertTrue(e.getMessage().contains(t.toString()) && e.getMessage().contains("profile"), e.getMessage());
+            assertTrue(!Files.exists(dir.resolve("d")), "nothing written for " + t);
+        }
+    }
+
+    /** The profile job's table of the proxy's DARTS network, timed quickly (a few repeats). */
+    static Path profileTable(Path dir, ProxySpec proxy) {
+        LatencyProfile.Config cfg = new LatencyProfile.Config("profile-darts", dir.resolve("profile").toString(),
+                "darts", null, proxy.dartsNetwork(), 1, 3, 4, 1, 0, 1);
+        LatencyProfile.Result r = new LatencyProfile(LocalSpark.get(), cfg, System.out::println).run();
+        assertTrue(r.predictor().table().size() > 0);
+        return dir.resolve("profile/latency_table.csv");
     }
 }

@@ -240,4 +240,78 @@ class SearchLoopTest {
         assertEquals(24, new ResultStore(LocalSpark.get(), dir.resolve("s").toString()).candidates().count(),
                 "nothing committed is touched");
     }
+
+    static SweepConfig withBudget(SweepConfig c, int budget) {
+        return c.withBudget(budget);
+    }
+
+    /**
+     * A scheduled sweep that adds evaluations: raising search.budget on resume continues the sweep where it stopped
+     * (recorded in sweep.json with its history, the rows keeping the sweep's hash) and ends with exactly the
+     * candidates of one run with the whole budget; lowering it is refused.
+     */
+    @Test
+    void aRaisedBudgetContinuesTheSweepAsIfItHadBeenGivenFromTheStart(@TempDir Path dir) throws Exception {
+        SweepConfig whole = config(dir.resolve("whole"), "evolution");
+        SweepConfig first = withBudget(config(dir.resolve("grown"), "evolution"), 12);
+        new SearchLoop(LocalSpark.get(), first, s -> { }).run();
+        List<String> lines = new ArrayList<>();
+        SearchLoop.Result grown = new SearchLoop(LocalSpark.get(), withBudget(first, 24), lines::add).run();
+        assertEquals(2, grown.resumedRounds());
+        assertEquals(24, grown.counts().evaluated());
+        assertTrue(lines.get(0).contains("at round 3/4"), lines.toString());
+        SearchLoop.Result once = new SearchLoop(LocalSpark.get(), whole, s -> { }).run();
+        assertEquals(essence(once.sweep().store()), essence(grown.sweep().store()));
+
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Files.readString(dir.resolve("grown/sweep.json")));
+        assertEquals("[12, 24]", json.path("budgetHistory").findValues("budget").toString());
+        assertEquals(1, grown.sweep().store().candidates().select("config_hash").distinct().count());
+        assertEquals(first.hash(), grown.sweep().hash());
+
+        Sweep.Mismatch lower = assertThrows(Sweep.Mismatch.class,
+                () -> new SearchLoop(LocalSpark.get(), withBudget(first, 18), s -> { }).run());
+        assertTrue(lower.getMessage().contains("may be raised on resume, not lowered"), lower.getMessage());
+        Sweep.Mismatch original = assertThrows(Sweep.Mismatch.class,
+                () -> new SearchLoop(LocalSpark.get(), first, s -> { }).run());
+        assertTrue(original.getMessage().contains("budget of 24"), original.getMessage());
+        // the same budget again: nothing to do, nothing changes
+        SearchLoop.Result again = new SearchLoop(LocalSpark.get(), withBudget(first, 24), s -> { }).run();
+        assertEquals(4, again.resumedRounds());
+        assertEquals(essence(once.sweep().store()), essence(again.sweep().store()));
+    }
+
+    /**
+     * A sweep whose candidates mostly fail (a table holding a tenth of the cells) stops once the failed share passes
+     * search.maxFailedFraction, keeping its committed rounds; raising the fraction resumes it.
+     */
+    @Test
+    void aSweepStopsPastItsMaxFailedFractionAndKeepsWhatItCommitted(@TempDir Path dir) throws Exception {
+        List<String> lines;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(Path.of(TABLE)))) {
+            lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
+        Path partial = dir.resolve("tenth.csv");
+        List<String> kept = new ArrayList<>(List.of(lines.get(0)));
+        for (int i = 1; i < lines.size(); i += 10) {
+            kept.add(lines.get(i));
+        }
+        Files.write(partial, kept);
+        SweepConfig base = config(dir.resolve("s"), "random");
+        SweepConfig strict = new SweepConfig(base.name(), base.output(), base.space(), base.strategy(),
+                TabularSpec.of(partial.toString(), "cifar10-val", "cifar10-test"),
+                new SearchSettings(24, 6, 3, SearchSettings.ROUNDS, 0, 0.5), base.objective());
+        SearchLoop.TooManyFailures stop = assertThrows(SearchLoop.TooManyFailures.class,
+                () -> new SearchLoop(LocalSpark.get(), strict, s -> { }).run());
+        assertTrue(stop.getMessage().contains("stopped after round 1") && stop.getMessage().contains("maxFailedFraction"),
+                stop.getMessage());
+        ResultStore store = new ResultStore(LocalSpark.get(), base.output());
+        assertEquals(List.of(0), store.committedRounds(ResultStore.CANDIDATES), "round 1 is kept");
+        SweepConfig lenient = new SweepConfig(strict.name(), strict.output(), strict.space(), strict.strategy(),
+                strict.estimator(), SearchSettings.rounds(24, 6, 3), strict.objective());
+        assertEquals(strict.hash(), lenient.hash(), "the fraction is not part of the hash");
+        SearchLoop.Result done = new SearchLoop(LocalSpark.get(), lenient, s -> { }).run();
+        assertEquals(24, done.counts().evaluated());
+        assertTrue(done.counts().failed() > 12, "most candidates failed: " + done.counts());
+    }
 }

@@ -38,10 +38,25 @@ public final class Settings {
                     where.append(r.getFieldName()).append('.');
                 }
             }
-            throw new IllegalArgumentException(where + cause.getMessage(), cause);
+            String message = String.valueOf(cause.getMessage());
+            String path = where.toString();
+            String last = path.isEmpty() ? "" : path.substring(path.lastIndexOf('.', path.length() - 2) + 1);
+            if (!last.isEmpty() && message.startsWith(last)) { // the record named its own section already
+                path = path.substring(0, path.length() - last.length());
+            }
+            throw new IllegalArgumentException(path + message, cause);
         } catch (UnrecognizedPropertyException e) {
             throw new IllegalArgumentException("unknown setting '" + e.getPropertyName() + "'; known: "
                     + e.getKnownPropertyIds(), e);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            StringBuilder where = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+                if (r.getFieldName() != null) {
+                    where.append(where.length() == 0 ? "" : ".").append(r.getFieldName());
+                }
+            }
+            throw new IllegalArgumentException((where.length() == 0 ? "cannot bind " + type.getSimpleName() : where)
+                    + ": " + e.getOriginalMessage(), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("cannot bind " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }

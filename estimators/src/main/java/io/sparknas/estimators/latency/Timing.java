@@ -9,10 +9,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.sparknas.estimators.Torch;
+import io.sparknas.estimators.nn.DartsNetwork;
 import io.sparknas.estimators.nn.Nb201Network;
 import io.sparknas.estimators.nn.Ops;
 import io.sparknas.space.Operation;
 import io.sparknas.space.SeededRandom;
+import io.sparknas.space.darts.DartsGenotype;
+import io.sparknas.space.darts.DartsNetworkConfig;
 import io.sparknas.space.latency.OpInstance;
 import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201NetworkConfig;
@@ -41,6 +44,29 @@ public final class Timing {
     public static Result nb201Network(Nb201Cell cell, Nb201NetworkConfig cfg, Device device, int warmup, int repeats) {
         return block(new Nb201Network(cell, cfg), new Shape(1, cfg.inputChannels(), cfg.inputSize(), cfg.inputSize()),
                 device, warmup, repeats);
+    }
+
+    /**
+     * The harness's own cost: an identity block on a 1x1x1x1 input, timed as any instance is (a sub-manager, a copy
+     * of the input, a forward call, reading the result). A table subtracts it from each instance, so that an entry is
+     * what the operation adds inside a network, where the harness's cost is paid once.
+     */
+    public static Result overhead(Device device, int warmup, int repeats) {
+        return block(io.sparknas.estimators.nn.FunctionBlock.identity(), new Shape(1, 1, 1, 1), device, warmup,
+                repeats);
+    }
+
+    /** Times one operation instance of a DARTS cell (its stride included). */
+    public static Result dartsOp(OpInstance op, Device device, int warmup, int repeats) {
+        Block block = Ops.darts(Operation.fromText(op.op()), op.channelsOut(), op.stride());
+        return block(block, new Shape(1, op.channelsIn(), op.size(), op.size()), device, warmup, repeats);
+    }
+
+    /** Times a whole DARTS network end to end. */
+    public static Result dartsNetwork(DartsGenotype genotype, DartsNetworkConfig cfg, Device device, int warmup,
+                                      int repeats) {
+        return block(new DartsNetwork(genotype, cfg), new Shape(1, cfg.inputChannels(), cfg.inputSize(),
+                cfg.inputSize()), device, warmup, repeats);
     }
 
     /** Times {@code block}'s forward pass on random inputs of {@code input}, in inference mode. */

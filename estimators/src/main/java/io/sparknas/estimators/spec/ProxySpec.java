@@ -24,6 +24,18 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
         return proxy.network();
     }
 
+    /** The DARTS network this proxy trains a genotype as (its data's images, its network size). */
+    public io.sparknas.space.darts.DartsNetworkConfig dartsNetwork() {
+        return new io.sparknas.space.darts.DartsNetworkConfig(data.imageChannels(), data.imageSide(), data.classes(),
+                proxy.network().channels(), proxy.network().layers(), proxy.network().stemMultiplier());
+    }
+
+    /** The NAS-Bench-201 network this proxy trains a cell as. */
+    public io.sparknas.space.nb201.Nb201NetworkConfig nb201Network() {
+        return new io.sparknas.space.nb201.Nb201NetworkConfig(data.imageChannels(), data.imageSide(), data.classes(),
+                proxy.network().channels(), proxy.nb201CellsPerStage());
+    }
+
     /** libtorch threads per evaluating task (the proxy's setting, shared by jobs that evaluate other ways). */
     public int torchThreads() {
         return proxy.torchThreads();

@@ -44,6 +44,19 @@ public record TabularSpec(Table table) implements EstimatorSpec {
         return new TabularSpec(new Table(path, signal, report));
     }
 
+    /**
+     * Refuses, before anything runs, a table this machine cannot read or whose signal or report column is missing:
+     * the table is loaded and the estimator built once, as an executor would.
+     */
+    public void check() {
+        try (Estimator e = create()) {
+            // built: the file reads and the columns exist
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("estimator.table: cannot use " + table.path() + " (" + e.getMessage()
+                    + "); point estimator.table.path at a NAS-Bench-201 CSV such as data/nb201/nb201_12ep.csv.gz", e);
+        }
+    }
+
     @Override
     public String kind() {
         return KIND;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import io.sparknas.estimators.Torch;
 
 import java.util.List;
+import java.util.Optional;
 
 import static io.sparknas.oneshot.StepArrays.copies;
 import static io.sparknas.oneshot.StepArrays.gradients;
@@ -15,7 +16,7 @@ import static io.sparknas.oneshot.StepArrays.scoped;
  * The architecture step of DARTS (its {@code architect.py}): the gradient of the validation loss with respect to
  * alpha, first-order (at the current weights) or second-order (through the weights unrolled by one SGD step, with
  * the finite-difference Hessian-vector product), then an Adam step on alpha as {@code torch.optim.Adam} with L2
- * weight decay. Not thread-safe.
+ * weight decay. A latency-aware search adds its {@link LatencyObjective}'s analytic gradient. Not thread-safe.
  */
 final class Architect {
     /** DARTS's radius of the finite-difference Hessian-vector product: R = 0.01 / |dL_val(w')/dw'|. */
@@ -27,15 +28,18 @@ final class Architect {
     private final NDArray[] adamM;
     private final NDArray[] adamV;
     private final double radius;
+    private final Optional<LatencyObjective> latency;
     private int adamSteps;
 
-    Architect(ArchitectConfig cfg, SupernetModel model, WeightOptimizer weights) {
-        this(cfg, model, weights, DARTS_RADIUS);
+    Architect(ArchitectConfig cfg, SupernetModel model, WeightOptimizer weights, Optional<LatencyObjective> latency) {
+        this(cfg, model, weights, DARTS_RADIUS, latency);
     }
 
     /** With another radius for the Hessian-vector product (a test checks the formula with an infinitesimal one). */
-    Architect(ArchitectConfig cfg, SupernetModel model, WeightOptimizer weights, double radius) {
+    Architect(ArchitectConfig cfg, SupernetModel model, WeightOptimizer weights, double radius,
+              Optional<LatencyObjective> latency) {
         this.cfg = cfg;
+        this.latency = latency;
         this.radius = radius;
         this.model = model;
         this.weights = weights;
@@ -48,9 +52,20 @@ final class Architect {
         }
     }
 
-    /** One Adam step on alpha from a validation batch (and, second-order, the training batch). */
+    /**
+     * One Adam step on alpha from a validation batch (and, second-order, the training batch), with the latency
+     * term's gradient added where the search has one.
+     */
     void step(NDManager step, float[][] valBatch, float[][] trainBatch, double lr) {
-        adam(step, gradient(step, cfg.order(), valBatch, trainBatch, lr));
+        List<NDArray> g = gradient(step, cfg.order(), valBatch, trainBatch, lr);
+        if (latency.isPresent()) {
+            try (Torch.NoGrad ng = Torch.noGrad()) {
+                for (int i = 0; i < g.size(); i++) {
+                    g.get(i).addi(latency.get().gradient(step, model.alphas().get(i), i));
+                }
+            }
+        }
+        adam(step, g);
     }
 
     /** The architecture gradient of {@code order} (normal, reduce), as arrays of the step; alpha is not moved. */

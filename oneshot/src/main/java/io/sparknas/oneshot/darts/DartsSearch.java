@@ -18,6 +18,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -32,11 +33,14 @@ import java.util.function.Consumer;
 public final class DartsSearch implements AutoCloseable {
     private static final int EVAL_BATCH = 256;
 
-    /** What one epoch of search produced; {@code alpha*} are the raw architecture parameters (edges x ops). */
+    /**
+     * What one epoch of search produced; {@code alpha*} are the raw architecture parameters (edges x ops);
+     * {@code expectedLatencyMs} the supernet's expected latency under the search's latency objective (NaN without).
+     */
     public record Epoch(int epoch, double learningRate, double trainLoss, double trainAccuracy,
                         double validationLoss, double validationAccuracy, double seconds,
                         double[][] alphaNormal, double[][] alphaReduce, DartsGenotype genotype,
-                        DartsGenotype unguarded) implements Serializable {
+                        DartsGenotype unguarded, double expectedLatencyMs) implements Serializable {
     }
 
     private final DartsSearchConfig cfg;
@@ -45,19 +49,32 @@ public final class DartsSearch implements AutoCloseable {
     private final SupernetModel model;
     private final WeightOptimizer weights;
     private final Architect architect;
+    private final Optional<LatencyObjective> latency;
 
     public DartsSearch(DartsSearchConfig cfg, Datasets.Split data, Device device) {
-        this(cfg, data, device, 3);
+        this(cfg, data, device, Optional.empty());
+    }
+
+    /** Latency-aware where {@code latency} is present: cross-entropy + weight * E[latency] / E0 on alpha. */
+    public DartsSearch(DartsSearchConfig cfg, Datasets.Split data, Device device,
+                       Optional<LatencyObjective> latency) {
+        this(cfg, data, device, 3, DataType.FLOAT32, latency);
     }
 
     /** With a {@code stemKernel} stem (see {@link DartsSupernet}); tests use 1. */
     DartsSearch(DartsSearchConfig cfg, Datasets.Split data, Device device, int stemKernel) {
-        this(cfg, data, device, stemKernel, DataType.FLOAT32);
+        this(cfg, data, device, stemKernel, DataType.FLOAT32, Optional.empty());
     }
 
     /** In {@code dtype} (tests check gradients in FLOAT64). */
     DartsSearch(DartsSearchConfig cfg, Datasets.Split data, Device device, int stemKernel, DataType dtype) {
+        this(cfg, data, device, stemKernel, dtype, Optional.empty());
+    }
+
+    DartsSearch(DartsSearchConfig cfg, Datasets.Split data, Device device, int stemKernel, DataType dtype,
+                Optional<LatencyObjective> latency) {
         this.cfg = cfg;
+        this.latency = latency;
         this.data = data;
         Torch.pinThreads(cfg.torchThreads());
         ImageSet train = data.train();
@@ -68,7 +85,7 @@ public final class DartsSearch implements AutoCloseable {
         rng = new SeededRandom(cfg.seed());
         model = new SupernetModel(cfg, netCfg, stemKernel, batchShape, device, cfg.seed(), rng, dtype);
         weights = new WeightOptimizer(cfg.sgd(), model);
-        architect = new Architect(cfg.architect(), model, weights);
+        architect = new Architect(cfg.architect(), model, weights, latency);
     }
 
     /** Runs all epochs; {@code perEpoch} sees each epoch's record as it completes. */
@@ -109,7 +126,8 @@ public final class DartsSearch implements AutoCloseable {
             Epoch e = new Epoch(epoch, lr, trained.lossSum() / steps, trained.accuracy(), v.meanLoss(),
                     v.accuracy(), (System.nanoTime() - t0) / 1e9, an, ar,
                     Derivation.genotype(wn, wr, cfg.ops(), cfg.nodes(), cfg.maxSkips()),
-                    Derivation.genotype(wn, wr, cfg.ops(), cfg.nodes(), -1));
+                    Derivation.genotype(wn, wr, cfg.ops(), cfg.nodes(), -1),
+                    latency.map(l -> l.expectedMs(an, ar)).orElse(Double.NaN));
             epochs.add(e);
             perEpoch.accept(e);
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -157,12 +158,6 @@ class DartsSearchTest {
     /**
      * The second-order architecture gradient is the derivative of the unrolled validation loss
      * L_val(w'(alpha), alpha), w'(alpha) = w - xi * (dL_train(w, alpha)/dw + wd * w): checked coordinate by coordinate
-     * against central finite differences of that loss, on a step size xi large enough that the Hessian term matters
-     * (the first-order gradient, which drops it, must be clearly further from the finite differences).
-     */
-    /**
-     * The second-order architecture gradient is the derivative of the unrolled validation loss
-     * L_val(w'(alpha), alpha), w'(alpha) = w - xi * (dL_train(w, alpha)/dw + wd * w): checked coordinate by coordinate
      * against central finite differences of that loss, in double precision (a ReLU network's weight gradient jumps
      * where a unit crosses zero, so the unrolled loss is only piecewise smooth in alpha and float32 differences are
      * noise), with the Hessian-vector product's radius made infinitesimal (DARTS's R = 0.01/|g| crosses such kinks
@@ -178,7 +173,7 @@ class DartsSearchTest {
             float[][] val = search.batch(data.validation(), range(0, 32));
             float[][] train = search.batch(data.train(), range(32, 64));
             Architect exact = new Architect(cfg.architect(), search.model(), new WeightOptimizer(cfg.sgd(),
-                    search.model()), 1e-7);
+                    search.model()), 1e-7, Optional.empty());
             double[] second = flat(search.model(), exact, 2, val, train, xi);
             double[] first = flat(search.model(), exact, 1, val, train, xi);
             double[] numeric = unrolledLossGradient(search.model(), val, train, xi, 1e-6);

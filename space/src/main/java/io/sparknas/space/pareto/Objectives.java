@@ -40,4 +40,17 @@ public record Objectives(List<String> names) implements Serializable {
         }
         return v;
     }
+
+    /**
+     * The evaluations on the Pareto front of these objectives (among those with a vector), cheapest first by the
+     * first cost, ties by candidate id.
+     */
+    public List<Evaluation> front(List<Evaluation> evaluations) {
+        List<Evaluation> usable = evaluations.stream().filter(e -> minimised(e) != null).toList();
+        double[][] points = usable.stream().map(this::minimised).toArray(double[][]::new);
+        return Pareto.front(points).stream().map(usable::get)
+                .sorted(java.util.Comparator.comparingDouble((Evaluation e) -> minimised(e)[1])
+                        .thenComparing(e -> e.candidate().id()))
+                .toList();
+    }
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Tries bad inputs against the sparknas CLI and prints the table of docs/reliability.md: for each, the exit code, the
+# one line the user gets, and whether anything committed changed. A reference sweep is committed first (tabular, fast);
+# the cases that name it must leave its files byte for byte as they were; the others use a fresh output, which must
+# not exist afterwards.   bench/bad-inputs.sh > /tmp/bad-inputs.md   (about 5 minutes on 2 cores)
+set -u
+cd "$(dirname "$0")/.."
+work=$(mktemp -d /tmp/sparknas-bad-inputs.XXXXXX)
+ref="$work/ref"
+table="data/nb201/nb201_12ep.csv.gz"
+tab=(--conf conf/tabular-nb201.conf --set "estimator.table.path=$table" --set search.budget=20 --set search.roundSize=10
+     --set spark.master=local[2])
+./sparknas search "${tab[@]}" --set "sweep.output=$ref" > "$work/ref.log" 2>&1 || { echo "reference sweep failed"; exit 1; }
+state() { find "$1" -type f ! -name '*.lease' -printf '%P %s\n' 2>/dev/null | sort | sha1sum | cut -c1-12; }
+
+# fixtures: a broken HOCON file, a truncated IDX copy of Fashion-MNIST, a latency table of another space
+printf 'search { budget = }\n' > "$work/syntax.conf"
+mkdir -p "$work/fmnist"
+for f in /usr/share/datasets/fashion-mnist/*; do cp "$f" "$work/fmnist/"; done
+img=$(ls "$work"/fmnist/train-images* | head -n 1)
+if [[ "$img" == *.gz ]]; then gunzip -c "$img" | head -c 1000000 | gzip > "$img.tmp"; else head -c 1000000 "$img" > "$img.tmp"; fi
+mv "$img.tmp" "$img"
+printf 'device,engine,threads,space,op,channels_in,channels_out,size,stride,net_ms\ncpu x,e,1,nb201,nor_conv_3x3,16,16,32,1,0.5\n' > "$work/nb201-table.csv"
+quick=(--conf conf/quickstart.conf --set search.budget=2 --set search.roundSize=2 --set estimator.proxy.epochs=1)
+
+n=0
+echo "| # | bad input | exit | what the user is told (first line) | committed results |"
+echo "|---|---|---|---|---|"
+try() { # try DESCRIPTION TARGET(ref|new) COMMAND...
+  local what="$1" target="$2"; shift 2
+  n=$((n + 1))
+  local out="$work/case$n" before after verdict
+  before=$(state "$ref")
+  local args=("$@")
+  args=("${args[@]//@OUT@/$out}")
+  args=("${args[@]//@REF@/$ref}")
+  "${args[@]}" > "$work/case$n.out" 2> "$work/case$n.err"
+  local code=$?
+  after=$(state "$ref")
+  if [ "$target" = ref ]; then
+    [ "$before" = "$after" ] && verdict="unchanged" || verdict="**CHANGED**"
+  else
+    [ -e "$out" ] && verdict="**written**: $(find "$out" -type f | wc -l) files" || verdict="nothing written"
+    [ "$before" = "$after" ] || verdict="$verdict; reference **CHANGED**"
+  fi
+  local msg
+  msg=$(cat "$work/case$n.err" "$work/case$n.out" | grep -E '^(sparknas|error)' | grep -v "^sparknas [a-z]*: sweep '" \
+    | head -n 1 | cut -c1-260)
+  [ -n "$msg" ] || msg=$(grep -v -e '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] ' -e '^\s' -e '^[a-z]* {' -e '^}' "$work/case$n.err" | head -n 1 | cut -c1-260)
+  msg=${msg//|/\\|}
+  echo "| $n | $what | $code | $msg | $verdict |"
+}
+S=./sparknas
+try "budget 0" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.budget=0
+try "round size above the budget" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.roundSize=50
+try "9 DARTS nodes" new $S search "${quick[@]}" --set sweep.output=@OUT@ --set space.nodes=9
+try "an unknown operation" new $S search "${quick[@]}" --set sweep.output=@OUT@ '--set' 'space.ops=[conv_9x9]'
+try "an unknown strategy" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set strategy.name=annealing
+try "tournament larger than the population" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set strategy.tournamentSize=50
+try "learning rate 20" new $S search "${quick[@]}" --set sweep.output=@OUT@ --set estimator.proxy.learningRate=20
+try "an unknown estimator kind" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set estimator.kind=magic
+try "an unknown dataset" new $S search "${quick[@]}" --set sweep.output=@OUT@ --set estimator.data.dataset=imagenet
+try "a missing dataset directory" new $S search "${quick[@]}" --set sweep.output=@OUT@ --set estimator.data.dir=/nonexistent
+try "a truncated IDX file" new $S search "${quick[@]}" --set sweep.output=@OUT@ --set "estimator.data.dir=$work/fmnist"
+try "a misspelt key" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.budgett=5
+try "a HOCON syntax error" new $S search --conf "$work/syntax.conf" --set sweep.output=@OUT@
+try "a missing configuration file" new $S search --conf "$work/nope.conf" --set sweep.output=@OUT@
+try "an unknown search mode" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.mode=sometimes
+try "maxFailedFraction 2" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.maxFailedFraction=2
+try "a latency constraint without a table" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.objective.constraint.cost=latency_pred_ms --set search.objective.constraint.max=1
+try "a missing latency table" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.objective.latencyTable=/nonexistent.csv
+try "a latency table of another space" new $S search "${quick[@]}" --set sweep.output=@OUT@ --set "search.objective.latencyTable=$work/nb201-table.csv"
+try "a FLOP budget below every network" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.objective.constraint.cost=flops --set search.objective.constraint.max=1000
+try "a negative latency weight" new $S darts --conf conf/darts-latency.conf --set sweep.output=@OUT@ '--set' 'darts.latencyWeights=[-1]'
+try "latency weights without a table" new $S darts --conf conf/darts-latency.conf --set sweep.output=@OUT@ --set darts.latencyTable=
+try "a bad NAS-Bench-201 genotype as scaling base" new $S scale --conf conf/scale-nb201.conf --set sweep.output=@OUT@ --base '|conv~0|'
+try "a missing genotype file as scaling base" new $S scale --conf conf/scale-quickstart.conf --set sweep.output=@OUT@ --base /nonexistent/genotype.json
+try "a missing benchmark table" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set estimator.table.path=/nonexistent.csv.gz
+try "a sweep name with a space" new $S search "${tab[@]}" --set sweep.output=@OUT@ '--set' 'sweep.name=my sweep'
+try "an output that cannot be written" new $S search "${tab[@]}" --set sweep.output=/proc/sparknas-out
+try "another configuration on a committed sweep" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set strategy.seed=5
+try "a lowered budget on a committed sweep" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=10
+try "a DARTS job on a search sweep's path" ref $S darts --conf conf/darts-quickstart.conf --set sweep.output=@REF@
+# a second run while one holds the lease: a live lease written as a running job writes it
+printf '{"owner":"someone","host":"%s","process":"1","started":"%s","heartbeat":"%s"}' "$(hostname)" "$(date -u +%FT%TZ)" "$(date -u +%FT%TZ)" > "$ref.lease"
+try "a concurrent second run" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=30
+rm -f "$ref.lease"
+# a committed part file truncated after the fact, then the resume
+part=$(ls "$ref"/candidates/round=1/*.parquet | head -n 1)
+cp "$part" "$work/part.bak"; head -c 2000 "$work/part.bak" > "$part"
+try "a truncated committed Parquet file" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=30
+cp "$work/part.bak" "$part"
+rm -rf "$work"

@@ -1,0 +1,46 @@
+package io.sparknas.jobs;
+
+import io.sparknas.pipeline.ResultStore;
+import io.sparknas.pipeline.SparkSessions;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sparknas compact --sweep PATH}: rewrites each committed round of {@code candidates} that holds several
+ * files (an asynchronous search commits one per candidate) as one file with the same rows; readers see the same
+ * data before and after. Asynchronous sweeps compact themselves when they end; this is for one stopped midway. Run it
+ * when no run holds the sweep. Exit codes: 0 done, 2 not a sweep.
+ */
+@Command(name = "compact", mixinStandardHelpOptions = true,
+        description = "Merge a sweep's small committed files (asynchronous commits) without changing what they hold.")
+public final class CompactJob implements Callable<Integer> {
+    @Option(names = "--sweep", required = true, description = "the sweep folder or URI (sweep.output)")
+    String sweep;
+
+    @Override
+    public Integer call() {
+        SparkSession spark = SparkSessions.create("sparknas-compact", System.getProperty("spark.master") != null
+                ? null : "local[1]", Map.of("spark.ui.enabled", "false"));
+        try {
+            ResultStore store = new ResultStore(spark, sweep);
+            if (store.metadata().isEmpty()) {
+                System.err.println("sparknas compact: " + sweep + " is not a sweep (no sweep.json)");
+                return 2;
+            }
+            store.recoverCompaction();
+            int total = 0;
+            for (int round : store.committedRounds(ResultStore.CANDIDATES)) {
+                total += store.compact(ResultStore.CANDIDATES, round);
+            }
+            System.out.println(total == 0 ? "nothing to compact in " + store.root()
+                    : "compacted " + total + " files of " + store.path(ResultStore.CANDIDATES));
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

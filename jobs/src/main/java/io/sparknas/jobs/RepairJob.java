@@ -1,0 +1,73 @@
+package io.sparknas.jobs;
+
+import io.sparknas.pipeline.ResultStore;
+import io.sparknas.pipeline.SparkSessions;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sparknas repair --sweep PATH [--dry-run]}: finds committed Parquet files that cannot be read (a truncated
+ * copy, a disk that filled up) and moves the first damaged round, and every round after it, of every dataset to
+ * {@code _quarantine/<millis>/}; nothing is deleted. The next run of the sweep evaluates those rounds again: every
+ * candidate carries its seed, and a search replays the strategy up to there, so they reproduce. Exit codes: 0
+ * repaired or nothing to repair, 2 not a sweep.
+ */
+@Command(name = "repair", mixinStandardHelpOptions = true,
+        description = "Move a sweep's unreadable committed files (and the rounds after them) aside for re-evaluation.")
+public final class RepairJob implements Callable<Integer> {
+    @Option(names = "--sweep", required = true, description = "the sweep folder or URI (sweep.output)")
+    String sweep;
+
+    @Option(names = "--dry-run", description = "say what would move, move nothing")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        SparkSession spark = SparkSessions.create("sparknas-repair", System.getProperty("spark.master") != null ? null
+                : "local[1]", Map.of("spark.ui.enabled", "false"));
+        try {
+            ResultStore store = new ResultStore(spark, sweep);
+            if (store.metadata().isEmpty()) {
+                System.err.println("sparknas repair: " + sweep + " is not a sweep (no sweep.json)");
+                return 2;
+            }
+            List<ResultStore.Unreadable> bad = store.unreadable();
+            if (bad.isEmpty()) {
+                System.out.println("every committed file of " + store.root() + " is readable; nothing to repair");
+                return 0;
+            }
+            bad.forEach(u -> System.out.println("unreadable (" + u.reason() + "): " + u.file()));
+            java.util.OptionalInt tell = bad.stream().filter(u -> u.dataset().equals(ResultStore.CANDIDATES))
+                    .map(u -> java.util.regex.Pattern.compile(".*/tell-(\\d+)\\.parquet").matcher(u.file()))
+                    .filter(java.util.regex.Matcher::matches).mapToInt(m -> Integer.parseInt(m.group(1))).min();
+            if (tell.isPresent() && bad.stream().allMatch(u -> u.file().matches(".*/tell-\\d+\\.parquet"))) {
+                // an asynchronous sweep: the damaged tell and those after it; the tells before it replay
+                if (dryRun) {
+                    System.out.println("would move tell " + tell.getAsInt() + " and later ones to " + store.root()
+                            + "/_quarantine/");
+                    return 0;
+                }
+                System.out.println("moved to " + store.root() + "/_quarantine/: " + store.quarantineTellsFrom(
+                        tell.getAsInt()) + "; the next run of the sweep evaluates them again");
+                return 0;
+            }
+            int from = bad.stream().mapToInt(ResultStore.Unreadable::round).min().orElseThrow();
+            if (dryRun) {
+                System.out.println("would move round " + from + " and later rounds of every dataset to "
+                        + store.root() + "/_quarantine/");
+                return 0;
+            }
+            List<String> moved = store.quarantineFrom(from);
+            System.out.println("moved to " + store.root() + "/_quarantine/: " + moved + "; the next run of the sweep "
+                    + "evaluates them again");
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

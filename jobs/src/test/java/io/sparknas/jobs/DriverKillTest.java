@@ -1,0 +1,137 @@
+package io.sparknas.jobs;
+
+import io.sparknas.pipeline.ResultStore;
+import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.SweepLease;
+import io.sparknas.space.SeededRandom;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The driver killed with SIGKILL ({@code kill -9}) at three random points of a sweep run as a child process, then
+ * resumed: in rounds mode the resumed sweep has exactly the uninterrupted sweep's candidates and accuracies; in async
+ * mode no candidate appears twice and every row committed before a kill is kept.
+ */
+class DriverKillTest {
+    private static final String TABLE = Path.of(System.getProperty("sparknas.data", "../data"), "nb201",
+            "nb201_12ep.csv.gz").toAbsolutePath().normalize().toString();
+
+    static List<String> args(Path out, String mode) {
+        return List.of("search", "--conf", "../conf/tabular-nb201.conf", "--set", "sweep.output=" + out,
+                "--set", "estimator.table.path=" + TABLE, "--set", "search.budget=36", "--set", "search.roundSize=4",
+                "--set", "search.mode=" + mode, "--set", "search.inFlight=3", "--set", "spark.master=local[2]");
+    }
+
+    /**
+     * Runs the job in a child JVM; with {@code killAtLine} > 0 kills it with SIGKILL once it printed that many
+     * progress lines (round or told lines). Returns whether it was killed.
+     */
+    static boolean runChild(List<String> jobArgs, int killAtLine) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+IgnoreUnrecognizedVMOptions", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dai.djl.offline=true", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(jobArgs);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        int lines = 0;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("round ") || line.startsWith("told ")) {
+                    lines++;
+                    if (killAtLine > 0 && lines == killAtLine) {
+                        p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally, the lease left behind
+                        p.waitFor(60, TimeUnit.SECONDS);
+                        return true;
+                    }
+                }
+            }
+        }
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "the child run failed: " + String.join(" ", jobArgs));
+        return false;
+    }
+
+    /** Kills at three random progress lines, then runs to the end; returns the rows committed before each kill. */
+    static List<List<String>> killThreeTimesThenFinish(Path out, String mode, long seed) throws Exception {
+        SeededRandom rng = new SeededRandom(seed);
+        List<List<String>> committedAtKills = new ArrayList<>();
+        for (int kill = 0; kill < 3; kill++) {
+            int at = 1 + rng.nextInt(3);
+            if (runChild(args(out, mode), at)) {
+                Files.deleteIfExists(Path.of(SweepLease.pathOf(out.toString()))); // an operator after kill -9
+                committedAtKills.add(rows(out));
+            }
+        }
+        runChild(args(out, mode), 0);
+        return committedAtKills;
+    }
+
+    @Test
+    void aRoundsSweepKilledThreeTimesResumesToExactlyTheUninterruptedSweep(@TempDir Path dir) throws Exception {
+        Path whole = dir.resolve("whole");
+        assertEquals(0, Main.run(args(whole, "rounds").toArray(String[]::new)));
+        Path killed = dir.resolve("killed");
+        List<List<String>> atKills = killThreeTimesThenFinish(killed, "rounds", 11);
+        assertEquals(3, atKills.size(), "three kills happened");
+        assertTrue(atKills.get(2).size() < 36, "the last kill was before the end");
+        assertEquals(rows(whole), rows(killed));
+    }
+
+    @Test
+    void anAsyncSweepKilledThreeTimesKeepsEveryCommittedRowAndNoCandidateTwice(@TempDir Path dir) throws Exception {
+        Path killed = dir.resolve("killed");
+        List<List<String>> atKills = killThreeTimesThenFinish(killed, "async", 12);
+        assertEquals(3, atKills.size(), "three kills happened");
+        List<String> end = rows(killed);
+        assertEquals(36, end.size());
+        for (List<String> before : atKills) {
+            assertTrue(end.containsAll(before), "rows committed before a kill are kept");
+        }
+        Set<String> ids = new HashSet<>();
+        for (String r : end) {
+            assertTrue(ids.add(r.split(" ")[1]), "no candidate twice: " + r);
+        }
+    }
+
+    /** The committed rows (round, id, genotype, seed, status, accuracy), sorted. */
+    static List<String> rows(Path sweep) {
+        SparkSession spark = SparkSessions.create("kill-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        try {
+            List<String> out = new ArrayList<>();
+            if (!Files.isDirectory(sweep.resolve("candidates"))) {
+                return out;
+            }
+            for (Row r : new ResultStore(spark, sweep.toString()).candidates().orderBy("candidate_id")
+                    .collectAsList()) {
+                out.add(r.getAs("round") + " " + r.getAs("candidate_id") + " " + r.getAs("genotype") + " "
+                        + r.getAs("seed") + " " + r.getAs("status") + " " + r.getAs("accuracy"));
+            }
+            return out;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.sparknas.pipeline;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * How a search spends its budget, bound by name from the {@code search} section.
+ *
+ * @param budget            evaluations in total; may be raised on resume
+ * @param roundSize         rounds mode: candidates per round (one Spark job each)
+ * @param partitions        rounds mode: Spark partitions per round (0 = one per candidate, the best spread)
+ * @param mode              {@code rounds}: ask a round, evaluate it, commit it, tell it (bit-reproducible);
+ *                          {@code async}: keep {@code inFlight} candidates running, commit and tell each as it
+ *                          finishes and ask for the next (steady state, as AmoebaNet's evolution; resumable through
+ *                          the recorded order of tells)
+ * @param inFlight          async: candidates running at once (0 = Spark's default parallelism, its task slots)
+ * @param maxFailedFraction the sweep stops once more than this share of its candidates failed (Katib's
+ *                          maxFailedTrialCount); 1 = never. Not part of the hash: it decides when to stop, not what is
+ *                          found
+ */
+public record SearchSettings(int budget, int roundSize, int partitions, String mode, int inFlight,
+                             double maxFailedFraction) implements Serializable {
+    public static final String ROUNDS = "rounds";
+    public static final String ASYNC = "async";
+
+    public SearchSettings {
+        mode = mode == null ? ROUNDS : mode;
+        if (budget < 1) {
+            throw new IllegalArgumentException("search.budget must be >= 1, got " + budget);
+        }
+        if (roundSize < 1 || roundSize > budget) {
+            throw new IllegalArgumentException("search.roundSize must be in [1, budget=" + budget + "], got " + roundSize);
+        }
+        if (partitions < 0) {
+            throw new IllegalArgumentException("search.partitions must be >= 0 (0 = one per candidate), got " + partitions);
+        }
+        if (!List.of(ROUNDS, ASYNC).contains(mode)) {
+            throw new IllegalArgumentException("search.mode must be 'rounds' or 'async', got '" + mode + "'");
+        }
+        if (inFlight < 0) {
+            throw new IllegalArgumentException("search.inFlight must be >= 0 (0 = the executors' task slots), got "
+                    + inFlight);
+        }
+        if (!(maxFailedFraction >= 0 && maxFailedFraction <= 1)) {
+            throw new IllegalArgumentException("search.maxFailedFraction must be in [0, 1] (1 = never stop), got "
+                    + maxFailedFraction);
+        }
+    }
+
+    /** Rounds of {@code roundSize}, never stopping for failures. */
+    public static SearchSettings rounds(int budget, int roundSize, int partitions) {
+        return new SearchSettings(budget, roundSize, partitions, ROUNDS, 0, 1.0);
+    }
+
+    public boolean async() {
+        return mode.equals(ASYNC);
+    }
+
+    public SearchSettings withBudget(int newBudget) {
+        return new SearchSettings(newBudget, Math.min(roundSize, newBudget), partitions, mode, inFlight,
+                maxFailedFraction);
+    }
+}
