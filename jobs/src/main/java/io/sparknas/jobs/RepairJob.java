@@ -42,10 +42,9 @@ public final class RepairJob implements Callable<Integer> {
                 return 0;
             }
             bad.forEach(u -> System.out.println("unreadable (" + u.reason() + "): " + u.file()));
-            java.util.OptionalInt tell = bad.stream().filter(u -> u.dataset().equals(ResultStore.CANDIDATES))
-                    .map(u -> java.util.regex.Pattern.compile(".*/tell-(\\d+)\\.parquet").matcher(u.file()))
-                    .filter(java.util.regex.Matcher::matches).mapToInt(m -> Integer.parseInt(m.group(1))).min();
-            if (tell.isPresent() && bad.stream().allMatch(u -> u.file().matches(".*/tell-\\d+\\.parquet"))) {
+            java.util.OptionalInt tell = bad.stream().map(u -> ResultStore.tellSeq(u.file()))
+                    .filter(java.util.OptionalInt::isPresent).mapToInt(java.util.OptionalInt::getAsInt).min();
+            if (tell.isPresent() && bad.stream().allMatch(u -> ResultStore.tellSeq(u.file()).isPresent())) {
                 // an asynchronous sweep: the damaged tell and those after it; the tells before it replay
                 if (dryRun) {
                     System.out.println("would move tell " + tell.getAsInt() + " and later ones to " + store.root()

@@ -86,14 +86,15 @@ public final class ReportJob implements Callable<Integer> {
                         str(r.getAs("flops")), r.getAs("latency_ms_b1") == null ? "-"
                                 : String.format(Locale.ROOT, "%.2f", r.<Double>getAs("latency_ms_b1")));
             }
-            pareto(store, out, "flops");
-            pareto(store, out, "latency_ms_b1");
-            pareto(store, out, DartsSweep.LATENCY_TIMED);
+            List<io.sparknas.space.Evaluation> all = store.readAllCandidates();
+            for (String cost : List.of("flops", "latency_ms_b1", DartsSweep.LATENCY_TIMED)) {
+                pareto(all, out, cost);
+            }
             if (kind.equals("scale")) {
                 scaling(store, rounds, out);
             }
             if (kind.equals("ofa")) {
-                ofa(store, m, out);
+                ofa(store, all, m, out);
             }
             if (!store.committedRounds(DartsSweep.EPOCHS).isEmpty()) {
                 Dataset<Row> e = store.read(DartsSweep.EPOCHS);
@@ -132,8 +133,7 @@ public final class ReportJob implements Callable<Integer> {
      * (cheapest first, with the latency weight of a latency-aware DARTS search) and its hypervolume against its own
      * nadir (worst accuracy and worst cost of the front), the reference the benchmarks use.
      */
-    private static void pareto(ResultStore store, PrintStream out, String cost) {
-        List<io.sparknas.space.Evaluation> rows = store.readAllCandidates();
+    private static void pareto(List<io.sparknas.space.Evaluation> rows, PrintStream out, String cost) {
         Objectives objectives = new Objectives(List.of(Objectives.ACCURACY, cost));
         long usable = rows.stream().filter(e -> objectives.minimised(e) != null).count();
         if (usable < 2) {
@@ -153,7 +153,7 @@ public final class ReportJob implements Callable<Integer> {
     }
 
     /** An ofa sweep: the last epoch of each shrinking phase, then the choice per FLOP budget. */
-    private static void ofa(ResultStore store, JsonNode m, PrintStream out) {
+    private static void ofa(ResultStore store, List<io.sparknas.space.Evaluation> all, JsonNode m, PrintStream out) {
         if (!store.committedRounds(OfaSweep.EPOCHS).isEmpty()) {
             out.println("progressive shrinking (last epoch of each phase: val accuracy of the largest and smallest):");
             for (Row r : store.read(OfaSweep.EPOCHS).orderBy("phase", "epoch").collectAsList()) {
@@ -165,16 +165,13 @@ public final class ReportJob implements Callable<Integer> {
         }
         List<Double> budgets = new java.util.ArrayList<>();
         m.path("config").path("search").path("budgets").forEach(b -> budgets.add(b.asDouble()));
-        List<io.sparknas.space.Evaluation> all = store.readAllCandidates();
         out.println("chosen subnet per FLOP budget (val/test by weight inheritance; scratch: trained alone):");
         OfaSweep.table(all, budgets).forEach(out::println);
     }
 
     private static String roundsPlanned(JsonNode m) {
-        JsonNode history = m.path("budgetHistory");
         JsonNode search = m.path("config").has("search") ? m.path("config").path("search") : m.path("config");
-        int budget = history.isArray() && !history.isEmpty() ? history.get(history.size() - 1).path("budget").asInt()
-                : search.path("budget").asInt();
+        int budget = io.sparknas.pipeline.Sweep.currentBudget(m);
         int roundSize = search.path("roundSize").asInt();
         if (search.path("mode").asText("rounds").equals("async")) {
             return budget + " evaluations, asynchronous";

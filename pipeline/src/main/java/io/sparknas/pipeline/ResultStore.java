@@ -398,9 +398,8 @@ public final class ResultStore {
         try {
             fs.mkdirs(target);
             for (FileStatus f : dataFiles(dir)) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("tell-(\\d+)\\.parquet")
-                        .matcher(f.getPath().getName());
-                if (m.matches() && Integer.parseInt(m.group(1)) >= fromSeq) {
+                java.util.OptionalInt seq = tellSeq(f.getPath().getName());
+                if (seq.isPresent() && seq.getAsInt() >= fromSeq) {
                     if (!fs.rename(f.getPath(), new Path(target, f.getPath().getName()))) {
                         throw new IOException("rename of " + f.getPath() + " failed");
                     }
@@ -411,6 +410,19 @@ public final class ResultStore {
             throw new UncheckedIOException("cannot quarantine under " + target + ": " + e.getMessage(), e);
         }
         return moved;
+    }
+
+    private static final java.util.regex.Pattern TELL_FILE = java.util.regex.Pattern.compile("tell-(\\d+)\\.parquet");
+
+    /** The file an asynchronous search commits its {@code seq}-th told candidate as. */
+    static String tellFile(int seq) {
+        return String.format(java.util.Locale.ROOT, "tell-%08d.parquet", seq);
+    }
+
+    /** The tell a file (a name or a path) holds, empty for any other file (a round's, a compacted one). */
+    public static java.util.OptionalInt tellSeq(String file) {
+        java.util.regex.Matcher m = TELL_FILE.matcher(file.substring(file.lastIndexOf('/') + 1));
+        return m.matches() ? java.util.OptionalInt.of(Integer.parseInt(m.group(1))) : java.util.OptionalInt.empty();
     }
 
     /** An asynchronous search's committed candidate with its place in the order of tells. */

@@ -169,8 +169,8 @@ public final class Sweep {
         }
     }
 
-    /** The budget a stored sweep has now: the last of its history, or the one it was made with. */
-    private static int currentBudget(JsonNode stored) {
+    /** The budget a stored sweep ({@code sweep.json}) has now: the last of its history, or the one it was made with. */
+    public static int currentBudget(JsonNode stored) {
         JsonNode history = stored.path("budgetHistory");
         if (history.isArray() && !history.isEmpty()) {
             return history.get(history.size() - 1).path("budget").asInt();
@@ -216,7 +216,7 @@ public final class Sweep {
     public void commitTold(EstimatorSpec estimator, TaskResult result, int tellSeq, int askedBefore) {
         store.commitFile(ResultStore.CANDIDATES, 0, List.of(ResultSchema.toRow(definition.name(), estimator, result,
                 provenance, tellSeq, askedBefore)), ResultSchema.CANDIDATES,
-                String.format(java.util.Locale.ROOT, "tell-%08d.parquet", tellSeq));
+                ResultStore.tellFile(tellSeq));
     }
 
     /** The evaluations committed in {@code round}, in candidate order. */
