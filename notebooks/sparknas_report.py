@@ -6,7 +6,9 @@ The notebooks in this folder call these functions; so does the command line, for
 
 writes every figure as PNG and SVG into SWEEP/report/. A sweep is the folder a `search` or `darts` job wrote
 (sweep.json, candidates/round=N/*.parquet, for DARTS also darts_epochs/ and darts_alphas/); see the README's
-"Outputs" section for the columns.
+"Outputs" section for the columns. A sweep on cluster storage is read through pyarrow.fs: hdfs://namenode:8020/path
+(libhdfs and a Hadoop client on the machine, as pyarrow documents), s3a://bucket/path or s3://bucket/path (AWS
+credentials as pyarrow's S3FileSystem finds them), file:///path; the figures of such a sweep go to ./report-<name>/.
 """
 import json
 import os
@@ -18,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 
 DARTS_EDGE = re.compile(r"\('([a-z0-9_]+)',\s*(\d+)\)")
 NB201_EDGE = re.compile(r"\|([a-z0-9_]+)~(\d+)")
@@ -26,8 +29,30 @@ NB201_EDGE = re.compile(r"\|([a-z0-9_]+)~(\d+)")
 REPO = Path(__file__).resolve().parent.parent
 
 
+def remote(path):
+    """Whether a sweep is named by a URI (hdfs://, s3a://, s3://, file://) rather than a local folder."""
+    return "://" in str(path)
+
+
+def _fs(sweep):
+    """(pyarrow file system, path in it) of a sweep; s3a:// (Hadoop's name) is pyarrow's s3://."""
+    uri = str(sweep)
+    if uri.startswith("s3a://"):
+        uri = "s3://" + uri[len("s3a://"):]
+    return pafs.FileSystem.from_uri(uri)
+
+
+def _exists(sweep, relative, kind):
+    fs, base = _fs(sweep)
+    return fs.get_file_info(base.rstrip("/") + "/" + relative).type == kind
+
+
 def resolve(path):
     """A sweep path as given, or relative to the repository root (notebooks run with notebooks/ as their cwd)."""
+    if remote(path):
+        if not _exists(path, "sweep.json", pafs.FileType.File):
+            raise SystemExit(f"{path} is not a sparknas sweep (no sweep.json there); run a search or darts job first")
+        return str(path).rstrip("/")
     p = Path(path)
     if not p.is_absolute() and not p.exists() and (REPO / p).exists():
         p = REPO / p
@@ -46,6 +71,10 @@ def sweep_paths():
 
 
 def metadata(sweep):
+    if remote(sweep):
+        fs, base = _fs(sweep)
+        with fs.open_input_stream(base.rstrip("/") + "/sweep.json") as f:
+            return json.loads(f.read().decode("utf-8"))
     return json.loads((Path(sweep) / "sweep.json").read_text())
 
 
@@ -58,10 +87,16 @@ def label(sweep):
 
 
 def _read(sweep, dataset):
-    path = Path(sweep) / dataset
-    if not path.is_dir():
-        return None
-    table = ds.dataset(str(path), format="parquet", partitioning="hive",
+    if remote(sweep):
+        if not _exists(sweep, dataset, pafs.FileType.Directory):
+            return None
+        fs, base = _fs(sweep)
+        path, filesystem = base.rstrip("/") + "/" + dataset, fs
+    else:
+        path, filesystem = Path(sweep) / dataset, None
+        if not path.is_dir():
+            return None
+    table = ds.dataset(str(path), filesystem=filesystem, format="parquet", partitioning="hive",
                        exclude_invalid_files=True, ignore_prefixes=["_", "."]).to_table()
     return table.to_pandas()
 
@@ -130,6 +165,10 @@ def darts_data(sweep):
 
 
 def report_dir(sweep):
+    if remote(sweep):
+        d = Path("report-" + metadata(sweep)["sweep"])
+        d.mkdir(parents=True, exist_ok=True)
+        return d
     d = Path(resolve(sweep)) / "report"
     d.mkdir(parents=True, exist_ok=True)
     return d
@@ -261,7 +300,9 @@ def plot_op_frequencies(sweep, k=10):
 
 
 def drawings(sweep):
-    """The winner's exported cell drawings (SVG, else DOT) from SWEEP/export/."""
+    """The winner's exported cell drawings (SVG, else DOT) from SWEEP/export/ (local sweeps)."""
+    if remote(sweep):
+        return []
     export = Path(sweep) / "export"
     svgs = sorted(export.glob("*.svg"))
     return svgs if svgs else sorted(export.glob("*.dot"))
@@ -522,9 +563,15 @@ def write_all(sweeps):
     return written
 
 
-if __name__ == "__main__":
-    if len(sys.argv) < 2:
+def main(argv=None):
+    """The command line: every figure of the sweeps named as arguments, written as PNG and SVG."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
         raise SystemExit(__doc__)
     plt.switch_backend("Agg")
-    for p in write_all([resolve(a) for a in sys.argv[1:]]):
+    for p in write_all([resolve(a) for a in args]):
         print(p)
+
+
+if __name__ == "__main__":
+    main()

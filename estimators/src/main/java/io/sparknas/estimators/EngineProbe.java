@@ -20,14 +20,19 @@ public final class EngineProbe {
     }
 
     /** What the probe saw; {@code outputShape} is {@code (2, 10)} when the forward pass worked. */
-    public record Result(String engine, String version, int gpus, String device, String outputShape, long millis)
-            implements Serializable {
+    public record Result(String engine, String version, int gpus, String device, String outputShape, long millis,
+                         String libtorch) implements Serializable {
     }
 
     public static Result run() {
+        return run(java.util.Optional.empty());
+    }
+
+    /** On the GPU Spark assigned to the task, if any (see {@link Devices#choose}). */
+    public static Result run(java.util.Optional<String> assignedGpu) {
         long start = System.currentTimeMillis();
         Engine engine = Engine.getInstance();
-        Device device = Devices.choose(java.util.Optional.empty());
+        Device device = Devices.choose(assignedGpu);
         try (NDManager manager = NDManager.newBaseManager(device)) {
             DartsNetwork net = new DartsNetwork(DartsGenotype.DARTS_V2, new DartsNetworkConfig(1, 28, 10, 8, 3, 3));
             Shape in = new Shape(2, 1, 28, 28);
@@ -35,7 +40,7 @@ public final class EngineProbe {
             NDArray out = net.forward(new ParameterStore(manager, false), new NDList(manager.randomNormal(in)), false)
                     .singletonOrThrow();
             return new Result(engine.getEngineName(), engine.getVersion(), engine.getGpuCount(), device.toString(),
-                    out.getShape().toString(), System.currentTimeMillis() - start);
+                    out.getShape().toString(), System.currentTimeMillis() - start, Devices.libtorchPath());
         }
     }
 }

@@ -48,6 +48,9 @@ public final class DoctorJob implements Callable<Integer> {
             EngineProbe.Result r = EngineProbe.run();
             System.out.printf("  djl engine  %s %s, GPUs seen: %d, device: %s, forward pass -> %s in %d ms%n",
                     r.engine(), r.version(), r.gpus(), r.device(), r.outputShape(), r.millis());
+            System.out.printf("  libtorch    %s (PYTORCH_LIBRARY_PATH=%s, PYTORCH_FLAVOR=%s)%n", r.libtorch(),
+                    System.getenv().getOrDefault("PYTORCH_LIBRARY_PATH", ""),
+                    System.getenv().getOrDefault("PYTORCH_FLAVOR", ""));
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             problems.add("the DJL engine did not start: " + e);
         }
@@ -71,10 +74,11 @@ public final class DoctorJob implements Callable<Integer> {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             System.out.printf("  spark       master %s, default parallelism %d%n", jsc.master(), jsc.defaultParallelism());
             List<EngineProbe.Result> results = jsc.parallelize(List.of(1, 2), 2)
-                    .map(i -> EngineProbe.run()).collect();
+                    .map(i -> EngineProbe.run(io.sparknas.pipeline.SparkEvaluator.assignedGpu(
+                            org.apache.spark.TaskContext.get()))).collect();
             for (EngineProbe.Result r : results) {
-                System.out.printf("  spark task  DJL %s on %s -> %s in %d ms%n", r.engine(), r.device(),
-                        r.outputShape(), r.millis());
+                System.out.printf("  spark task  DJL %s on %s -> %s in %d ms, libtorch %s%n", r.engine(), r.device(),
+                        r.outputShape(), r.millis(), r.libtorch());
             }
         } catch (RuntimeException e) {
             problems.add("a Spark session with a DJL task failed: " + e);

@@ -23,8 +23,9 @@ final class FrontExport {
     private FrontExport() {
     }
 
-    /** Writes the fronts of {@code all} under {@code dir}; a line per front written. */
-    static List<String> export(List<Evaluation> all, Path dir, String sweepId, String configHash) throws IOException {
+    /** Writes the fronts of {@code all} under {@code dir}, to be uploaded to {@code target}; a line per front. */
+    static List<String> export(List<Evaluation> all, Path dir, String target, String sweepId, String configHash)
+            throws IOException {
         List<Evaluation> drawable = all.stream().filter(e -> WinnerExport.drawable(e.candidate().space())).toList();
         List<String> lines = new ArrayList<>();
         for (String cost : COSTS) {
@@ -43,7 +44,7 @@ final class FrontExport {
             }
             Files.writeString(frontDir.resolve("front.csv"), csv.toString());
             lines.add(String.format(Locale.ROOT, "exported the accuracy-%s front (%d of %d candidates) to %s", cost,
-                    front.size(), drawable.size(), frontDir.toAbsolutePath()));
+                    front.size(), drawable.size(), target + "/front-" + cost));
         }
         return lines;
     }

@@ -40,10 +40,16 @@ public final class OfaJob extends SweepJob<OfaSweep.Config> {
         OfaSweep sweep = new OfaSweep(spark, cfg, System.out::println);
         OfaSweep.Result r = sweep.run();
         try {
-            Path root = WinnerExport.exportDir(options.load(overrides()), cfg.name(), cfg.output());
-            List<Path> dirs = sweep.export(r, root);
-            System.out.println("exported the chosen subnets (plain DJL networks, no supernet needed) to "
-                    + root.toAbsolutePath() + ": " + dirs.stream().map(p -> p.getFileName().toString()).toList());
+            String target = WinnerExport.exportDir(options.load(overrides()), cfg.output());
+            Path staged = java.nio.file.Files.createTempDirectory("sparknas-export-");
+            try {
+                List<Path> dirs = sweep.export(r, staged);
+                WinnerExport.upload(spark.sparkContext().hadoopConfiguration(), staged, target);
+                System.out.println("exported the chosen subnets (plain DJL networks, no supernet needed) to "
+                        + target + ": " + dirs.stream().map(p -> p.getFileName().toString()).toList());
+            } finally {
+                WinnerExport.deleteLocal(staged);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

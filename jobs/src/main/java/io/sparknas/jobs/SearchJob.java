@@ -16,6 +16,10 @@ import java.util.Locale;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Run or resume a neural-architecture search sweep on Spark.")
 public final class SearchJob extends SweepJob<SweepConfig> {
+    @picocli.CommandLine.Option(names = "--extend", paramLabel = "N", description = "for scheduled sweeps: once the "
+            + "stored sweep has spent its budget, raise it by N evaluations (a rerun of an unfinished one continues it "
+            + "instead, so a retried night does not add twice); a new sweep starts with search.budget")
+    int extend;
 
     public SearchJob() {
         super("search", JobConfig::sweep);
@@ -27,11 +31,33 @@ public final class SearchJob extends SweepJob<SweepConfig> {
     }
 
     @Override
-    Outcome run(SparkSession spark, SweepConfig cfg) {
+    Outcome run(SparkSession spark, SweepConfig given) {
+        SweepConfig cfg = extend > 0 ? extended(spark, given) : given;
         SearchLoop.Result result = new SearchLoop(spark, cfg, System.out::println).run();
         return new Outcome(result.best(), String.format(Locale.ROOT, "done: %d evaluations (%d failed) in %d rounds; "
                 + "results: %s", result.counts().evaluated(), result.counts().failed(), result.roundsCompleted(),
                 result.sweep().store().path(ResultStore.CANDIDATES)),
                 "no candidate was evaluated successfully; see the 'error' column of the results");
+    }
+
+    /** {@code --extend N}: the stored budget plus N once it is spent, else the stored budget (never below the given). */
+    private SweepConfig extended(SparkSession spark, SweepConfig cfg) {
+        ResultStore store = new ResultStore(spark, cfg.output());
+        java.util.Optional<String> meta = store.metadata();
+        if (meta.isEmpty() || !store.unreadable().isEmpty()) { // a new sweep; a damaged one is refused when opened
+            return cfg;
+        }
+        int current;
+        try {
+            current = io.sparknas.pipeline.Sweep.currentBudget(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(meta.get()));
+        } catch (java.io.IOException e) {
+            return cfg; // an unreadable sweep.json is refused when the sweep is opened
+        }
+        int evaluated = store.readAllCandidates().size();
+        int budget = Math.max(cfg.budget(), evaluated >= current ? current + extend : current);
+        System.out.printf(Locale.ROOT, "--extend %d: the sweep has %d of %d evaluations; budget now %d%n", extend,
+                evaluated, current, budget);
+        return cfg.withBudget(budget);
     }
 }

@@ -2,10 +2,10 @@ package io.sparknas.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparknas.estimators.Estimator;
-import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.pipeline.SparkEvaluator;
 import io.sparknas.pipeline.Sweep;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import io.sparknas.space.CellDrawing;
 import io.sparknas.space.Evaluation;
@@ -27,11 +27,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Exports a sweep's winner to a local directory: {@code genotype.json} (with its accuracy and provenance),
- * {@code genotype.txt} (the space's own text form), cell drawings (DOT, and SVG where Graphviz is installed),
- * and, where the sweep's estimator trains networks, the winner retrained on the driver with its own seed and budget
- * through the {@link Estimator} contract, its parameters saved as DJL parameters under {@code model/}; beside it the
- * sweep's Pareto fronts ({@link FrontExport}).
+ * Exports a sweep's winner to the sweep's storage ({@code <sweep.output>/export}, or {@code export.dir}; a local folder
+ * or any Hadoop URI, {@code hdfs://}, {@code s3a://}): {@code genotype.json} (with its accuracy and provenance),
+ * {@code genotype.txt} (the space's own text form), cell drawings (DOT, and SVG where Graphviz is installed), and,
+ * where the sweep's estimator trains networks, the winner retrained with its own seed and budget as a Spark task on an
+ * executor (its GPU where it has one) through the {@link io.sparknas.estimators.Estimator} contract, its parameters
+ * saved as DJL parameters under {@code model/}; beside it the sweep's Pareto fronts ({@link FrontExport}). The
+ * driver's files are made in a local folder and uploaded ({@link #upload}): in YARN or Kubernetes cluster mode the
+ * driver's disk is gone with its container.
  */
 public final class WinnerExport {
     private WinnerExport() {
@@ -42,47 +45,79 @@ public final class WinnerExport {
             throws IOException {
         System.out.printf(java.util.Locale.ROOT, "best: %s (key %s) validation accuracy %.4f%n  %s%n",
                 best.candidate().id(), best.candidate().key(), best.accuracy(), best.candidate().genotype());
-        Path dir = exportDir(job, sweep.name(), sweep.output());
-        List<Path> files = export(best, spec, dir, job.exportRetrain(), sweep.name(), sweep.hash());
-        System.out.println("exported the winner to " + dir.toAbsolutePath() + ": "
-                + files.stream().map(p -> p.getFileName().toString()).toList());
-        FrontExport.export(new io.sparknas.pipeline.ResultStore(SparkSession.active(), sweep.output())
-                .readAllCandidates(), dir, sweep.name(), sweep.hash()).forEach(System.out::println);
-    }
-
-    /** {@code export.dir}, else {@code <output>/export} for a local sweep, else {@code ./<name>-export}. */
-    static Path exportDir(JobConfig job, String sweepName, String output) {
-        if (!job.exportDir().isEmpty()) {
-            return Path.of(job.exportDir());
-        }
-        if (!output.contains("://") || output.startsWith("file:")) {
-            return Path.of(output.replaceFirst("^file:(//)?", ""), "export");
-        }
-        return Path.of(sweepName + "-export");
-    }
-
-    public static List<Path> export(Evaluation best, EstimatorSpec spec, Path dir, boolean retrain, String sweepId,
-                                    String configHash) throws IOException {
-        List<Path> written = new ArrayList<>();
-        ObjectNode root = describe(best, dir, sweepId, configHash, written);
-        if (retrain) {
-            Path model = dir.resolve("model");
-            try (Estimator est = spec.create()) {
-                Evaluation again = est.evaluate(best.candidate(), EvaluationContext.defaults().savingModelTo(model));
-                if (!again.isOk()) {
-                    throw new IOException("retraining the winner " + best.candidate().id() + " failed: " + again.error());
+        String target = exportDir(job, sweep.output());
+        SparkSession spark = SparkSession.active();
+        Path staged = Files.createTempDirectory("sparknas-export-");
+        try {
+            List<String> files = new ArrayList<>();
+            ObjectNode root = describe(best, staged, sweep.name(), sweep.hash(), new ArrayList<>());
+            if (job.exportRetrain()) {
+                SparkEvaluator.Retrained again = new SparkEvaluator(
+                        JavaSparkContext.fromSparkContext(spark.sparkContext()), spec, false)
+                        .retrain(best.candidate(), target + "/model");
+                Evaluation e = again.result().evaluation();
+                if (!e.isOk()) {
+                    throw new IOException("retraining the winner " + best.candidate().id() + " failed: " + e.error());
                 }
-                if (Files.isDirectory(model)) { // an estimator that trains nothing (a table) saves no model
-                    root.put("retrainedAccuracy", again.accuracy());
-                    root.put("modelDir", model.toString());
-                    written.add(model);
+                if (again.modelSaved()) {
+                    root.put("retrainedAccuracy", e.accuracy());
+                    root.put("retrainedOn", e.device() + " of executor " + again.result().executor() + " on "
+                            + again.result().host());
+                    root.put("modelDir", target + "/model");
+                    files.add("model");
+                }
+            }
+            Files.writeString(staged.resolve("genotype.json"), root.toPrettyString() + "\n");
+            List<String> fronts = FrontExport.export(new io.sparknas.pipeline.ResultStore(spark, sweep.output())
+                    .readAllCandidates(), staged, target, sweep.name(), sweep.hash());
+            try (var listing = Files.list(staged)) {
+                listing.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("front-")).sorted()
+                        .forEach(files::add);
+            }
+            upload(spark.sparkContext().hadoopConfiguration(), staged, target);
+            System.out.println("exported the winner to " + target + ": " + files);
+            fronts.forEach(System.out::println);
+        } finally {
+            deleteLocal(staged);
+        }
+    }
+
+    /** {@code export.dir}, else {@code <sweep.output>/export} (the sweep's own storage, local or a Hadoop URI). */
+    static String exportDir(JobConfig job, String output) {
+        String dir = job.exportDir().isEmpty() ? output.replaceAll("/+$", "") + "/export" : job.exportDir();
+        return dir.contains("://") || dir.startsWith("file:") ? dir : Path.of(dir).toAbsolutePath().toString();
+    }
+
+    /**
+     * Copies the files and folders of a local folder into {@code target} (created if absent; files of the same name
+     * replaced) on its Hadoop file system, without checksum files beside them.
+     */
+    static void upload(org.apache.hadoop.conf.Configuration conf, Path local, String target) throws IOException {
+        org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(target);
+        org.apache.hadoop.fs.FileSystem fs = to.getFileSystem(conf);
+        fs.setWriteChecksum(false);
+        fs.mkdirs(to);
+        try (var listing = Files.list(local)) {
+            for (Path p : listing.sorted().toList()) {
+                org.apache.hadoop.fs.Path dest = new org.apache.hadoop.fs.Path(to, p.getFileName().toString());
+                if (Files.isDirectory(p)) {
+                    fs.delete(dest, true); // a folder (a front member) is replaced whole
+                }
+                fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(p.toUri()), dest);
+            }
+        } catch (IOException e) {
+            throw new IOException("cannot write the export to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteLocal(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
                 }
             }
         }
-        Path jsonFile = dir.resolve("genotype.json");
-        Files.writeString(jsonFile, root.toPrettyString() + "\n");
-        written.add(0, jsonFile);
-        return written;
     }
 
     /** {@link #describe} with {@code genotype.json} written beside the text form and drawings. */

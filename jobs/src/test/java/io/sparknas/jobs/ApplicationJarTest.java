@@ -48,8 +48,26 @@ class ApplicationJarTest {
                 .filter(e -> !e.contains("/io/sparknas/") && !e.contains("/ai/djl/") && !e.contains("/info/picocli/")
                         && !e.contains("/com/typesafe/config/") && !e.contains("/org/junit/")
                         && !e.contains("/com/tngtech/") && !e.contains("/org/opentest4j/")
-                        && !e.contains("/org/apiguardian/"))
+                        && !e.contains("/org/apiguardian/") && !e.contains("hadoop-client-minicluster"))
                 .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** The libtorch files of DJL's CPU native jar (on this test's classpath), unpacked into {@code to}. */
+    static Path unpackLibtorch(Path to) throws Exception {
+        String nativeJar = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> e.contains("pytorch-native-cpu")).findFirst().orElseThrow();
+        Files.createDirectories(to);
+        try (var zip = new java.util.zip.ZipFile(nativeJar)) {
+            for (var e : java.util.Collections.list(zip.entries())) {
+                String name = e.getName();
+                if (!e.isDirectory() && name.startsWith("pytorch/cpu/linux-x86_64/")) {
+                    try (var in = zip.getInputStream(e)) {
+                        Files.copy(in, to.resolve(name.substring(name.lastIndexOf('/') + 1)));
+                    }
+                }
+            }
+        }
+        return to;
     }
 
     @Test
@@ -61,6 +79,16 @@ class ApplicationJarTest {
         String classpath = sparkClasspath();
         assertTrue(classpath.contains("spark-core_"), classpath);
         assertTrue(!classpath.contains("/ai/djl/"), "DJL comes from the application jar");
+        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+            assertTrue(zip.getEntry("jnilib/linux-x86_64/cpu/libdjl_torch.so") != null, "DJL's JNI layer is in the jar");
+            assertTrue(zip.stream().noneMatch(e -> e.getName().endsWith("libtorch_cpu.so")),
+                    "libtorch is not in the application jar: the cluster's nodes give it");
+        }
+        // libtorch as a GPU node has it: a folder named by PYTORCH_LIBRARY_PATH (here the CPU build, unpacked from
+        // DJL's native jar), the flavour by PYTORCH_FLAVOR, and a DJL cache that has never seen libtorch
+        Path libtorch = unpackLibtorch(dir.resolve("libtorch"));
+        Map<String, String> env = Map.of("PYTORCH_LIBRARY_PATH", libtorch.toString(), "PYTORCH_FLAVOR", "cpu",
+                "DJL_CACHE_DIR", dir.resolve("djl-cache").toString());
 
         Path submitted = dir.resolve("submitted");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -73,8 +101,12 @@ class ApplicationJarTest {
             cmd.addAll(List.of("--set", s));
         }
         cmd.removeIf(String::isEmpty);
-        String log = NotebooksAndReportTest.runProcess(cmd, Map.of(), Duration.ofMinutes(10), dir);
+        String log = NotebooksAndReportTest.runProcess(cmd, env, Duration.ofMinutes(10), dir);
         assertTrue(log.contains("done: 4 evaluations (0 failed) in 2 rounds"), log);
+        try (var cached = Files.walk(dir.resolve("djl-cache"))) {
+            assertTrue(cached.noneMatch(p -> p.getFileName().toString().startsWith("libtorch")),
+                    "libtorch was loaded from PYTORCH_LIBRARY_PATH, not extracted to the cache");
+        }
 
         SparkSession spark = SparkSessions.create("app-jar-check", "local[2]", Map.of("spark.ui.enabled", "false"));
         try {

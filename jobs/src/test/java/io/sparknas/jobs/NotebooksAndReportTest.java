@@ -121,6 +121,25 @@ class NotebooksAndReportTest {
         assertTrue(notScale.contains("is not a scale sweep"), notScale);
     }
 
+    /** A sweep named by a URI is read through pyarrow.fs (file:// here; hdfs:// and s3a:// take the same path). */
+    @Test
+    void theReportModuleReadsASweepByItsUriThroughPyarrowFs() throws Exception {
+        String python = python();
+        String uri = Path.of(evolution).toUri().toString();
+        String out = runProcess(List.of(python, "-c", "import sys; sys.path.insert(0, sys.argv[3]); "
+                + "import sparknas_report as r; u = sys.argv[1]; df = r.candidates(u); "
+                + "print('rows', len(df), 'uri', r.remote(u), 'local', len(r.candidates(r.resolve(sys.argv[2]))))",
+                uri, evolution, REPO.resolve("notebooks").toString()), Map.of(), java.time.Duration.ofSeconds(120), dir);
+        long rows;
+        SparkSession spark = SparkSessions.create("report-uri-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        try {
+            rows = spark.read().parquet(evolution + "/candidates").count();
+        } finally {
+            spark.stop();
+        }
+        assertTrue(out.contains("rows " + rows + " uri True local " + rows), out);
+    }
+
     @Test
     void reportMatchesTheParquetContents() throws IOException {
         String printed = capture(() -> assertEquals(0, Main.run("report", "--sweep", evolution, "--top", "3")));

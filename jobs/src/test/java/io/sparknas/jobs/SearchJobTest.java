@@ -65,6 +65,25 @@ class SearchJobTest {
         }
     }
 
+    /** The nightly command: a new sweep runs its budget; each later run adds --extend N once the last one is spent. */
+    @Test
+    void extendRaisesASpentBudgetByNEachRun(@TempDir Path dir) {
+        Path table = Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz");
+        String out = dir.resolve("nightly").toString();
+        String[] args = {"search", "--conf", "../conf/tabular-nb201.conf", "--set", "sweep.output=" + out,
+            "--set", "estimator.table.path=" + table, "--set", "search.budget=20", "--set", "spark.master=local[2]",
+            "--extend", "10"};
+        for (int night = 0; night < 3; night++) {
+            assertEquals(0, Main.run(args));
+            SparkSession spark = SparkSessions.create("extend-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+            try {
+                assertEquals(20 + 10 * night, spark.read().parquet(out + "/candidates").count(), "night " + night);
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
     /** The best committed row: highest accuracy, then the earliest candidate (the strategy's tie rule). */
     static Row topRow(String sweep) {
         SparkSession spark = SparkSessions.create("export-check", "local[1]", Map.of("spark.ui.enabled", "false"));

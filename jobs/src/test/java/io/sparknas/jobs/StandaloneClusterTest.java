@@ -35,37 +35,7 @@ class StandaloneClusterTest {
     @Test
     void aSweepRunsOnAStandaloneClusterWithSeparateExecutorJvms(@TempDir Path dir) throws Exception {
         Path table = Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz").toAbsolutePath().normalize();
-        Path sparkHome = dir.resolve("spark-home");
-        Path jars = Files.createDirectories(sparkHome.resolve("jars"));
-        String classpath = System.getProperty("java.class.path");
-        for (String entry : classpath.split(File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
-                Path link = jars.resolve(p.getFileName());
-                if (!Files.exists(link)) {
-                    Files.createSymbolicLink(link, p.toAbsolutePath());
-                }
-            }
-        }
-        System.setProperty("spark.testing", "true");
-        System.setProperty("spark.test.home", sparkHome.toString());
-        String opens = String.join(" ", List.of("-XX:+IgnoreUnrecognizedVMOptions",
-                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-                "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-                "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dai.djl.offline=true"));
-        SparkSession spark = SparkSessions.create("standalone-test", "local-cluster[2,1,1024]", Map.of(
-                "spark.ui.enabled", "false",
-                "spark.executor.memory", "1g",
-                "spark.executor.extraClassPath", classpath,
-                "spark.executor.extraJavaOptions", opens,
-                "spark.executorEnv.GLIBC_TUNABLES", System.getenv().getOrDefault("GLIBC_TUNABLES", ""),
-                "spark.executorEnv.OMP_NUM_THREADS", "1",
-                "spark.task.maxFailures", "2"));
+        SparkSession spark = localCluster(dir, "local-cluster[2,1,1024]", Map.of("spark.task.maxFailures", "2"));
         List<String> onCluster;
         try {
             SweepConfig cfg = new SweepConfig("standalone", dir.resolve("sweep").toString(),
@@ -117,6 +87,47 @@ class StandaloneClusterTest {
         } finally {
             local.stop();
         }
+    }
+
+    /**
+     * A Spark standalone cluster in this JVM ({@code master} = {@code local-cluster[workers,cores,memory]}) whose
+     * executors are separate JVMs launched from a SPARK_HOME under {@code dir} whose {@code jars/} links this test's
+     * classpath. Stop the session, then clear the {@code spark.testing} and {@code spark.test.home} properties.
+     */
+    static SparkSession localCluster(Path dir, String master, Map<String, String> extra) throws Exception {
+        Path sparkHome = dir.resolve("spark-home");
+        Path jars = Files.createDirectories(sparkHome.resolve("jars"));
+        String classpath = System.getProperty("java.class.path");
+        for (String entry : classpath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (entry.endsWith(".jar") && Files.isRegularFile(p) && !entry.contains("hadoop-client-minicluster")
+                    && !entry.contains("mockwebserver") && !entry.contains("kubernetes-server-mock")) {
+                Path link = jars.resolve(p.getFileName());
+                if (!Files.exists(link)) {
+                    Files.createSymbolicLink(link, p.toAbsolutePath());
+                }
+            }
+        }
+        System.setProperty("spark.testing", "true");
+        System.setProperty("spark.test.home", sparkHome.toString());
+        String opens = String.join(" ", List.of("-XX:+IgnoreUnrecognizedVMOptions",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dai.djl.offline=true"));
+        Map<String, String> conf = new java.util.HashMap<>(Map.of(
+                "spark.ui.enabled", "false",
+                "spark.executor.memory", "1g",
+                "spark.executor.extraClassPath", classpath,
+                "spark.executor.extraJavaOptions", opens,
+                "spark.executorEnv.GLIBC_TUNABLES", System.getenv().getOrDefault("GLIBC_TUNABLES", ""),
+                "spark.executorEnv.OMP_NUM_THREADS", "1"));
+        conf.putAll(extra);
+        return SparkSessions.create("standalone-test", master, conf);
     }
 
     /** Evolution over DARTS cells, 4 candidates in 2 rounds, each a tiny proxy trained for two epochs. */

@@ -109,14 +109,28 @@ public final class ResultStore {
      */
     public void replaceMetadata(String metadataJson) {
         Path tmp = new Path(root, STAGING + "/" + METADATA + "." + UUID.randomUUID());
+        Path target = new Path(root, METADATA);
         try {
+            if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem local) {
+                // a local file system: FileContext's rename with OVERWRITE moves the data file but not its checksum
+                // file, so the next read fails its checksum; write and rename the raw file, without a checksum
+                FileSystem raw = local.getRawFileSystem();
+                try (FSDataOutputStream out = raw.create(tmp, false)) {
+                    out.write(metadataJson.getBytes(StandardCharsets.UTF_8));
+                }
+                raw.delete(local.getChecksumFile(target), false);
+                if (!raw.rename(tmp, target)) { // rename(2): replaces the file atomically
+                    throw new IOException("rename of " + tmp + " to " + target + " failed");
+                }
+                return;
+            }
             try (FSDataOutputStream out = fs.create(tmp, false)) {
                 out.write(metadataJson.getBytes(StandardCharsets.UTF_8));
             }
-            org.apache.hadoop.fs.FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp,
-                    new Path(root, METADATA), org.apache.hadoop.fs.Options.Rename.OVERWRITE);
+            org.apache.hadoop.fs.FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, target,
+                    org.apache.hadoop.fs.Options.Rename.OVERWRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot replace " + new Path(root, METADATA) + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot replace " + target + ": " + e.getMessage(), e);
         }
     }
 
@@ -284,28 +298,23 @@ public final class ResultStore {
     }
 
     /**
-     * Commits rows as one more file of {@code dataset/round=N}: written to {@code _staging}, then its part file
-     * renamed into the round's folder as {@code fileName} (a file rename is atomic: readers see it whole or not at
-     * all). How an asynchronous search commits each candidate as it finishes.
+     * Commits rows as one more file of {@code dataset/round=N}: written by the driver ({@link ParquetRows}, no Spark
+     * job) to {@code _staging}, then renamed into the round's folder as {@code fileName} (a file rename is atomic:
+     * readers see it whole or not at all). How an asynchronous search commits each candidate as it finishes.
      */
     public void commitFile(String dataset, int round, List<Row> rows, StructType schema, String fileName) {
         Path dir = new Path(path(dataset) + "/round=" + round);
         Path target = new Path(dir, fileName);
-        Path staging = new Path(root + "/" + STAGING + "/" + dataset + "-" + fileName + "-" + UUID.randomUUID());
+        Path staged = new Path(root + "/" + STAGING + "/" + dataset + "-" + UUID.randomUUID() + "-" + fileName);
         try {
             if (fs.exists(target)) {
                 throw new IllegalStateException(target + " is already committed; a commit is never rewritten");
             }
-            spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.ErrorIfExists)
-                    .parquet(staging.toString());
-            FileStatus part = java.util.Arrays.stream(fs.listStatus(staging))
-                    .filter(f -> f.getPath().getName().startsWith("part-") && f.getPath().getName().endsWith(".parquet"))
-                    .findFirst().orElseThrow(() -> new IOException("Spark wrote no part file under " + staging));
+            ParquetRows.write(fs.getConf(), fs.makeQualified(staged), schema, rows);
             fs.mkdirs(dir);
-            if (!fs.rename(part.getPath(), target)) {
-                throw new IOException("rename of " + part.getPath() + " to " + target + " failed");
+            if (!fs.rename(staged, target)) {
+                throw new IOException("rename of " + staged + " to " + target + " failed");
             }
-            fs.delete(staging, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit " + target + ": " + e.getMessage(), e);
         }

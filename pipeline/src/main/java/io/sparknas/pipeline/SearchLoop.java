@@ -60,6 +60,8 @@ public final class SearchLoop {
         static final String HALT = "halt:";
         /** Marks, in {@link #poison}, a candidate whose first task attempt halts its executor JVM. */
         static final String HALT_ONCE = "halt-once:";
+        /** Marks, in {@link #poison}, a candidate whose first Spark job fails on every task attempt (later jobs pass). */
+        static final String FAILS_FIRST_JOB = "fails-first-job:";
 
         /**
          * Candidates that halt their executor JVM ({@code Runtime.halt}, as a native crash or a container killed for
@@ -114,7 +116,8 @@ public final class SearchLoop {
         Counts counts = restore(sweep, strategy, committed, penalty);
         int resumed = committed.size();
         SparkEvaluator evaluator = new SparkEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                cfg.estimator(), faults.failFirstTaskAttempt(), SearchLoop::logEpoch, faults.poison());
+                cfg.estimator(), faults.failFirstTaskAttempt(), SearchLoop::logEpoch, faults.poison())
+                .withMaxAttempts(cfg.search().maxAttempts());
         long start = System.nanoTime();
         int evaluated = counts.evaluated();
         int round = resumed;
@@ -183,7 +186,8 @@ public final class SearchLoop {
         int inFlight = cfg.search().inFlight() > 0 ? cfg.search().inFlight() : jsc.defaultParallelism();
         jsc.setLocalProperty("spark.scheduler.pool", "sparknas-" + cfg.name()); // a FAIR pool where FAIR is on
         SparkEvaluator evaluator = new SparkEvaluator(jsc, cfg.estimator(), faults.failFirstTaskAttempt(),
-                SearchLoop::logEpoch, faults.poison());
+                SearchLoop::logEpoch, faults.poison()).withMaxAttempts(cfg.search().maxAttempts());
+        Map<String, Integer> attempts = new HashMap<>();
         Map<Candidate, org.apache.spark.api.java.JavaFutureAction<List<TaskResult>>> running =
                 new java.util.LinkedHashMap<>();
         long start = System.nanoTime();
@@ -202,7 +206,13 @@ public final class SearchLoop {
                     running.put(next, async.submit(next));
                 }
                 Candidate done = firstDone(running);
-                TaskResult r = withPrediction(async.result(done, running.remove(done)), costs);
+                Optional<TaskResult> result = async.result(done, running.remove(done),
+                        attempts.merge(done.id(), 1, Integer::sum));
+                if (result.isEmpty()) { // its job failed and it has attempts left: it runs again
+                    running.put(done, async.submit(done));
+                    continue;
+                }
+                TaskResult r = withPrediction(result.get(), costs);
                 int seq = toldIds.size();
                 sweep.commitTold(cfg.estimator(), r, seq, asked.size());
                 faults.afterRoundCommitted().accept(seq);

@@ -32,6 +32,9 @@ public final class SparkEvaluator {
     private final boolean failFirstAttempt;
     private final Consumer<EpochReport> onEpoch;
     private final java.util.Set<String> poison;
+    private final int maxAttempts;
+    /** Fault injection: the stage of each marked candidate's first job, in this (local-mode) JVM. */
+    private static final Map<String, Integer> FIRST_JOB_STAGE = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param failFirstAttempt fault injection for resilience tests: every task's first attempt throws after its
@@ -50,18 +53,29 @@ public final class SparkEvaluator {
     /** @param poison fault injection: candidates whose every task attempt fails, as one that kills its executor */
     SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt, Consumer<EpochReport> onEpoch,
                    java.util.Set<String> poison) {
+        this(jsc, spec, failFirstAttempt, onEpoch, poison, 1);
+    }
+
+    private SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt,
+                           Consumer<EpochReport> onEpoch, java.util.Set<String> poison, int maxAttempts) {
         this.jsc = jsc;
         this.spec = spec;
         this.failFirstAttempt = failFirstAttempt;
         this.onEpoch = onEpoch;
         this.poison = java.util.Set.copyOf(poison);
+        this.maxAttempts = maxAttempts;
+    }
+
+    /** The same evaluator running a candidate whose Spark job failed up to {@code attempts} times in all. */
+    public SparkEvaluator withMaxAttempts(int attempts) {
+        return new SparkEvaluator(jsc, spec, failFirstAttempt, onEpoch, poison, attempts);
     }
 
     /**
      * Evaluates the candidates as one Spark job. When the job fails (a task failed on every attempt: a lost executor,
-     * a native crash, a container killed for memory), each candidate is evaluated in a job of its own, and one whose
-     * job fails too is a FAILED row with the reason: a poison candidate costs its own evaluation, never the round or
-     * the sweep (which would fail again on resume, with the same seeds).
+     * a native crash, a container killed for memory), each candidate is evaluated in a job of its own (up to
+     * {@code maxAttempts} jobs), and one whose jobs fail too is a FAILED row with the reason: a poison candidate costs
+     * its own evaluation, never the round or the sweep (which would fail again on resume, with the same seeds).
      */
     public List<TaskResult> evaluate(List<Candidate> candidates, int partitions) {
         if (candidates.isEmpty()) {
@@ -78,28 +92,38 @@ public final class SparkEvaluator {
                     e.getMessage());
             List<TaskResult> out = new ArrayList<>();
             for (Candidate c : candidates) {
-                try {
-                    out.addAll(job(List.of(c), 1));
-                } catch (Exception alone) {
-                    if (!(alone instanceof org.apache.spark.SparkException)) {
-                        throw alone instanceof RuntimeException r ? r : new IllegalStateException(alone);
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        out.addAll(job(List.of(c), 1));
+                        break;
+                    } catch (Exception alone) {
+                        if (!(alone instanceof org.apache.spark.SparkException)) {
+                            throw alone instanceof RuntimeException r ? r : new IllegalStateException(alone);
+                        }
+                        if (attempt >= maxAttempts) {
+                            out.add(failed(c, alone, attempt));
+                            break;
+                        }
+                        LOG.warn("candidate {}: its Spark job failed (attempt {} of {}), running it again", c.id(),
+                                attempt, maxAttempts);
                     }
-                    out.add(failed(c, alone));
                 }
             }
             return out;
         }
     }
 
-    /** A candidate whose Spark task failed on every attempt, as a FAILED row with the reason. */
-    static TaskResult failed(Candidate c, Exception e) {
+    /** A candidate whose Spark jobs ({@code jobs} of them) failed, as a FAILED row with the reason. */
+    static TaskResult failed(Candidate c, Exception e, int jobs) {
         long now = System.currentTimeMillis();
         String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
         String what = reason.contains("ExecutorLostFailure") ? "executor-lost: its executor was lost on every attempt "
                 + "(a native crash or a container over its memory limit?): "
                 : "its Spark task failed on every attempt (a lost executor, a native crash or a container over its "
                 + "memory limit?): ";
-        return new TaskResult(Evaluation.failed(c, what + reason, Map.of(), "", now, now), "driver", hostName(), -1);
+        String tries = jobs > 1 ? " (" + jobs + " Spark jobs, search.maxAttempts)" : "";
+        return new TaskResult(Evaluation.failed(c, what + reason + tries, Map.of("attempts", (double) jobs), "", now,
+                now), "driver", hostName(), -1);
     }
 
     /**
@@ -121,14 +145,23 @@ public final class SparkEvaluator {
                     .collectAsync();
         }
 
-        /** The finished job's result; a job that failed on every attempt is a FAILED row. */
-        public TaskResult result(Candidate c, java.util.concurrent.Future<List<TaskResult>> done) {
+        /**
+         * The finished job's result, empty when the job failed and the candidate has attempts left (submit it
+         * again); a candidate whose {@code attempt}-th job failed with none left is a FAILED row.
+         */
+        public Optional<TaskResult> result(Candidate c, java.util.concurrent.Future<List<TaskResult>> done,
+                                           int attempt) {
             try {
-                return done.get().get(0);
+                return Optional.of(done.get().get(0));
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof org.apache.spark.SparkException spark) {
-                    return failed(c, spark);
+                    if (attempt < maxAttempts) {
+                        LOG.warn("candidate {}: its Spark job failed (attempt {} of {}), running it again", c.id(),
+                                attempt, maxAttempts);
+                        return Optional.empty();
+                    }
+                    return Optional.of(failed(c, spark, attempt));
                 }
                 throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
             } catch (InterruptedException e) {
@@ -145,6 +178,49 @@ public final class SparkEvaluator {
 
     public Async async() {
         return new Async();
+    }
+
+    /**
+     * Trains {@code c} again as a Spark task, on an executor (its GPU where Spark assigned one), and saves the trained
+     * parameters to {@code modelDir}, a Hadoop path ({@code hdfs://}, {@code s3a://}, a local folder): the model is
+     * saved to the executor's local disk, copied there, and the local copy removed. How a sweep's winner is
+     * exported on a cluster, where the driver may have neither a GPU nor the executors' data. Returns the evaluation
+     * and whether a model was saved (an estimator that trains nothing, a table, saves none).
+     */
+    public Retrained retrain(Candidate c, String modelDir) {
+        describe(List.of(c));
+        EstimatorSpec s = spec;
+        Map<String, String> conf = new java.util.HashMap<>();
+        jsc.hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
+        return jsc.parallelize(List.of(c), 1).map(candidate -> {
+            java.nio.file.Path local = java.nio.file.Files.createTempDirectory("sparknas-model-");
+            try {
+                java.nio.file.Path model = local.resolve("model");
+                EvaluationContext context = EvaluationContext.onGpu(assignedGpu(TaskContext.get()))
+                        .savingModelTo(model);
+                Evaluation e = ExecutorEstimators.get(s).evaluate(candidate, context);
+                boolean saved = e.isOk() && java.nio.file.Files.isDirectory(model);
+                if (saved) {
+                    org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration(false);
+                    conf.forEach(hadoop::set);
+                    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(modelDir);
+                    org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop);
+                    fs.setWriteChecksum(false);
+                    fs.delete(target, true); // an earlier export's model is replaced whole
+                    fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(model.toUri()), target);
+                }
+                return new Retrained(new TaskResult(e, SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId(),
+                        hostName(), TaskContext.get() == null ? 0 : TaskContext.get().attemptNumber()), saved);
+            } finally {
+                try (var files = java.nio.file.Files.walk(local)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }).collect().get(0);
+    }
+
+    /** A candidate trained again by {@link #retrain}: its evaluation, and whether its model was saved. */
+    public record Retrained(TaskResult result, boolean modelSaved) implements java.io.Serializable {
     }
 
     /** Names the next job in the Spark UI: the sweep's job group (set by Sweep.open) and the candidates. */
@@ -174,6 +250,9 @@ public final class SparkEvaluator {
         TaskContext ctx = TaskContext.get();
         EvaluationContext context = EvaluationContext.onGpu(assignedGpu(ctx))
                 .withEpochs(EpochProgress.executorListener(epochs));
+        if (context.assignedGpu().isPresent()) {
+            io.sparknas.estimators.Devices.choose(context.assignedGpu()); // a GPU DJL cannot see fails the task
+        }
         Estimator estimator = ExecutorEstimators.get(spec);
         String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
         String host = hostName();
@@ -184,6 +263,11 @@ public final class SparkEvaluator {
             if (poison.contains(c.id())) {
                 throw new IllegalStateException("injected fault: candidate " + c.id() + " fails every attempt of its "
                         + "task (SearchLoop.Faults.poison)");
+            }
+            if (poison.contains(SearchLoop.Faults.FAILS_FIRST_JOB + c.id()) && ctx != null
+                    && FIRST_JOB_STAGE.computeIfAbsent(c.id(), id -> ctx.stageId()) == ctx.stageId()) {
+                throw new IllegalStateException("injected fault: the first Spark job of candidate " + c.id()
+                        + " fails on every task attempt (SearchLoop.Faults)");
             }
             if (poison.contains(SearchLoop.Faults.HALT + c.id())
                     || attempt == 0 && poison.contains(SearchLoop.Faults.HALT_ONCE + c.id())) {
@@ -203,7 +287,8 @@ public final class SparkEvaluator {
         return out.iterator();
     }
 
-    static Optional<String> assignedGpu(TaskContext ctx) {
+    /** The GPU address Spark assigned to the task ({@code spark.task.resource.gpu.amount}), if any. */
+    public static Optional<String> assignedGpu(TaskContext ctx) {
         if (ctx == null) {
             return Optional.empty();
         }

@@ -31,6 +31,7 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         if (search == null) {
             throw new IllegalArgumentException("a search needs its search settings (budget, roundSize, ...)");
         }
+        search = search.resolved(!(estimator instanceof io.sparknas.estimators.spec.TabularSpec));
         objective = objective == null ? SearchObjective.NONE : objective;
         objective.checkNames(strategy.objectives().subList(1, strategy.objectives().size()));
         if (objective.isSet() && estimator instanceof io.sparknas.estimators.spec.TabularSpec

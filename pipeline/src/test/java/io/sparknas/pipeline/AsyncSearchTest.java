@@ -105,4 +105,38 @@ class AsyncSearchTest {
                     .distinct().count(), strategy);
         }
     }
+
+    /**
+     * A candidate whose Spark job fails is run again, up to search.maxAttempts jobs: one that fails only its first
+     * job ends OK, one that fails every job is a FAILED row naming its attempts; the sweep completes.
+     */
+    @Test
+    void aCandidateWhoseJobFailsIsRunAgainUpToMaxAttemptsThenCommittedAsFailed(@TempDir Path dir) {
+        SweepConfig base = async(dir.resolve("s"), "random", 10);
+        SweepConfig cfg = new SweepConfig(base.name(), base.output(), base.space(), base.strategy(), base.estimator(),
+                new SearchSettings(10, 6, 0, SearchSettings.ASYNC, 3, 1.0, 2), SearchObjective.NONE);
+        SearchLoop.Faults faults = new SearchLoop.Faults(r -> { }, false,
+                Set.of("c000003", SearchLoop.Faults.FAILS_FIRST_JOB + "c000005"));
+        SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }, faults).run();
+        assertEquals(10, r.counts().evaluated());
+        assertEquals(1, r.counts().failed());
+        var byId = new java.util.HashMap<String, io.sparknas.space.Evaluation>();
+        r.sweep().store().readTold().forEach(t -> byId.put(t.evaluation().candidate().id(), t.evaluation()));
+        assertTrue(byId.get("c000005").isOk(), "its second job passed: " + byId.get("c000005").error());
+        io.sparknas.space.Evaluation failed = byId.get("c000003");
+        assertTrue(!failed.isOk() && failed.error().contains("(2 Spark jobs, search.maxAttempts)"), failed.error());
+        assertEquals(2.0, failed.metric("attempts"));
+    }
+
+    @Test
+    void autoModeIsAsynchronousForTrainedEstimatorsAndRoundsForTables(@TempDir Path dir) {
+        SweepConfig table = async(dir, "random", 8);
+        SearchSettings auto = new SearchSettings(8, 4, 0, SearchSettings.AUTO, 0, 1.0, 1);
+        assertEquals(SearchSettings.ROUNDS, new SweepConfig("t", dir.toString(), table.space(), table.strategy(),
+                table.estimator(), auto, SearchObjective.NONE).search().mode());
+        var proxy = new io.sparknas.estimators.spec.ProxySpec(io.sparknas.estimators.proxy.ProxyConfig.defaults(),
+                io.sparknas.estimators.data.DataConfig.fashionMnist(10, 5));
+        assertEquals(SearchSettings.ASYNC, new SweepConfig("p", dir.toString(), new SpaceConfig("darts", 4,
+                List.of()), table.strategy(), proxy, auto, SearchObjective.NONE).search().mode());
+    }
 }

@@ -1,5 +1,6 @@
 package io.sparknas.estimators.proxy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.sparknas.estimators.training.SgdConfig;
 import io.sparknas.space.NetworkSize;
@@ -15,10 +16,15 @@ import java.io.Serializable;
  * @param nb201CellsPerStage NAS-Bench-201 network: cells per stage
  * @param latencyRepeats     timed forward passes per latency figure (after 3 warm-up passes); 0 skips latency
  * @param torchThreads       libtorch intra-op threads per JVM (1 lets one task per core train at once)
+ * @param epochsUpTo         0: every candidate trains {@code epochs}; N &gt; epochs: each candidate trains a number of
+ *                           epochs drawn from [epochs, N] by its seed (recorded as its {@code epochs} metric): costs
+ *                           that differ from candidate to candidate, as a scheduler benchmark needs. Left out of the
+ *                           JSON when 0, so sweeps made before it keep their hash
  */
 public record ProxyConfig(int epochs, int batchSize, @JsonUnwrapped SgdConfig sgd,
                           @JsonUnwrapped NetworkSize network, int nb201CellsPerStage, int latencyRepeats,
-                          int torchThreads) implements Serializable {
+                          int torchThreads,
+                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) int epochsUpTo) implements Serializable {
     public ProxyConfig {
         positive("epochs", epochs);
         positive("batchSize", batchSize);
@@ -28,6 +34,10 @@ public record ProxyConfig(int epochs, int batchSize, @JsonUnwrapped SgdConfig sg
             throw new IllegalArgumentException("proxy needs learningRate, momentum, weightDecay, gradClip, channels, "
                     + "layers and stemMultiplier");
         }
+        if (epochsUpTo != 0 && epochsUpTo < epochs) {
+            throw new IllegalArgumentException("epochsUpTo must be 0 (off) or >= epochs=" + epochs + ", got "
+                    + epochsUpTo);
+        }
         if (latencyRepeats < 0) {
             throw new IllegalArgumentException("latencyRepeats must be >= 0, got " + latencyRepeats);
         }
@@ -35,7 +45,15 @@ public record ProxyConfig(int epochs, int batchSize, @JsonUnwrapped SgdConfig sg
 
     /** The defaults of {@code estimator.proxy} in sparknas-defaults.conf (a test keeps them equal). */
     public static ProxyConfig defaults() {
-        return new ProxyConfig(1, 64, new SgdConfig(0.05, 0.9, 3e-4, 5), new NetworkSize(16, 3, 3), 1, 10, 1);
+        return new ProxyConfig(1, 64, new SgdConfig(0.05, 0.9, 3e-4, 5), new NetworkSize(16, 3, 3), 1, 10, 1, 0);
+    }
+
+    /** The epochs a candidate of this seed trains: {@code epochs}, or drawn from [epochs, epochsUpTo] by the seed. */
+    public int epochsFor(long seed) {
+        if (epochsUpTo <= epochs) {
+            return epochs;
+        }
+        return epochs + new io.sparknas.space.SeededRandom(seed ^ 0x5DEECE66DL).nextInt(epochsUpTo - epochs + 1);
     }
 
     private static void positive(String field, int v) {

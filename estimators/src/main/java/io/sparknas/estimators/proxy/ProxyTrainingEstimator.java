@@ -198,14 +198,18 @@ public final class ProxyTrainingEstimator implements Estimator {
         int batch = Math.min(cfg.batchSize(), train.size());
         int steps = train.size() / batch;
         Shape inputShape = new Shape(batch, train.channels(), train.height(), train.width());
+        int epochs = cfg.epochsFor(candidate.seed());
+        if (cfg.epochsUpTo() > 0) {
+            metrics.put("epochs", (double) epochs);
+        }
         try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), block, cfg.sgd(), cfg.torchThreads(), device,
-                inputShape, cfg.epochs() * steps, candidate.seed())) {
+                inputShape, epochs * steps, candidate.seed())) {
             metrics.put("params", (double) trainer.trainableParameters());
             SeededRandom order = new SeededRandom(candidate.seed());
             long trainStart = System.nanoTime();
             double accuracy = Double.NaN;
             double bestTrainAccuracy = 0;
-            for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+            for (int epoch = 1; epoch <= epochs; epoch++) {
                 if (context.cancelled().getAsBoolean()) {
                     throw new Cancelled("cancelled before epoch " + epoch);
                 }

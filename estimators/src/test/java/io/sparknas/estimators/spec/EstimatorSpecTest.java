@@ -26,6 +26,26 @@ class EstimatorSpecTest {
         assertEquals(tabular, JSON.readValue(t, EstimatorSpec.class));
     }
 
+    /** epochsUpTo spreads costs by seed, reproducibly; off (0), it is absent from the JSON, so hashes stay. */
+    @Test
+    void drawnEpochsSpreadOverTheirRangeBySeedAndAreAbsentFromTheJsonWhenOff() throws Exception {
+        ProxyConfig off = ProxyConfig.defaults();
+        assertTrue(!JSON.writeValueAsString(off).contains("epochsUpTo"), JSON.writeValueAsString(off));
+        ProxyConfig drawn = new ProxyConfig(1, 64, off.sgd(), off.network(), 1, 10, 1, 4);
+        assertTrue(JSON.writeValueAsString(drawn).contains("\"epochsUpTo\":4"));
+        assertEquals(drawn, JSON.readValue(JSON.writeValueAsString(drawn), ProxyConfig.class));
+        java.util.Map<Integer, Integer> counts = new java.util.TreeMap<>();
+        for (long seed = 0; seed < 400; seed++) {
+            assertEquals(drawn.epochsFor(seed), drawn.epochsFor(seed));
+            assertEquals(1, off.epochsFor(seed));
+            counts.merge(drawn.epochsFor(seed), 1, Integer::sum);
+        }
+        assertEquals(java.util.Set.of(1, 2, 3, 4), counts.keySet());
+        counts.values().forEach(n -> assertTrue(n > 60, "roughly uniform: " + counts));
+        assertThrows(IllegalArgumentException.class, () -> new ProxyConfig(3, 64, off.sgd(), off.network(), 1, 10, 1,
+                2));
+    }
+
     @Test
     void theSectionsOfOtherKindsAreIgnoredAndAnUnknownKindIsRefused() throws Exception {
         String section = "{\"kind\":\"tabular\",\"table\":{\"path\":\"t.csv\",\"signal\":\"a\",\"report\":\"b\"},"

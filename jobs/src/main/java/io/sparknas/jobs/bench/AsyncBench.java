@@ -31,8 +31,13 @@ public final class AsyncBench implements Callable<Integer> {
     @Option(names = "--conf", defaultValue = "conf/quickstart.conf", description = "the sweep (default: ${DEFAULT-VALUE})")
     String conf;
 
-    @Option(names = "--budget", defaultValue = "16")
+    @Option(names = "--budget", defaultValue = "32")
     int budget;
+
+    @Option(names = "--epochs-up-to", defaultValue = "4", description = "each candidate trains 1..N epochs, drawn by its "
+            + "seed (estimator.proxy.epochsUpTo): costs that vary about N-fold; 0 = the configuration's epochs "
+            + "(default: ${DEFAULT-VALUE})")
+    int epochsUpTo;
 
     @Option(names = "--round-size", defaultValue = "8")
     int roundSize;
@@ -70,6 +75,10 @@ public final class AsyncBench implements Callable<Integer> {
                         "--set", "search.budget=" + budget, "--set", "search.roundSize=" + roundSize, "--set",
                         "search.mode=" + mode, "--set", "search.inFlight=" + slots, "--set",
                         "spark.master=local[" + slots + "]", "--set", "export.retrain=false"));
+                if (epochsUpTo > 0) {
+                    args.addAll(List.of("--set", "estimator.proxy.epochs=1", "--set",
+                            "estimator.proxy.epochsUpTo=" + epochsUpTo));
+                }
                 sets.forEach(s -> args.addAll(List.of("--set", s)));
                 Process p = new ProcessBuilder(args).inheritIO().start();
                 if (p.waitFor() != 0) {

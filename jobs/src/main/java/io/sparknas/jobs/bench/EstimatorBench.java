@@ -68,7 +68,7 @@ public final class EstimatorBench implements Callable<Integer> {
     public Integer call() {
         Devices.configureThreads(1);
         ProxyConfig proxy = new ProxyConfig(epochs, resize > 0 ? 32 : 64, new SgdConfig(0.05, 0.9, 3e-4, 5),
-                new NetworkSize(channels, 3, 3), 1, 10, 1);
+                new NetworkSize(channels, 3, 3), 1, 10, 1, 0);
         DataConfig data = new DataConfig("fashion-mnist", "", trainPerClass, 1.0, 50, 0, resize);
         List<Candidate> cands = candidates(candidates);
         switch (mode) {

@@ -1,0 +1,46 @@
+"""A nightly sparknas sweep on YARN: each night adds 100 evaluations to the same sweep.
+
+`search --extend 100` raises the stored budget by 100 once the last night's budget is spent; a retried or
+late-finishing night continues the unfinished sweep instead of adding again. Exit codes: 0 done, 1 the sweep
+stopped (too many failed candidates, no winner), 2 a bad configuration or a sweep held by another run (the lease);
+spark-submit in cluster mode ends with the application's status, so the task fails on 1 and 2.
+
+Needs apache-airflow-providers-apache-spark and a `spark_default` connection whose host is `yarn`.
+"""
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+APP_JAR = "/opt/sparknas/jobs-0.1.0-SNAPSHOT-app.jar"  # mvn -B -ntp -Papp -DskipTests package
+CONF = "/opt/sparknas/conf/yarn.conf"
+
+with DAG(
+    dag_id="sparknas_nightly",
+    start_date=datetime(2026, 12, 1),
+    schedule="0 1 * * *",
+    catchup=False,
+    max_active_runs=1,  # one run per sweep at a time (the sweep's lease refuses a second one with exit 2)
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=10)},
+) as dag:
+    SparkSubmitOperator(
+        task_id="extend_sweep",
+        conn_id="spark_default",
+        application=APP_JAR,
+        java_class="io.sparknas.jobs.Main",
+        deploy_mode="cluster",
+        files=CONF,
+        archives="hdfs:///user/sparknas/fashion-mnist.tgz#fashion-mnist",
+        jars="/opt/sparknas/pytorch-native-cpu-2.7.1-linux-x86_64.jar",
+        conf={
+            "spark.executor.instances": "4",
+            "spark.executor.cores": "4",
+            "spark.executor.memory": "8g",
+            "spark.executor.memoryOverhead": "6g",
+            "spark.executor.extraJavaOptions": "-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1",
+            "spark.driver.extraJavaOptions": "-Dai.djl.offline=true",
+            "spark.executorEnv.DJL_CACHE_DIR": "./djl-cache",
+            "spark.yarn.appMasterEnv.DJL_CACHE_DIR": "./djl-cache",
+        },
+        application_args=["search", "--conf", "yarn.conf", "--extend", "100", "--take-over"],
+    )
