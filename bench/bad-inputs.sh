@@ -75,6 +75,9 @@ try "a negative latency weight" new $S darts --conf conf/darts-latency.conf --se
 try "latency weights without a table" new $S darts --conf conf/darts-latency.conf --set sweep.output=@OUT@ --set darts.latencyTable=
 try "a bad NAS-Bench-201 genotype as scaling base" new $S scale --conf conf/scale-nb201.conf --set sweep.output=@OUT@ --base '|conv~0|'
 try "a missing genotype file as scaling base" new $S scale --conf conf/scale-quickstart.conf --set sweep.output=@OUT@ --base /nonexistent/genotype.json
+try "a negative nightly extension" new $S search "${tab[@]}" --set sweep.output=@OUT@ --extend -5
+try "no attempt per candidate" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.maxAttempts=0
+try "a drawn-epochs range below epochs" new $S search "${quick[@]}" --set sweep.output=@OUT@ --set estimator.proxy.epochs=3 --set estimator.proxy.epochsUpTo=2
 try "a missing benchmark table" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set estimator.table.path=/nonexistent.csv.gz
 try "a sweep name with a space" new $S search "${tab[@]}" --set sweep.output=@OUT@ '--set' 'sweep.name=my sweep'
 try "an output that cannot be written" new $S search "${tab[@]}" --set sweep.output=/proc/sparknas-out

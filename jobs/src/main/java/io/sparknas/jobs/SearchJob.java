@@ -6,6 +6,7 @@ import io.sparknas.pipeline.SweepConfig;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -23,6 +24,14 @@ public final class SearchJob extends SweepJob<SweepConfig> {
 
     public SearchJob() {
         super("search", JobConfig::sweep);
+    }
+
+    @Override
+    List<String> overrides() {
+        if (extend < 0) {
+            throw new IllegalArgumentException("--extend must be a positive number of evaluations, got " + extend);
+        }
+        return List.of();
     }
 
     @Override

@@ -31,13 +31,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ApplicationJarTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
 
-    /** Builds the shaded application jar of the current sources, without compiling or testing again. */
-    static Path buildApplicationJar(Path logDir) throws Exception {
+    private static Path built;
+
+    /**
+     * Builds the shaded application jar of the current sources, without compiling or testing again (once per test
+     * JVM: the YARN test submits the same jar).
+     */
+    static synchronized Path buildApplicationJar(Path logDir) throws Exception {
+        if (built != null && Files.isRegularFile(built)) {
+            return built;
+        }
         List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(), "-Papp",
                 "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true", "-Dmaven.test.skip=true", "package");
         NotebooksAndReportTest.runProcess(mvn, Map.of(), Duration.ofMinutes(10), logDir);
         try (var jars = Files.list(REPO.resolve("jobs/target"))) {
-            return jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst().orElseThrow();
+            built = jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst().orElseThrow();
+            return built;
         }
     }
 
