@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import static scala.jdk.javaapi.CollectionConverters.asJava;
 
 /**
  * Per-epoch metrics of candidates being trained, from the executors to the driver: the estimator's
@@ -64,8 +63,8 @@ final class EpochProgress extends SparkListener implements AutoCloseable {
 
     @Override
     public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-        for (var task : asJava(update.accumUpdates())) {
-            for (AccumulableInfo info : asJava(task._4())) {
+        for (var task : list(update.accumUpdates())) {
+            for (AccumulableInfo info : list(task._4())) {
                 Option<Object> value = info.update();
                 if (info.id() == accumulator.id() && value.isDefined() && value.get() instanceof List<?> reports) {
                     deliver(reports);
@@ -80,12 +79,22 @@ final class EpochProgress extends SparkListener implements AutoCloseable {
         if (end.taskInfo() == null) {
             return;
         }
-        for (AccumulableInfo info : asJava(end.taskInfo().accumulables())) {
+        for (AccumulableInfo info : list(end.taskInfo().accumulables())) {
             Option<Object> value = info.update();
             if (info.id() == accumulator.id() && value.isDefined() && value.get() instanceof List<?> reports) {
                 deliver(reports);
             }
         }
+    }
+
+    /** A Scala collection's elements, by its iterator: the same code for Scala 2.12 (Spark 3.5) and 2.13. */
+    static <T> List<T> list(scala.collection.Iterable<T> items) {
+        List<T> out = new java.util.ArrayList<>();
+        scala.collection.Iterator<T> it = items.iterator();
+        while (it.hasNext()) {
+            out.add(it.next());
+        }
+        return out;
     }
 
     private void deliver(List<?> reports) {

@@ -131,12 +131,15 @@ final class ParquetRows {
         String name = f.name();
         if (t instanceof ArrayType) {
             Group list = g.addGroup(name);
-            for (Object element : row.getList(i)) {
+            Object v = row.get(i); // a Java list as RowBuilder sets it, or a Scala Seq from Spark
+            for (Object element : v instanceof List<?> l ? l : row.getList(i)) {
                 list.addGroup("list").append("element", (String) element);
             }
         } else if (t instanceof MapType) {
             Group map = g.addGroup(name);
-            for (Map.Entry<Object, Object> e : row.getJavaMap(i).entrySet()) {
+            Object v = row.get(i);
+            Map<?, ?> entries = v instanceof Map<?, ?> m ? m : row.getJavaMap(i);
+            for (Map.Entry<?, ?> e : entries.entrySet()) {
                 map.addGroup("key_value").append("key", (String) e.getKey()).append("value", (Double) e.getValue());
             }
         } else if (t.equals(DataTypes.StringType)) {

@@ -292,7 +292,7 @@ public final class SparkEvaluator {
         if (ctx == null) {
             return Optional.empty();
         }
-        Map<String, ResourceInformation> resources = scala.jdk.javaapi.CollectionConverters.asJava(ctx.resources());
+        Map<String, ResourceInformation> resources = ctx.resourcesJMap();
         ResourceInformation gpu = resources.get("gpu");
         return gpu == null || gpu.addresses().length == 0 ? Optional.empty() : Optional.of(gpu.addresses()[0]);
     }

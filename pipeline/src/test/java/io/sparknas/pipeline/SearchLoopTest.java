@@ -65,7 +65,7 @@ class SearchLoopTest {
         assertEquals(best, result.best().orElseThrow().accuracy());
         Row any = rows.get(0);
         assertEquals(config(dir, "evolution").hash(), any.getAs("config_hash"));
-        assertEquals("4.2.0", any.getAs("spark_version"));
+        assertEquals(org.apache.spark.package$.MODULE$.SPARK_VERSION(), any.getAs("spark_version"));
     }
 
     /** A candidate whose task fails on every attempt is a FAILED row; its round, the sweep and a resume go on. */
