@@ -21,6 +21,7 @@ import java.io.Serializable;
  *                           that differ from candidate to candidate, as a scheduler benchmark needs. Left out of the
  *                           JSON when 0, so sweeps made before it keep their hash
  */
+@com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = io.sparknas.space.UnwrappedRecords.class)
 public record ProxyConfig(int epochs, int batchSize, @JsonUnwrapped SgdConfig sgd,
                           @JsonUnwrapped NetworkSize network, int nb201CellsPerStage, int latencyRepeats,
                           int torchThreads,

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
  * @param ops      the supernet's operations; empty = the 8 DARTS primitives including none
  * @param maxSkips skip connections allowed per derived cell (-1 = no guard)
  */
+@com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = io.sparknas.space.UnwrappedRecords.class)
 public record DartsSearchConfig(List<Operation> ops, int nodes, @JsonUnwrapped NetworkSize network, int epochs,
                                 int batchSize, @JsonUnwrapped SgdConfig sgd, double learningRateMin,
                                 @JsonUnwrapped ArchitectConfig architect, int maxSkips, long seed, int torchThreads)

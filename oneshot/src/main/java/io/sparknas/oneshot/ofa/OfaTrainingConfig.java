@@ -21,6 +21,7 @@ import java.io.Serializable;
  * @param seed               data order and subnet sampling (phase {@code i} uses {@code seed + i})
  * @param torchThreads       libtorch threads (0 = libtorch's default)
  */
+@com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = io.sparknas.space.UnwrappedRecords.class)
 public record OfaTrainingConfig(int fullEpochs, int phaseEpochs, int batchSize, @JsonUnwrapped SgdConfig sgd,
                                 double shrinkLearningRate, int subnetsPerStep, double distillation,
                                 int calibrationImages, long seed, int torchThreads) implements Serializable {
