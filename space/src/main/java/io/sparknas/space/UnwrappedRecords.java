@@ -54,32 +54,46 @@ public final class UnwrappedRecords extends StdDeserializer<Record> implements C
         if (!(tree instanceof ObjectNode object)) {
             return (Record) ctxt.handleUnexpectedToken(type, p);
         }
-        Set<String> known = new LinkedHashSet<>();
-        Record value = build(type.getRawClass(), object, known, p, ctxt);
-        if (ctxt.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)) {
+        if (ctxt.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)) { // as Jackson: before building
+            Set<String> known = new LinkedHashSet<>();
+            names(type.getRawClass(), known);
             for (var names = object.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 if (!known.contains(name)) {
-                    throw UnrecognizedPropertyException.from(p, value, name, new ArrayList<>(known));
+                    throw UnrecognizedPropertyException.from(p, type.getRawClass(), name, new ArrayList<>(known));
                 }
             }
         }
-        return value;
+        return build(type.getRawClass(), object, p, ctxt);
     }
 
-    private static Record build(Class<?> record, ObjectNode flat, Set<String> known, JsonParser p,
-                                DeserializationContext ctxt) throws IOException {
+    /** The names a record binds, unwrapped components flattened. */
+    private static void names(Class<?> record, Set<String> into) {
+        for (RecordComponent c : record.getRecordComponents()) {
+            if (unwrapped(c)) {
+                names(c.getType(), into);
+            } else {
+                into.add(c.getName());
+            }
+        }
+    }
+
+    private static boolean unwrapped(RecordComponent c) {
+        return c.getAccessor().isAnnotationPresent(JsonUnwrapped.class) && c.getType().isRecord();
+    }
+
+    private static Record build(Class<?> record, ObjectNode flat, JsonParser p, DeserializationContext ctxt)
+            throws IOException {
         RecordComponent[] components = record.getRecordComponents();
         Object[] args = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
         for (int i = 0; i < components.length; i++) {
             RecordComponent c = components[i];
             types[i] = c.getType();
-            if (c.getAccessor().isAnnotationPresent(JsonUnwrapped.class) && c.getType().isRecord()) {
-                args[i] = build(c.getType(), flat, known, p, ctxt);
+            if (unwrapped(c)) {
+                args[i] = build(c.getType(), flat, p, ctxt);
                 continue;
             }
-            known.add(c.getName());
             JsonNode node = flat.get(c.getName());
             args[i] = node == null || node.isNull() ? defaultValue(c.getType())
                     : ctxt.readTreeAsValue(node, ctxt.getTypeFactory().constructType(c.getGenericType()));
