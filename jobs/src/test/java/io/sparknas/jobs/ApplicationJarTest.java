@@ -41,7 +41,9 @@ class ApplicationJarTest {
         if (built != null && Files.isRegularFile(built)) {
             return built;
         }
-        List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(), "-Papp",
+        // the profile of the Spark line these tests run on: the jar a 3.5 cluster gets is built with -Pspark35
+        String profiles = org.apache.spark.package$.MODULE$.SPARK_VERSION().startsWith("3.") ? "-Pspark35,app" : "-Papp";
+        List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(), profiles,
                 "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true", "-Dmaven.test.skip=true", "package");
         NotebooksAndReportTest.runProcess(mvn, Map.of(), Duration.ofMinutes(10), logDir);
         try (var jars = Files.list(REPO.resolve("jobs/target"))) {
