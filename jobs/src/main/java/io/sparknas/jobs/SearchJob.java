@@ -63,7 +63,7 @@ public final class SearchJob extends SweepJob<SweepConfig> {
         } catch (java.io.IOException e) {
             return cfg; // an unreadable sweep.json is refused when the sweep is opened
         }
-        int evaluated = store.readAllCandidates().size();
+        long evaluated = store.committedRounds(ResultStore.CANDIDATES).isEmpty() ? 0 : store.candidates().count();
         int budget = Math.max(cfg.budget(), evaluated >= current ? current + extend : current);
         System.out.printf(Locale.ROOT, "--extend %d: the sweep has %d of %d evaluations; budget now %d%n", extend,
                 evaluated, current, budget);

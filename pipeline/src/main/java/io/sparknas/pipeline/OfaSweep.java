@@ -24,7 +24,6 @@ import io.sparknas.strategies.RandomSearch;
 import io.sparknas.strategies.Strategies;
 import io.sparknas.strategies.Strategy;
 import io.sparknas.strategies.StrategyConfig;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
@@ -164,7 +163,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                     : "resuming the supernet's training at phase " + (done + 1) + "/" + phases.size() + " ("
                     + phases.get(done).name() + ") from " + checkpointPath(dir, done - 1, phases));
             long t0 = System.nanoTime();
-            Map<String, String> hadoop = hadoopConf();
+            HadoopSettings hadoop = HadoopSettings.of(spark.sparkContext().hadoopConfiguration());
             Config c = cfg;
             String error = jsc.parallelize(List.of(done), 1).map(from -> train(c, hadoop, dir, from)).collect().get(0);
             if (!error.isEmpty()) {
@@ -418,11 +417,9 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
      * A Spark task: progressive shrinking from phase {@code from}, each finished phase's epochs and then its
      * checkpoint written under {@code dir}. Returns "" or the error.
      */
-    static String train(Config cfg, Map<String, String> hadoop, String dir, int from) {
+    static String train(Config cfg, HadoopSettings hadoop, String dir, int from) {
         try {
-            Configuration conf = new Configuration(false);
-            hadoop.forEach(conf::set);
-            FileSystem fs = new Path(dir).getFileSystem(conf);
+            FileSystem fs = new Path(dir).getFileSystem(hadoop.configuration());
             List<ProgressiveShrinking.Phase> phases = ProgressiveShrinking.phases(cfg.space(), cfg.training());
             DataConfig d = cfg.proxy().data();
             Devices.configureThreads(cfg.training().torchThreads());
@@ -524,14 +521,6 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             throw new UncheckedIOException("cannot read the supernet's epochs under " + dir + ": " + e.getMessage(), e);
         }
         return rows;
-    }
-
-    private Map<String, String> hadoopConf() {
-        Map<String, String> m = new HashMap<>();
-        for (Map.Entry<String, String> e : spark.sparkContext().hadoopConfiguration()) {
-            m.put(e.getKey(), e.getValue());
-        }
-        return m;
     }
 
     private static String phaseNames(List<ProgressiveShrinking.Phase> phases) {

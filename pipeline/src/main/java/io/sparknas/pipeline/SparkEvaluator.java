@@ -190,8 +190,7 @@ public final class SparkEvaluator {
     public Retrained retrain(Candidate c, String modelDir) {
         describe(List.of(c));
         EstimatorSpec s = spec;
-        Map<String, String> conf = new java.util.HashMap<>();
-        jsc.hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
+        HadoopSettings hadoop = HadoopSettings.of(jsc.hadoopConfiguration());
         return jsc.parallelize(List.of(c), 1).map(candidate -> {
             java.nio.file.Path local = java.nio.file.Files.createTempDirectory("sparknas-model-");
             try {
@@ -201,10 +200,8 @@ public final class SparkEvaluator {
                 Evaluation e = ExecutorEstimators.get(s).evaluate(candidate, context);
                 boolean saved = e.isOk() && java.nio.file.Files.isDirectory(model);
                 if (saved) {
-                    org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration(false);
-                    conf.forEach(hadoop::set);
                     org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(modelDir);
-                    org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop);
+                    org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop.configuration());
                     fs.setWriteChecksum(false);
                     fs.delete(target, true); // an earlier export's model is replaced whole
                     fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(model.toUri()), target);
