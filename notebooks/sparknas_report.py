@@ -22,6 +22,13 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
+# The metric names sparknas records (Java: io.sparknas.space.Metrics.ALL, kept equal by NotebookFilesTest).
+METRICS = ["accuracy", "test_accuracy", "params", "flops", "latency_ms_b1", "latency_ms_batch", "train_seconds",
+           "epochs", "latency_pred_ms", "latency_ms_timed", "latency_weight", "attempts", "train_loss", "val_loss",
+           "val_accuracy"]
+# Row statuses (Java: Evaluation.Status): PRUNED is a candidate stopped early on purpose, not a failure.
+STATUSES = ["OK", "FAILED", "PRUNED"]
+
 DARTS_EDGE = re.compile(r"\('([a-z0-9_]+)',\s*(\d+)\)")
 NB201_EDGE = re.compile(r"\|([a-z0-9_]+)~(\d+)")
 

@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.pipeline.DartsSweep;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.pareto.Objectives;
@@ -18,7 +19,7 @@ import java.util.Locale;
  * them (no retraining). Only candidates of spaces that draw (DARTS and NAS-Bench-201 cells, scaled or not).
  */
 final class FrontExport {
-    static final List<String> COSTS = List.of("flops", DartsSweep.LATENCY_MEASURED, DartsSweep.LATENCY_TIMED);
+    static final List<String> COSTS = List.of(Metrics.FLOPS, Metrics.LATENCY_MS_B1, Metrics.LATENCY_TIMED);
 
     private FrontExport() {
     }
@@ -38,7 +39,7 @@ final class FrontExport {
             StringBuilder csv = new StringBuilder("candidate_id,accuracy," + cost + ",latency_weight\n");
             for (Evaluation e : front) {
                 WinnerExport.describeTo(e, frontDir.resolve(e.candidate().id()), sweepId, configHash);
-                Double lambda = e.metrics().get(DartsSweep.LATENCY_WEIGHT);
+                Double lambda = e.metrics().get(Metrics.LATENCY_WEIGHT);
                 csv.append(String.format(Locale.ROOT, "%s,%.6f,%s,%s%n", e.candidate().id(), e.accuracy(),
                         e.metrics().get(cost), lambda == null ? "" : lambda));
             }

@@ -141,11 +141,9 @@ public record JobConfig(Config config, String source) {
             String space = p.getString("space");
             io.sparknas.space.darts.DartsNetworkConfig darts = null;
             if (space.equals(io.sparknas.space.darts.DartsSpace.NAME)) {
-                if (!(estimator() instanceof io.sparknas.estimators.spec.ProxySpec proxy)) {
-                    throw new IllegalArgumentException("configuration " + source + ": profile.space = darts times the "
-                            + "network estimator.kind = proxy trains; set estimator.kind = \"proxy\"");
-                }
-                darts = proxy.dartsNetwork();
+                darts = estimator().dartsNetworkShape().orElseThrow(() -> new IllegalArgumentException(
+                        "configuration " + source + ": profile.space = darts times the network estimator.kind = "
+                        + "proxy trains; set estimator.kind = \"proxy\""));
             }
             return new io.sparknas.pipeline.LatencyProfile.Config(c.getString("sweep.name"),
                     c.getString("sweep.output"), space, bind(p.withOnlyPath("network"), "profile",
@@ -253,24 +251,11 @@ public record JobConfig(Config config, String source) {
      */
     void checkLocalData(EstimatorSpec estimator) {
         String master = System.getProperty("spark.master") != null ? System.getProperty("spark.master") : sparkMaster();
-        if (master.startsWith("local") && estimator instanceof io.sparknas.estimators.spec.TabularSpec t
-                && !t.table().path().contains("://")) {
+        if (master.startsWith("local")) {
             try {
-                t.check();
+                estimator.checkLocal();
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
-            }
-        }
-        if (master.startsWith("local") && estimator instanceof io.sparknas.estimators.spec.ProxySpec p) {
-            try {
-                p.data().checkPresent();
-                // read here, headers and counts checked: the executors of local mode share this JVM's copy
-                io.sparknas.estimators.data.Datasets.shared(p.data());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
-            } catch (io.sparknas.estimators.data.DatasetException e) {
-                throw new IllegalArgumentException("configuration " + source + ": estimator.data: " + e.getMessage()
-                        + " (fix or replace the file, or point estimator.data.dir at a good copy)", e);
             }
         }
     }

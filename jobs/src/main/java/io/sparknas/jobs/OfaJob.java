@@ -30,8 +30,8 @@ public final class OfaJob extends SweepJob<OfaSweep.Config> {
     @Override
     String describe(OfaSweep.Config cfg) {
         return String.format(Locale.ROOT, ": supernet %s on %s, budgets %s MFLOPs x %d subnets, %d random",
-                cfg.space().largest().text(), cfg.estimator() instanceof io.sparknas.estimators.spec.ProxySpec p
-                        ? p.data().dataset() : "?", cfg.search().budgets(), cfg.search().evaluations(),
+                cfg.space().largest().text(), cfg.estimator().dataset()
+                        .map(d -> d.dataset()).orElse("?"), cfg.search().budgets(), cfg.search().evaluations(),
                 cfg.search().randomSubnets());
     }
 

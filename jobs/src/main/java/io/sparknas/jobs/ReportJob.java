@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.pipeline.DartsSweep;
@@ -82,12 +83,12 @@ public final class ReportJob implements Callable<Integer> {
             int rank = 1;
             for (Row r : best) {
                 out.printf(Locale.ROOT, "  %-4d %-14s %-16s %9.4f %10s %12s %11s%n", rank++, r.getAs("candidate_id"),
-                        r.getAs("canonical_key"), r.<Double>getAs("accuracy"), str(r.getAs("params")),
-                        str(r.getAs("flops")), r.getAs("latency_ms_b1") == null ? "-"
-                                : String.format(Locale.ROOT, "%.2f", r.<Double>getAs("latency_ms_b1")));
+                        r.getAs("canonical_key"), r.<Double>getAs(Metrics.ACCURACY), str(r.getAs(Metrics.PARAMS)),
+                        str(r.getAs(Metrics.FLOPS)), r.getAs(Metrics.LATENCY_MS_B1) == null ? "-"
+                                : String.format(Locale.ROOT, "%.2f", r.<Double>getAs(Metrics.LATENCY_MS_B1)));
             }
             List<io.sparknas.space.Evaluation> all = store.readAllCandidates();
-            for (String cost : List.of("flops", "latency_ms_b1", DartsSweep.LATENCY_TIMED)) {
+            for (String cost : List.of(Metrics.FLOPS, Metrics.LATENCY_MS_B1, Metrics.LATENCY_TIMED)) {
                 pareto(all, out, cost);
             }
             if (kind.equals("scale")) {
@@ -146,7 +147,7 @@ public final class ReportJob implements Callable<Integer> {
         out.printf(Locale.ROOT, "pareto front, accuracy against %s: %d of %d candidates; hypervolume %.6g against "
                 + "its nadir (accuracy %.4f, %s %.4g)%n", cost, front.size(), usable, hv, -nadir[0], cost, nadir[1]);
         for (io.sparknas.space.Evaluation e : front) {
-            Double lambda = e.metrics().get(DartsSweep.LATENCY_WEIGHT);
+            Double lambda = e.metrics().get(Metrics.LATENCY_WEIGHT);
             out.printf(Locale.ROOT, "  %-14s accuracy %.4f  %s %.4g%s%n", e.candidate().id(), e.accuracy(), cost,
                     e.metrics().get(cost), lambda == null ? "" : "  lambda " + lambda);
         }

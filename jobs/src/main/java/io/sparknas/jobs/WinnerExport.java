@@ -53,7 +53,7 @@ public final class WinnerExport {
             ObjectNode root = describe(best, staged, sweep.name(), sweep.hash(), new ArrayList<>());
             if (job.exportRetrain()) {
                 SparkEvaluator.Retrained again = new SparkEvaluator(
-                        JavaSparkContext.fromSparkContext(spark.sparkContext()), spec, false)
+                        JavaSparkContext.fromSparkContext(spark.sparkContext()), spec)
                         .retrain(best.candidate(), target + "/model");
                 Evaluation e = again.result().evaluation();
                 if (!e.isOk()) {

@@ -70,7 +70,7 @@ class GpuResourceTest {
         SparkSession strict = cluster(dir.resolve("strict"), Map.of());
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(strict.sparkContext());
-            List<TaskResult> results = new SparkEvaluator(jsc, sweep.estimator(), false).evaluate(two, 2);
+            List<TaskResult> results = new SparkEvaluator(jsc, sweep.estimator()).evaluate(two, 2);
             for (TaskResult r : results) {
                 Evaluation e = r.evaluation();
                 assertEquals(Evaluation.Status.FAILED, e.status());
@@ -89,7 +89,7 @@ class GpuResourceTest {
             List<String> gpus = jsc.parallelize(List.of(1, 2), 2).map(i -> SparkEvaluator.assignedGpu(
                     org.apache.spark.TaskContext.get()).orElse("none")).collect();
             assertEquals(List.of("0", "0"), gpus, "both tasks hold half of GPU 0");
-            List<TaskResult> results = new SparkEvaluator(jsc, sweep.estimator(), false).evaluate(two, 2);
+            List<TaskResult> results = new SparkEvaluator(jsc, sweep.estimator()).evaluate(two, 2);
             for (TaskResult r : results) {
                 Evaluation e = r.evaluation();
                 assertTrue(e.isOk(), e.error());

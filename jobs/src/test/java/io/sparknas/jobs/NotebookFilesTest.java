@@ -33,4 +33,21 @@ class NotebookFilesTest {
             }
         }
     }
+
+    @Test
+    void pythonReportNamesTheMetricsAndStatusesJavaRecords() throws IOException {
+        String report = Files.readString(REPO.resolve("notebooks/sparknas_report.py"));
+        assertEquals(io.sparknas.space.Metrics.ALL, pythonList(report, "METRICS"));
+        assertEquals(Stream.of(io.sparknas.space.Evaluation.Status.values()).map(Enum::name).toList(),
+                pythonList(report, "STATUSES"));
+    }
+
+    /** The strings of a top-level {@code NAME = [...]} list in a Python file. */
+    private static List<String> pythonList(String source, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + " = \\[([^\\]]*)]")
+                .matcher(source);
+        assertTrue(m.find(), "sparknas_report.py has no " + name + " list");
+        return java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(m.group(1)).results()
+                .map(r -> r.group(1)).toList();
+    }
 }

@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.pipeline.faults.FaultySpec;
 import io.sparknas.estimators.spec.TabularSpec;
 import io.sparknas.pipeline.SearchLoop;
 import io.sparknas.pipeline.SpaceConfig;
@@ -63,8 +64,8 @@ class StandaloneClusterTest {
             SweepConfig halting = new SweepConfig("standalone-halt", dir.resolve("halt").toString(),
                     new SpaceConfig("nb201", 4, List.of()), StrategyConfig.of("random", 4),
                     TabularSpec.of(table.toString(), "cifar10-val", "cifar10-test"), 8, 4, 4);
-            SearchLoop.Result h = new SearchLoop(spark, halting, System.out::println,
-                    SearchLoop.Faults.halting(Set.of("c000006"), Set.of("c000002"))).run();
+            SearchLoop.Result h = new SearchLoop(spark, FaultySpec.of(halting.estimator())
+                    .halting(Set.of("c000006"), Set.of("c000002")).applyTo(halting), System.out::println).run();
             assertEquals(8, h.counts().evaluated());
             assertEquals(1, h.counts().failed());
             Map<String, Row> byId = h.sweep().store().candidates().collectAsList().stream()

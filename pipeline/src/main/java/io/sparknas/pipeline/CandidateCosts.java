@@ -1,7 +1,7 @@
 package io.sparknas.pipeline;
 
 import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.cost.Cost;
 import io.sparknas.space.darts.DartsCostModel;
 import io.sparknas.space.darts.DartsGenotype;
@@ -20,7 +20,7 @@ import java.util.TreeMap;
 
 /**
  * A search candidate's costs known before it is trained, for the network its estimator builds: FLOPs and parameters
- * from the cost model, and with a latency table the table's prediction ({@value SearchObjective#PREDICTED}). The
+ * from the cost model, and with a latency table the table's prediction ({@value Metrics#LATENCY_PREDICTED}). The
  * costs a constraint bounds and a latency objective ranks; equal to what the estimator records for the same network.
  */
 record CandidateCosts(String space, EstimatorSpec estimator, Optional<LatencyPredictor> latency) {
@@ -30,18 +30,18 @@ record CandidateCosts(String space, EstimatorSpec estimator, Optional<LatencyPre
         Cost cost;
         if (space.equals(DartsSpace.NAME)) {
             DartsGenotype g = DartsText.parse(genotype);
-            var net = ((ProxySpec) estimator).dartsNetwork();
+            var net = estimator.dartsNetworkShape().orElseThrow(() -> new IllegalArgumentException(
+                    "estimator.kind = " + estimator.kind() + " builds no DARTS network to cost"));
             cost = DartsCostModel.of(g, net);
-            latency.ifPresent(t -> costs.put(SearchObjective.PREDICTED, t.predict(DartsOps.of(g, net))));
+            latency.ifPresent(t -> costs.put(Metrics.LATENCY_PREDICTED, t.predict(DartsOps.of(g, net))));
         } else {
             Nb201Cell cell = Nb201Cell.parse(genotype);
-            Nb201NetworkConfig net = estimator instanceof ProxySpec p ? p.nb201Network()
-                    : Nb201NetworkConfig.benchmark();
+            Nb201NetworkConfig net = estimator.nb201NetworkShape().orElseGet(Nb201NetworkConfig::benchmark);
             cost = Nb201CostModel.of(cell, net);
-            latency.ifPresent(t -> costs.put(SearchObjective.PREDICTED, t.predict(Nb201Ops.of(cell, net))));
+            latency.ifPresent(t -> costs.put(Metrics.LATENCY_PREDICTED, t.predict(Nb201Ops.of(cell, net))));
         }
-        costs.put("flops", (double) cost.flops());
-        costs.put("params", (double) cost.params());
+        costs.put(Metrics.FLOPS, (double) cost.flops());
+        costs.put(Metrics.PARAMS, (double) cost.params());
         return costs;
     }
 }

@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.space.Metrics;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.Torch;
@@ -51,12 +52,7 @@ import java.util.function.Consumer;
 public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     public static final String EPOCHS = "darts_epochs";
     public static final String ALPHAS = "darts_alphas";
-    /** Candidate metrics of a latency-aware sweep: the search's lambda, the table's and the measured latency. */
-    public static final String LATENCY_WEIGHT = "latency_weight";
-    public static final String LATENCY_PREDICTED = "latency_pred_ms";
-    public static final String LATENCY_MEASURED = "latency_ms_b1";
-    /** Each derived network timed alone after training: one Spark task, one network at a time, median of 50. */
-    public static final String LATENCY_TIMED = "latency_ms_timed";
+    /** Each derived network timed alone after training ({@value Metrics#Metrics.LATENCY_TIMED}): one task, median of 50. */
     static final int TIMING_WARMUP = 10;
     static final int TIMING_REPEATS = 50;
 
@@ -93,10 +89,7 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                         + "this device for the network estimator.proxy trains; make one with: ./sparknas profile "
                         + "--conf conf/profile-darts.conf");
             }
-            if (!(estimator instanceof ProxySpec)) {
-                throw new IllegalArgumentException("darts needs estimator.kind = proxy (images to search on), got '"
-                        + estimator.kind() + "'");
-            }
+            ProxySpec.required(estimator, "darts");
         }
 
         @Override
@@ -115,7 +108,7 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
         /** The images the searches learn from: w on the training split, alpha on the validation split. */
         ProxySpec proxy() {
-            return (ProxySpec) estimator;
+            return ProxySpec.required(estimator, kind());
         }
 
         @Override
@@ -188,7 +181,7 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         List<Evaluation> evaluations;
         if (!sweep.isCommitted(ResultStore.CANDIDATES)) {
             List<TaskResult> results;
-            results = new SparkEvaluator(jsc, cfg.estimator(), false, SearchLoop::logEpoch)
+            results = new SparkEvaluator(jsc, cfg.estimator(), SearchLoop::logEpoch)
                     .evaluate(candidates(finals), 0);
             Map<String, Double> timed = table.isPresent() ? timeAlone(jsc, finals) : Map.of();
             results = results.stream().map(r -> withLatency(r, finals, table, timed)).toList();
@@ -289,23 +282,23 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                 .orElseThrow();
         double predicted = table.get().predictor().predict(DartsOps.of(DartsText.parse(f.genotype()),
                 cfg.proxy().dartsNetwork()));
-        Map<String, Double> extra = new java.util.TreeMap<>(Map.of(LATENCY_WEIGHT, f.latencyWeight(),
-                LATENCY_PREDICTED, predicted));
+        Map<String, Double> extra = new java.util.TreeMap<>(Map.of(Metrics.LATENCY_WEIGHT, f.latencyWeight(),
+                Metrics.LATENCY_PREDICTED, predicted));
         if (timed.containsKey(e.candidate().id())) {
-            extra.put(LATENCY_TIMED, timed.get(e.candidate().id()));
+            extra.put(Metrics.LATENCY_TIMED, timed.get(e.candidate().id()));
         }
         return new TaskResult(e.withMetrics(extra), r.executor(), r.host(), r.attempt());
     }
 
     private static String latencyText(Evaluation e) {
-        Double w = e.metrics().get(LATENCY_WEIGHT);
+        Double w = e.metrics().get(Metrics.LATENCY_WEIGHT);
         if (w == null) {
             return "";
         }
-        Double measured = e.metrics().get(LATENCY_TIMED);
+        Double measured = e.metrics().get(Metrics.LATENCY_TIMED);
         return String.format(Locale.ROOT, ", lambda %s, latency %s ms timed alone, %.3f ms predicted", weightText(w),
                 measured == null ? "-" : String.format(Locale.ROOT, "%.3f", measured),
-                e.metrics().get(LATENCY_PREDICTED));
+                e.metrics().get(Metrics.LATENCY_PREDICTED));
     }
 
     private static String weightText(double w) {
@@ -318,19 +311,19 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
      * monotonically (per seed).
      */
     private List<Evaluation> latencyFront(List<Evaluation> evaluations) {
-        String cost = evaluations.stream().allMatch(e -> !e.isOk() || e.metrics().containsKey(LATENCY_TIMED))
-                ? LATENCY_TIMED : LATENCY_PREDICTED;
+        String cost = evaluations.stream().allMatch(e -> !e.isOk() || e.metrics().containsKey(Metrics.LATENCY_TIMED))
+                ? Metrics.LATENCY_TIMED : Metrics.LATENCY_PREDICTED;
         List<Evaluation> front = new Objectives(List.of(Objectives.ACCURACY, cost)).front(evaluations);
         for (Evaluation e : front) {
             log.accept(String.format(Locale.ROOT, "front (accuracy, %s): %s lambda %s accuracy %.4f latency %.3f ms",
-                    cost, e.candidate().id(), weightText(e.metrics().get(LATENCY_WEIGHT)), e.accuracy(),
+                    cost, e.candidate().id(), weightText(e.metrics().get(Metrics.LATENCY_WEIGHT)), e.accuracy(),
                     e.metrics().get(cost)));
         }
         for (int i = 0; i < cfg.searches(); i++) {
             long seed = cfg.search().seed() + i;
             List<Evaluation> bySeed = evaluations.stream().filter(Evaluation::isOk)
                     .filter(e -> e.candidate().seed() == seed && e.metrics().containsKey(cost))
-                    .sorted(Comparator.comparingDouble(e -> e.metrics().get(LATENCY_WEIGHT))).toList();
+                    .sorted(Comparator.comparingDouble(e -> e.metrics().get(Metrics.LATENCY_WEIGHT))).toList();
             boolean monotone = true;
             StringBuilder trail = new StringBuilder();
             for (int k = 0; k < bySeed.size(); k++) {
@@ -430,7 +423,7 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         return RowBuilder.of(ResultSchema.DARTS_EPOCHS).set("sweep_id", cfg.name()).set("search_id", t.searchId())
                 .set("seed", t.seed()).set("order", cfg.search().architect().order())
                 .set("max_skips", cfg.search().maxSkips()).set("executor", t.executor()).set("host", t.host())
-                .set("latency_weight", Double.isNaN(t.latencyWeight()) ? null : t.latencyWeight());
+                .set(Metrics.LATENCY_WEIGHT, Double.isNaN(t.latencyWeight()) ? null : t.latencyWeight());
     }
 
     private void addAlphas(List<Row> rows, String searchId, int epoch, String cell, double[][] alpha) {
@@ -456,7 +449,7 @@ public record DartsSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         List<Row> rows = epochs.filter("status = 'OK'").orderBy("seed", "search_id", "epoch").collectAsList();
         Map<String, Final> last = new LinkedHashMap<>();
         for (Row r : rows) {
-            Double w = weighted ? r.<Double>getAs("latency_weight") : null;
+            Double w = weighted ? r.<Double>getAs(Metrics.LATENCY_WEIGHT) : null;
             last.put(r.getAs("search_id"), new Final(r.getAs("search_id"), r.<Long>getAs("seed"),
                     w == null ? Double.NaN : w, r.getAs("genotype")));
         }

@@ -2,7 +2,6 @@ package io.sparknas.pipeline;
 
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.estimators.spec.SupernetSpec;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 
@@ -24,16 +23,16 @@ public final class ExecutorEstimators {
     }
 
     /**
-     * A supernet's checkpoint travels with {@code SparkContext.addFile} (once per executor, from any Hadoop path);
-     * on the executor the estimator reads its local copy.
+     * The files a spec reads (a supernet's checkpoint) travel with {@code SparkContext.addFile} (once per executor, from any Hadoop path);
+     * on the executor the estimator reads the local copies.
      */
     static EstimatorSpec local(EstimatorSpec spec) {
-        if (spec instanceof SupernetSpec s && SparkEnv.get() != null) {
-            java.io.File copy = new java.io.File(SparkFiles.get(new org.apache.hadoop.fs.Path(s.checkpoint()).getName()));
-            if (copy.isFile()) {
-                return s.withCheckpoint(copy.getPath());
-            }
+        if (SparkEnv.get() == null || spec.filesToShip().isEmpty()) {
+            return spec;
         }
-        return spec;
+        return spec.withLocalFiles(file -> {
+            java.io.File copy = new java.io.File(SparkFiles.get(new org.apache.hadoop.fs.Path(file).getName()));
+            return copy.isFile() ? copy.getPath() : null;
+        });
     }
 }

@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.space.Metrics;
 import ai.djl.Device;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -101,11 +102,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                          EstimatorSpec estimator) implements Sweep.Definition, Serializable {
         public Config {
             SweepConfig.checkName(name);
-            if (!(estimator instanceof ProxySpec p)) {
-                throw new IllegalArgumentException("ofa needs estimator.kind = proxy (the images, and the budget of "
-                        + "the from-scratch baseline), got '" + estimator.kind() + "'");
-            }
-            DataConfig d = p.data();
+            DataConfig d = ProxySpec.required(estimator, "ofa").data();
             long smallest = OfaCostModel.of(space, space.smallest(), d.imageChannels(), d.imageSide(), d.classes())
                     .flops();
             for (double b : search.budgets()) {
@@ -123,7 +120,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         }
 
         ProxySpec proxy() {
-            return (ProxySpec) estimator;
+            return ProxySpec.required(estimator, kind());
         }
 
         @Override
@@ -182,7 +179,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         SupernetSpec subnets = new SupernetSpec(checkpoint, cfg.proxy().data(), cfg.search().calibrationImages(),
                 cfg.training().batchSize(), cfg.training().seed(), cfg.search().latencyRepeats(),
                 cfg.proxy().torchThreads());
-        SparkEvaluator evaluator = new SparkEvaluator(jsc, subnets, false, SearchLoop::logEpoch);
+        SparkEvaluator evaluator = new SparkEvaluator(jsc, subnets, SearchLoop::logEpoch);
 
         List<Evaluation> all = new ArrayList<>(anchors(sweep, evaluator, subnets));
         int round = 1;
@@ -207,8 +204,8 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             round += roundsOf(cfg.search().evaluations());
             all.addAll(found);
             Evaluation best = found.stream().filter(Evaluation::isOk)
-                    .filter(e -> e.metric("flops") <= limit)
-                    .max(Comparator.comparingDouble(Evaluation::accuracy).thenComparing(e -> -e.metric("flops")))
+                    .filter(e -> e.metric(Metrics.FLOPS) <= limit)
+                    .max(Comparator.comparingDouble(Evaluation::accuracy).thenComparing(e -> -e.metric(Metrics.FLOPS)))
                     .orElseThrow(() -> new IllegalStateException("no subnet under " + fmt(budget) + " MFLOPs was "
                             + "evaluated successfully; see the 'error' column of " + sweep.store().path("candidates")));
             choices.add(new Choice(budget, best, Optional.empty()));
@@ -236,7 +233,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             String scratchId = "scratch-b" + i;
             Optional<Evaluation> best = rows.stream().filter(e -> e.candidate().id().startsWith(prefix))
                     .filter(Evaluation::isOk).max(Comparator.comparingDouble(Evaluation::accuracy)
-                            .thenComparing(e -> -e.metric("flops")));
+                            .thenComparing(e -> -e.metric(Metrics.FLOPS)));
             Optional<Evaluation> scratch = rows.stream().filter(e -> e.candidate().id().equals(scratchId)).findFirst();
             if (best.isEmpty()) {
                 lines.add(String.format(Locale.ROOT, "  %-8s no subnet evaluated", fmt(budgets.get(i))));
@@ -244,9 +241,9 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             }
             Evaluation e = best.get();
             lines.add(String.format(Locale.ROOT, "  %-8s %-12s %7.3f %8.4f %8s %8s %9s %9s  %s", fmt(budgets.get(i)),
-                    e.candidate().id(), e.metric("flops") / 1e6, e.accuracy(), opt(e, "test_accuracy", "%.4f"),
-                    opt(e, "latency_ms_b1", "%.2f"), scratch.map(x -> x.isOk() ? String.format(Locale.ROOT, "%.4f",
-                            x.accuracy()) : "failed").orElse("-"), scratch.map(x -> opt(x, "test_accuracy", "%.4f"))
+                    e.candidate().id(), e.metric(Metrics.FLOPS) / 1e6, e.accuracy(), opt(e, Metrics.TEST_ACCURACY, "%.4f"),
+                    opt(e, Metrics.LATENCY_MS_B1, "%.2f"), scratch.map(x -> x.isOk() ? String.format(Locale.ROOT, "%.4f",
+                            x.accuracy()) : "failed").orElse("-"), scratch.map(x -> opt(x, Metrics.TEST_ACCURACY, "%.4f"))
                             .orElse("-"), e.candidate().genotype()));
         }
         return lines;
@@ -272,9 +269,9 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         List<Evaluation> out = results.stream().map(TaskResult::evaluation).toList();
         for (Evaluation e : out) {
             log.accept(String.format(Locale.ROOT, "%s subnet (%.3f MFLOPs): %s", e.candidate().id(),
-                    e.metric("flops") / 1e6, e.isOk() ? String.format(Locale.ROOT, "val %.4f%s", e.accuracy(),
-                            e.metrics().containsKey("test_accuracy") ? String.format(Locale.ROOT, ", test %.4f",
-                                    e.metric("test_accuracy")) : "") : "failed: " + e.error()));
+                    e.metric(Metrics.FLOPS) / 1e6, e.isOk() ? String.format(Locale.ROOT, "val %.4f%s", e.accuracy(),
+                            e.metrics().containsKey(Metrics.TEST_ACCURACY) ? String.format(Locale.ROOT, ", test %.4f",
+                                    e.metric(Metrics.TEST_ACCURACY)) : "") : "failed: " + e.error()));
         }
         return out;
     }
@@ -351,7 +348,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             log.accept("resuming: the from-scratch baseline is committed");
         } else {
             long t0 = System.nanoTime();
-            List<TaskResult> results = new ArrayList<>(new SparkEvaluator(jsc, cfg.estimator(), false,
+            List<TaskResult> results = new ArrayList<>(new SparkEvaluator(jsc, cfg.estimator(),
                     SearchLoop::logEpoch).evaluate(nets, 0));
             results.sort(Comparator.comparing(r -> r.evaluation().candidate().id()));
             sweep.commitCandidates(round, cfg.estimator(), results);

@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
@@ -35,13 +36,13 @@ public final class ResultSchema {
         field("estimator", DataTypes.StringType, false),
         field("estimator_config", DataTypes.StringType, false),
         field("status", DataTypes.StringType, false),
-        field("accuracy", DataTypes.DoubleType, true),
-        field("test_accuracy", DataTypes.DoubleType, true),
-        field("params", DataTypes.LongType, true),
-        field("flops", DataTypes.LongType, true),
-        field("latency_ms_b1", DataTypes.DoubleType, true),
-        field("latency_ms_batch", DataTypes.DoubleType, true),
-        field("train_seconds", DataTypes.DoubleType, true),
+        field(Metrics.ACCURACY, DataTypes.DoubleType, true),
+        field(Metrics.TEST_ACCURACY, DataTypes.DoubleType, true),
+        field(Metrics.PARAMS, DataTypes.LongType, true),
+        field(Metrics.FLOPS, DataTypes.LongType, true),
+        field(Metrics.LATENCY_MS_B1, DataTypes.DoubleType, true),
+        field(Metrics.LATENCY_MS_BATCH, DataTypes.DoubleType, true),
+        field(Metrics.TRAIN_SECONDS, DataTypes.DoubleType, true),
         field("error", DataTypes.StringType, false),
         field("device", DataTypes.StringType, false),
         field("executor", DataTypes.StringType, false),
@@ -106,7 +107,7 @@ public final class ResultSchema {
         field("skips_reduce", DataTypes.IntegerType, true),
         field("executor", DataTypes.StringType, false),
         field("host", DataTypes.StringType, false),
-        field("latency_weight", DataTypes.DoubleType, true),
+        field(Metrics.LATENCY_WEIGHT, DataTypes.DoubleType, true),
         field("expected_latency_ms", DataTypes.DoubleType, true),
     });
 
@@ -153,13 +154,13 @@ public final class ResultSchema {
                 .set("estimator", estimator.kind())
                 .set("estimator_config", SweepConfig.JSON.valueToTree(estimator).toString())
                 .set("status", e.status().name())
-                .set("accuracy", e.isOk() ? e.accuracy() : null)
-                .set("test_accuracy", number(e, "test_accuracy"))
-                .set("params", whole(e, "params"))
-                .set("flops", whole(e, "flops"))
-                .set("latency_ms_b1", number(e, "latency_ms_b1"))
-                .set("latency_ms_batch", number(e, "latency_ms_batch"))
-                .set("train_seconds", number(e, "train_seconds"))
+                .set(Metrics.ACCURACY, Double.isFinite(e.accuracy()) ? e.accuracy() : null) // a pruned row keeps its accuracy
+                .set(Metrics.TEST_ACCURACY, number(e, Metrics.TEST_ACCURACY))
+                .set(Metrics.PARAMS, whole(e, Metrics.PARAMS))
+                .set(Metrics.FLOPS, whole(e, Metrics.FLOPS))
+                .set(Metrics.LATENCY_MS_B1, number(e, Metrics.LATENCY_MS_B1))
+                .set(Metrics.LATENCY_MS_BATCH, number(e, Metrics.LATENCY_MS_BATCH))
+                .set(Metrics.TRAIN_SECONDS, number(e, Metrics.TRAIN_SECONDS))
                 .set("error", e.error())
                 .set("device", e.device())
                 .set("executor", r.executor())
@@ -190,7 +191,7 @@ public final class ResultSchema {
         Candidate c = new Candidate(row.getAs("candidate_id"), row.getAs("space"), row.getAs("genotype"),
                 row.getAs("canonical_key"), row.getAs("origin"), parents, row.<Long>getAs("seed"));
         Map<String, Double> metrics = new HashMap<>(row.getJavaMap(row.fieldIndex("metrics")));
-        Object acc = row.getAs("accuracy");
+        Object acc = row.getAs(Metrics.ACCURACY);
         return new Evaluation(c, Evaluation.Status.valueOf(row.getAs("status")),
                 acc == null ? Double.NaN : (Double) acc, metrics, row.getAs("device"), row.getAs("error"),
                 row.<Timestamp>getAs("start_time").getTime(), row.<Timestamp>getAs("end_time").getTime());

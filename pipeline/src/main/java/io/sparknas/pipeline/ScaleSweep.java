@@ -39,10 +39,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         public Config {
             SweepConfig.checkName(name);
             ScalingBase cell = ScalingBase.parse(base);
-            if (!(estimator instanceof ProxySpec p)) {
-                throw new IllegalArgumentException("scale needs estimator.kind = proxy (networks to train), got '"
-                        + estimator.kind() + "'");
-            }
+            ProxySpec p = ProxySpec.required(estimator, "scale");
             // every network of stage 1 must be buildable before anything is written (stage 2 only grows them)
             try {
                 cell.cost(baseNetwork(cell, p), p.data().imageChannels(), p.data().classes());
@@ -70,7 +67,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
         /** The plan of candidates: the base at the proxy's size and the images' resolution. */
         public CompoundScalingPlan plan() {
-            return plan(base, scale, (ProxySpec) estimator);
+            return plan(base, scale, ProxySpec.required(estimator, kind()));
         }
 
         private static CompoundScalingPlan plan(String base, CompoundScalingPlan.Settings scale, ProxySpec p) {
@@ -99,7 +96,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES);
         CompoundScalingPlan plan = cfg.plan();
         SparkEvaluator evaluator = new SparkEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                cfg.estimator(), false, SearchLoop::logEpoch);
+                cfg.estimator(), SearchLoop::logEpoch);
         List<Evaluation> grid = stage(sweep, 0, plan.grid(), plan, evaluator, "grid at phi = 1");
         CompoundCoefficients chosen = plan.choose(grid);
         log.accept(String.format(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f (alpha*beta^2*gamma^2 = %.3f)",

@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.ConstrainedSpace;
 import io.sparknas.space.Evaluation;
@@ -37,60 +38,23 @@ public final class SearchLoop {
     private final SparkSession spark;
     private final SweepConfig cfg;
     private final Consumer<String> log;
-    private final Faults faults;
-
-    /**
-     * Faults that resilience tests inject (never set from a configuration): a driver failure after a round is
-     * committed, and a first attempt of every Spark task that throws after its first candidate (so Spark must retry
-     * it; {@code spark.task.maxFailures} &gt; 1), and poison candidates whose every task attempt fails (a candidate
-     * that kills its executor).
-     */
-    public record Faults(IntConsumer afterRoundCommitted, boolean failFirstTaskAttempt, java.util.Set<String> poison) {
-        public static final Faults NONE = new Faults(r -> { }, false, java.util.Set.of());
-
-        public Faults(IntConsumer afterRoundCommitted, boolean failFirstTaskAttempt) {
-            this(afterRoundCommitted, failFirstTaskAttempt, java.util.Set.of());
-        }
-
-        public static Faults afterRound(IntConsumer hook) {
-            return new Faults(hook, false);
-        }
-
-        /** Marks, in {@link #poison}, a candidate whose every task attempt halts its executor JVM. */
-        static final String HALT = "halt:";
-        /** Marks, in {@link #poison}, a candidate whose first task attempt halts its executor JVM. */
-        static final String HALT_ONCE = "halt-once:";
-        /** Marks, in {@link #poison}, a candidate whose first Spark job fails on every task attempt (later jobs pass). */
-        static final String FAILS_FIRST_JOB = "fails-first-job:";
-
-        /**
-         * Candidates that halt their executor JVM ({@code Runtime.halt}, as a native crash or a container killed for
-         * memory): {@code every} on every attempt, {@code firstAttempt} on the first only. For clusters whose
-         * executors are JVMs of their own (local-cluster, standalone, YARN).
-         */
-        public static Faults halting(java.util.Set<String> every, java.util.Set<String> firstAttempt) {
-            java.util.Set<String> marks = new java.util.HashSet<>();
-            every.forEach(id -> marks.add(HALT + id));
-            firstAttempt.forEach(id -> marks.add(HALT_ONCE + id));
-            return new Faults(r -> { }, false, marks);
-        }
-    }
+    private final CommitListener listener;
 
     /** The outcome of {@link #run()}. */
     public record Result(Sweep sweep, Optional<Evaluation> best, int roundsCompleted, Counts counts,
                          int resumedRounds) {
     }
 
-    /** With faults injected (tests). */
-    public SearchLoop(SparkSession spark, SweepConfig cfg, Consumer<String> log, Faults faults) {
+    /** @param listener hears each commit (durable, before the strategy is told) */
+    public SearchLoop(SparkSession spark, SweepConfig cfg, Consumer<String> log, CommitListener listener) {
         this.spark = spark;
         this.cfg = cfg;
         this.log = log;
-        this.faults = faults;
+        this.listener = listener;
     }
 
     public SearchLoop(SparkSession spark, SweepConfig cfg, Consumer<String> log) {
-        this(spark, cfg, log, Faults.NONE);
+        this(spark, cfg, log, CommitListener.NONE);
     }
 
     public Result run() {
@@ -116,7 +80,7 @@ public final class SearchLoop {
         Counts counts = restore(sweep, strategy, committed, penalty);
         int resumed = committed.size();
         SparkEvaluator evaluator = new SparkEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                cfg.estimator(), faults.failFirstTaskAttempt(), SearchLoop::logEpoch, faults.poison())
+                cfg.estimator(), SearchLoop::logEpoch)
                 .withMaxAttempts(cfg.search().maxAttempts());
         long start = System.nanoTime();
         int evaluated = counts.evaluated();
@@ -132,7 +96,7 @@ public final class SearchLoop {
             List<Evaluation> evaluations = results.stream().map(TaskResult::evaluation).toList();
             sweep.commitCandidates(round, cfg.estimator(), results);
             counts = counts.plusAll(evaluations);
-            faults.afterRoundCommitted().accept(round);
+            listener.committed(round, evaluations);
             strategy.tell(told(evaluations, penalty));
             sweep.commitCheckpoint(round, strategy.name(), strategy.told(), strategy.snapshot());
             evaluated += evaluations.size();
@@ -185,8 +149,7 @@ public final class SearchLoop {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int inFlight = cfg.search().inFlight() > 0 ? cfg.search().inFlight() : jsc.defaultParallelism();
         jsc.setLocalProperty("spark.scheduler.pool", "sparknas-" + cfg.name()); // a FAIR pool where FAIR is on
-        SparkEvaluator evaluator = new SparkEvaluator(jsc, cfg.estimator(), faults.failFirstTaskAttempt(),
-                SearchLoop::logEpoch, faults.poison()).withMaxAttempts(cfg.search().maxAttempts());
+        SparkEvaluator evaluator = new SparkEvaluator(jsc, cfg.estimator(), SearchLoop::logEpoch).withMaxAttempts(cfg.search().maxAttempts());
         Map<String, Integer> attempts = new HashMap<>();
         Map<Candidate, org.apache.spark.api.java.JavaFutureAction<List<TaskResult>>> running =
                 new java.util.LinkedHashMap<>();
@@ -215,7 +178,7 @@ public final class SearchLoop {
                 TaskResult r = withPrediction(result.get(), costs);
                 int seq = toldIds.size();
                 sweep.commitTold(cfg.estimator(), r, seq, asked.size());
-                faults.afterRoundCommitted().accept(seq);
+                listener.committed(seq, List.of(r.evaluation()));
                 strategy.tell(told(List.of(r.evaluation()), penalty));
                 toldIds.add(done.id());
                 counts = counts.plus(r.evaluation());
@@ -316,8 +279,8 @@ public final class SearchLoop {
         if (costs.latency().isEmpty() || !e.isOk()) {
             return r;
         }
-        double predicted = costs.of(e.candidate().genotype()).get(SearchObjective.PREDICTED);
-        return new TaskResult(e.withMetrics(Map.of(SearchObjective.PREDICTED, predicted)), r.executor(), r.host(),
+        double predicted = costs.of(e.candidate().genotype()).get(Metrics.LATENCY_PREDICTED);
+        return new TaskResult(e.withMetrics(Map.of(Metrics.LATENCY_PREDICTED, predicted)), r.executor(), r.host(),
                 r.attempt());
     }
 

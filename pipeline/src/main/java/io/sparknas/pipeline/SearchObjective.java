@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.space.pareto.Penalty;
 
 import java.io.Serializable;
@@ -8,7 +9,7 @@ import java.util.Optional;
 
 /**
  * What a search optimises beyond validation accuracy, bound by name from {@code search.objective}: a latency table
- * whose prediction every candidate records ({@value #PREDICTED}), MnasNet's penalised reward for single-objective
+ * whose prediction every candidate records ({@value Metrics#LATENCY_PREDICTED}), MnasNet's penalised reward for single-objective
  * strategies, and a hard constraint on a cost known before training (the space is cut to the candidates that meet
  * it). The default is none of them.
  *
@@ -18,10 +19,6 @@ import java.util.Optional;
  */
 public record SearchObjective(String latencyTable, PenaltySettings penalty, Constraint constraint)
         implements Serializable {
-    /** The metric of the latency table's prediction. */
-    public static final String PREDICTED = "latency_pred_ms";
-    /** Costs known before a candidate is trained: what a constraint may bound. */
-    public static final List<String> PRIOR_COSTS = List.of("flops", "params", PREDICTED);
 
     /** MnasNet's reward; {@code cost} "" = no penalty. */
     public record PenaltySettings(String cost, double target, double alpha, double beta) implements Serializable {
@@ -45,8 +42,8 @@ public record SearchObjective(String latencyTable, PenaltySettings penalty, Cons
     public record Constraint(String cost, double max) implements Serializable {
         public Constraint {
             cost = cost == null ? "" : cost;
-            if (!cost.isEmpty() && !PRIOR_COSTS.contains(cost)) {
-                throw new IllegalArgumentException("search.objective.constraint.cost must be one of " + PRIOR_COSTS
+            if (!cost.isEmpty() && !Metrics.PRIOR_COSTS.contains(cost)) {
+                throw new IllegalArgumentException("search.objective.constraint.cost must be one of " + Metrics.PRIOR_COSTS
                         + " (known before training), got '" + cost + "'");
             }
             if (!cost.isEmpty() && !(max > 0)) {
@@ -70,9 +67,9 @@ public record SearchObjective(String latencyTable, PenaltySettings penalty, Cons
         latencyTable = latencyTable == null ? "" : latencyTable;
         penalty = penalty == null ? NONE.penalty() : penalty;
         constraint = constraint == null ? NONE.constraint() : constraint;
-        if (latencyTable.isBlank() && (penalty.cost().equals(PREDICTED) || constraint.cost().equals(PREDICTED))) {
+        if (latencyTable.isBlank() && (penalty.cost().equals(Metrics.LATENCY_PREDICTED) || constraint.cost().equals(Metrics.LATENCY_PREDICTED))) {
             throw new IllegalArgumentException("search.objective.latencyTable is empty, but the objective names "
-                    + PREDICTED + ", the latency table's prediction: set it to the profile job's latency_table.csv of "
+                    + Metrics.LATENCY_PREDICTED + ", the latency table's prediction: set it to the profile job's latency_table.csv of "
                     + "this device (make one with: ./sparknas profile --conf conf/profile-nb201.conf, or "
                     + "conf/profile-darts.conf)");
         }
@@ -85,8 +82,8 @@ public record SearchObjective(String latencyTable, PenaltySettings penalty, Cons
 
     /** Refuses a strategy objective on the table's prediction when there is no table. */
     void checkNames(List<String> strategyObjectives) {
-        if (latencyTable.isBlank() && strategyObjectives.contains(PREDICTED)) {
-            throw new IllegalArgumentException("strategy.objectives names " + PREDICTED + " but "
+        if (latencyTable.isBlank() && strategyObjectives.contains(Metrics.LATENCY_PREDICTED)) {
+            throw new IllegalArgumentException("strategy.objectives names " + Metrics.LATENCY_PREDICTED + " but "
                     + "search.objective.latencyTable is empty: set it to the profile job's latency_table.csv of this "
                     + "device (make one with: ./sparknas profile --conf conf/profile-nb201.conf)");
         }

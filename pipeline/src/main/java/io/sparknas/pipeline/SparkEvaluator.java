@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.spec.EstimatorSpec;
@@ -22,53 +23,35 @@ import java.util.function.Consumer;
  * Evaluates a round of candidates on Spark: candidates become the partitions of an RDD; each task takes the
  * executor's estimator (built once per JVM) and evaluates its candidates through the {@link Estimator} contract,
  * with the GPU Spark assigned to the task in the {@link EvaluationContext} (resource scheduling; else the CPU). A failing candidate is a FAILED evaluation; an exception that
- * escapes (a lost executor, an injected fault) fails the task and Spark retries it, which gives the same result
+ * escapes (a lost executor, a native crash) fails the task and Spark retries it, which gives the same result
  * because every candidate carries its own seed.
  */
 public final class SparkEvaluator {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparkEvaluator.class);
     private final JavaSparkContext jsc;
     private final EstimatorSpec spec;
-    private final boolean failFirstAttempt;
     private final Consumer<EpochReport> onEpoch;
-    private final java.util.Set<String> poison;
     private final int maxAttempts;
-    /** Fault injection: the stage of each marked candidate's first job, in this (local-mode) JVM. */
-    private static final Map<String, Integer> FIRST_JOB_STAGE = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /**
-     * @param failFirstAttempt fault injection for resilience tests: every task's first attempt throws after its
-     *                         first candidate, so Spark must retry it ({@code spark.task.maxFailures} &gt; 1)
-     */
-    public SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt) {
-        this(jsc, spec, failFirstAttempt, r -> { });
+    public SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec) {
+        this(jsc, spec, r -> { });
     }
 
     /** @param onEpoch hears each trained candidate's epochs on the driver while they run (see {@link EpochProgress}) */
-    public SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt,
-                          Consumer<EpochReport> onEpoch) {
-        this(jsc, spec, failFirstAttempt, onEpoch, java.util.Set.of());
+    public SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, Consumer<EpochReport> onEpoch) {
+        this(jsc, spec, onEpoch, 1);
     }
 
-    /** @param poison fault injection: candidates whose every task attempt fails, as one that kills its executor */
-    SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt, Consumer<EpochReport> onEpoch,
-                   java.util.Set<String> poison) {
-        this(jsc, spec, failFirstAttempt, onEpoch, poison, 1);
-    }
-
-    private SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, boolean failFirstAttempt,
-                           Consumer<EpochReport> onEpoch, java.util.Set<String> poison, int maxAttempts) {
+    private SparkEvaluator(JavaSparkContext jsc, EstimatorSpec spec, Consumer<EpochReport> onEpoch, int maxAttempts) {
         this.jsc = jsc;
         this.spec = spec;
-        this.failFirstAttempt = failFirstAttempt;
         this.onEpoch = onEpoch;
-        this.poison = java.util.Set.copyOf(poison);
         this.maxAttempts = maxAttempts;
     }
 
     /** The same evaluator running a candidate whose Spark job failed up to {@code attempts} times in all. */
     public SparkEvaluator withMaxAttempts(int attempts) {
-        return new SparkEvaluator(jsc, spec, failFirstAttempt, onEpoch, poison, attempts);
+        return new SparkEvaluator(jsc, spec, onEpoch, attempts);
     }
 
     /**
@@ -122,7 +105,7 @@ public final class SparkEvaluator {
                 : "its Spark task failed on every attempt (a lost executor, a native crash or a container over its "
                 + "memory limit?): ";
         String tries = jobs > 1 ? " (" + jobs + " Spark jobs, search.maxAttempts)" : "";
-        return new TaskResult(Evaluation.failed(c, what + reason + tries, Map.of("attempts", (double) jobs), "", now,
+        return new TaskResult(Evaluation.failed(c, what + reason + tries, Map.of(Metrics.ATTEMPTS, (double) jobs), "", now,
                 now), "driver", hostName(), -1);
     }
 
@@ -137,11 +120,9 @@ public final class SparkEvaluator {
         public org.apache.spark.api.java.JavaFutureAction<List<TaskResult>> submit(Candidate c) {
             describe(List.of(c));
             EstimatorSpec s = spec;
-            boolean inject = failFirstAttempt;
-            java.util.Set<String> poisoned = poison;
             CollectionAccumulator<EpochReport> epochs = progress.accumulator();
             return jsc.parallelize(List.of(c), 1)
-                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, inject, poisoned, epochs, it))
+                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, epochs, it))
                     .collectAsync();
         }
 
@@ -232,18 +213,16 @@ public final class SparkEvaluator {
     private List<TaskResult> job(List<Candidate> candidates, int slices) {
         describe(candidates);
         EstimatorSpec s = spec;
-        boolean inject = failFirstAttempt;
-        java.util.Set<String> poisoned = poison;
         try (EpochProgress progress = EpochProgress.register(jsc.sc(), onEpoch)) {
             CollectionAccumulator<EpochReport> epochs = progress.accumulator();
             return jsc.parallelize(new ArrayList<>(candidates), slices)
-                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, inject, poisoned, epochs, it))
+                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, epochs, it))
                     .collect();
         }
     }
 
-    static Iterator<TaskResult> evaluatePartition(EstimatorSpec spec, boolean inject, java.util.Set<String> poison,
-                                                  CollectionAccumulator<EpochReport> epochs, Iterator<Candidate> it) {
+    static Iterator<TaskResult> evaluatePartition(EstimatorSpec spec, CollectionAccumulator<EpochReport> epochs,
+                                                  Iterator<Candidate> it) {
         TaskContext ctx = TaskContext.get();
         EvaluationContext context = EvaluationContext.onGpu(assignedGpu(ctx))
                 .withEpochs(EpochProgress.executorListener(epochs));
@@ -257,29 +236,8 @@ public final class SparkEvaluator {
         List<TaskResult> out = new ArrayList<>();
         while (it.hasNext()) {
             Candidate c = it.next();
-            if (poison.contains(c.id())) {
-                throw new IllegalStateException("injected fault: candidate " + c.id() + " fails every attempt of its "
-                        + "task (SearchLoop.Faults.poison)");
-            }
-            if (poison.contains(SearchLoop.Faults.FAILS_FIRST_JOB + c.id()) && ctx != null
-                    && FIRST_JOB_STAGE.computeIfAbsent(c.id(), id -> ctx.stageId()) == ctx.stageId()) {
-                throw new IllegalStateException("injected fault: the first Spark job of candidate " + c.id()
-                        + " fails on every task attempt (SearchLoop.Faults)");
-            }
-            if (poison.contains(SearchLoop.Faults.HALT + c.id())
-                    || attempt == 0 && poison.contains(SearchLoop.Faults.HALT_ONCE + c.id())) {
-                if (executor.equals("driver")) { // local mode: the executor is this JVM, the driver's
-                    throw new IllegalStateException("injected fault: candidate " + c.id() + " would halt its executor "
-                            + "JVM, which in local mode is the driver's");
-                }
-                Runtime.getRuntime().halt(137); // as a native crash or the container's OOM killer: no cleanup at all
-            }
             Evaluation e = estimator.evaluate(c, context);
             out.add(new TaskResult(e, executor, host, attempt));
-            if (inject && attempt == 0) {
-                throw new IllegalStateException("injected fault: first attempt of task " + ctx.partitionId()
-                        + " fails after evaluating " + c.id() + " (SearchLoop.Faults.failFirstTaskAttempt)");
-            }
         }
         return out.iterator();
     }

@@ -31,10 +31,10 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         if (search == null) {
             throw new IllegalArgumentException("a search needs its search settings (budget, roundSize, ...)");
         }
-        search = search.resolved(!(estimator instanceof io.sparknas.estimators.spec.TabularSpec));
+        search = search.resolved(estimator.trains());
         objective = objective == null ? SearchObjective.NONE : objective;
         objective.checkNames(strategy.objectives().subList(1, strategy.objectives().size()));
-        if (objective.isSet() && estimator instanceof io.sparknas.estimators.spec.TabularSpec
+        if (objective.isSet() && !estimator.trains()
                 && !space.name().equals(io.sparknas.space.nb201.Nb201Space.NAME)) {
             throw new IllegalArgumentException("search.objective: a tabular estimator has NAS-Bench-201 costs only");
         }

@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.pipeline.faults.FaultySpec;
 import io.sparknas.estimators.spec.TabularSpec;
 import io.sparknas.strategies.StrategyConfig;
 import org.junit.jupiter.api.Test;
@@ -54,11 +55,11 @@ class AsyncSearchTest {
         class Killed extends RuntimeException {
         }
         assertThrows(Killed.class, () -> new SearchLoop(LocalSpark.get(), cfg, s -> { },
-                SearchLoop.Faults.afterRound(seq -> {
+                (seq, evaluations) -> {
                     if (seq == 9) {
                         throw new Killed(); // the driver dies right after its tenth commit
                     }
-                })).run());
+                }).run());
         assertEquals(10, files(out).size(), "every told candidate was committed on its own: " + files(out));
         List<String> beforeResume = told(out);
 
@@ -113,11 +114,10 @@ class AsyncSearchTest {
     @Test
     void aCandidateWhoseJobFailsIsRunAgainUpToMaxAttemptsThenCommittedAsFailed(@TempDir Path dir) {
         SweepConfig base = async(dir.resolve("s"), "random", 10);
-        SweepConfig cfg = new SweepConfig(base.name(), base.output(), base.space(), base.strategy(), base.estimator(),
+        SweepConfig cfg = new SweepConfig(base.name(), base.output(), base.space(), base.strategy(),
+                FaultySpec.of(base.estimator()).poisoning(Set.of("c000003")).failingFirstJobOf(Set.of("c000005")),
                 new SearchSettings(10, 6, 0, SearchSettings.ASYNC, 3, 1.0, 2), SearchObjective.NONE);
-        SearchLoop.Faults faults = new SearchLoop.Faults(r -> { }, false,
-                Set.of("c000003", SearchLoop.Faults.FAILS_FIRST_JOB + "c000005"));
-        SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }, faults).run();
+        SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
         assertEquals(10, r.counts().evaluated());
         assertEquals(1, r.counts().failed());
         var byId = new java.util.HashMap<String, io.sparknas.space.Evaluation>();

@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.space.Settings;
@@ -133,12 +134,12 @@ class DartsSweepTest {
             double predicted = io.sparknas.space.latency.LatencyPredictor.fromCsv(Files.readAllLines(table), "darts",
                     table.toString()).predict(io.sparknas.space.latency.DartsOps.of(io.sparknas.space.darts.DartsText
                     .parse(e.candidate().genotype()), ((ProxySpec) plain.estimator()).dartsNetwork()));
-            assertEquals(predicted, e.metrics().get(DartsSweep.LATENCY_PREDICTED), 1e-9);
-            assertTrue(e.metrics().get(DartsSweep.LATENCY_MEASURED) > 0, e.metrics().toString());
-            assertTrue(e.metrics().get(DartsSweep.LATENCY_TIMED) > 0, e.metrics().toString());
+            assertEquals(predicted, e.metrics().get(Metrics.LATENCY_PREDICTED), 1e-9);
+            assertTrue(e.metrics().get(Metrics.LATENCY_MS_B1) > 0, e.metrics().toString());
+            assertTrue(e.metrics().get(Metrics.LATENCY_TIMED) > 0, e.metrics().toString());
         }
         assertEquals(List.of(0.0, 20.0), result.evaluations().stream()
-                .map(e -> e.metrics().get(DartsSweep.LATENCY_WEIGHT)).toList());
+                .map(e -> e.metrics().get(Metrics.LATENCY_WEIGHT)).toList());
         assertTrue(!result.front().isEmpty() && result.evaluations().containsAll(result.front()));
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("front (accuracy, latency_ms_timed): darts-s3-l")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("seed 3: latency by rising lambda")), lines.toString());

@@ -1,5 +1,7 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.pipeline.faults.FaultySpec;
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.spec.EstimatorSpec;
@@ -72,8 +74,9 @@ class SearchLoopTest {
     @Test
     void aPoisonCandidateFailsAloneAndTheSweepGoesOn(@TempDir Path dir) {
         SweepConfig cfg = config(dir.resolve("p"), "evolution");
-        SearchLoop.Faults poison = new SearchLoop.Faults(r -> { }, false, java.util.Set.of("c000002", "c000009"));
-        SearchLoop.Result result = new SearchLoop(LocalSpark.get(), cfg, s -> { }, poison).run();
+        SweepConfig poisoned = FaultySpec.of(cfg.estimator()).poisoning(java.util.Set.of("c000002", "c000009"))
+                .applyTo(cfg);
+        SearchLoop.Result result = new SearchLoop(LocalSpark.get(), poisoned, s -> { }).run();
         assertEquals(24, result.counts().evaluated());
         assertEquals(2, result.counts().failed());
         List<Row> failed = result.sweep().store().candidates().filter("status = 'FAILED'").orderBy("candidate_id")
@@ -117,19 +120,19 @@ class SearchLoopTest {
             assertTrue(row.<Double>getAs("accuracy") > 0.25, "trained well above chance (0.1): " + row.getAs("accuracy"));
             assertTrue(row.<Long>getAs("params") > 0);
             assertTrue(row.<Double>getAs("train_seconds") > 0);
-            assertTrue(row.<Double>getAs("latency_ms_b1") > 0);
+            assertTrue(row.<Double>getAs(Metrics.LATENCY_MS_B1) > 0);
             assertEquals("cpu()", row.getAs("device"));
         }
         assertTrue(List.of("mutation", "crossover").contains(rows.get(2).<String>getAs("origin")), "round 2 evolves round 1");
     }
 
     /** A driver that dies right after committing {@code round}, before the strategy's checkpoint of that round. */
-    static SearchLoop.Faults dieAfter(int round) {
-        return SearchLoop.Faults.afterRound(r -> {
+    static CommitListener dieAfter(int round) {
+        return (r, evaluations) -> {
             if (r == round) {
                 throw new RuntimeException("driver killed after committing round " + round);
             }
-        });
+        };
     }
 
     @ParameterizedTest(name = "killed after committing round {0}")
@@ -211,8 +214,9 @@ class SearchLoopTest {
     void aTaskThatThrowsOnceIsRetriedAndTheSweepCompletes(@TempDir Path dir) {
         ResultStore reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "random"),
                 s -> { }).run().sweep().store();
-        SearchLoop.Result flaky = new SearchLoop(LocalSpark.get(), config(dir.resolve("flaky"), "random"), s -> { },
-                new SearchLoop.Faults(r -> { }, true)).run();
+        SweepConfig clean = config(dir.resolve("flaky"), "random");
+        SearchLoop.Result flaky = new SearchLoop(LocalSpark.get(),
+                FaultySpec.of(clean.estimator()).failingFirstTaskAttempts().applyTo(clean), s -> { }).run();
         assertEquals(essence(reference), essence(flaky.sweep().store()));
         List<Row> rows = flaky.sweep().store().candidates().collectAsList();
         assertTrue(rows.stream().allMatch(r -> r.<Integer>getAs("task_attempt") == 1), "every row comes from a retry");

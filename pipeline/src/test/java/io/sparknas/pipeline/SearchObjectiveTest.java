@@ -1,5 +1,6 @@
 package io.sparknas.pipeline;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.spec.TabularSpec;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.latency.Nb201Ops;
@@ -60,29 +61,29 @@ class SearchObjectiveTest {
             throws Exception {
         Path table = table(dir);
         SearchLoop.Result r = new SearchLoop(LocalSpark.get(), config(dir.resolve("s"), "evolution",
-                objective(table, "", 0, SearchObjective.PREDICTED, 40)), s -> { }).run();
+                objective(table, "", 0, Metrics.LATENCY_PREDICTED, 40)), s -> { }).run();
         List<Evaluation> rows = r.sweep().store().readAllCandidates();
         assertEquals(24, rows.size());
         for (Evaluation e : rows) {
-            double predicted = e.metrics().get(SearchObjective.PREDICTED);
+            double predicted = e.metrics().get(Metrics.LATENCY_PREDICTED);
             assertTrue(predicted <= 40, e.candidate().genotype() + " predicted " + predicted);
         }
         // the same search without the constraint proposes networks above it: the constraint did the work
         SearchLoop.Result free = new SearchLoop(LocalSpark.get(), config(dir.resolve("free"), "evolution",
                 objective(table, "", 0, "", 0)), s -> { }).run();
         assertTrue(free.sweep().store().readAllCandidates().stream()
-                .anyMatch(e -> e.metrics().get(SearchObjective.PREDICTED) > 40));
+                .anyMatch(e -> e.metrics().get(Metrics.LATENCY_PREDICTED) > 40));
     }
 
     @Test
     void aPenaltyTellsTheStrategyMnasNetsRewardAndAResumeReplaysIt(@TempDir Path dir) throws Exception {
         Path table = table(dir);
-        SweepConfig cfg = config(dir.resolve("s"), "evolution", objective(table, SearchObjective.PREDICTED, 30, "", 0));
+        SweepConfig cfg = config(dir.resolve("s"), "evolution", objective(table, Metrics.LATENCY_PREDICTED, 30, "", 0));
         SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
         Evaluation best = r.best().orElseThrow();
         double raw = best.metrics().get("raw_accuracy");
-        double cost = best.metrics().get(SearchObjective.PREDICTED);
-        assertEquals(new Penalty(SearchObjective.PREDICTED, 30, 0, -0.5).reward(raw, cost), best.accuracy(), 1e-12);
+        double cost = best.metrics().get(Metrics.LATENCY_PREDICTED);
+        assertEquals(new Penalty(Metrics.LATENCY_PREDICTED, 30, 0, -0.5).reward(raw, cost), best.accuracy(), 1e-12);
         // committed rows keep the accuracy itself
         List<Evaluation> rows = r.sweep().store().readAllCandidates();
         assertTrue(rows.stream().noneMatch(e -> e.metrics().containsKey("raw_accuracy")));
@@ -97,7 +98,7 @@ class SearchObjectiveTest {
         Path table = table(dir);
         Path out = dir.resolve("s");
         Sweep.Refused tooTight = assertThrows(Sweep.Refused.class, () -> new SearchLoop(LocalSpark.get(),
-                config(out, "evolution", objective(table, "", 0, SearchObjective.PREDICTED, 0.5)), s -> { }).run());
+                config(out, "evolution", objective(table, "", 0, Metrics.LATENCY_PREDICTED, 0.5)), s -> { }).run());
         assertTrue(tooTight.getMessage().contains("no network of the space meets latency_pred_ms <= 0.5")
                 && tooTight.getMessage().contains("the cheapest: 1"), tooTight.getMessage());
         Sweep.Refused missing = assertThrows(Sweep.Refused.class, () -> new SearchLoop(LocalSpark.get(),
@@ -107,16 +108,16 @@ class SearchObjectiveTest {
 
         IllegalArgumentException noTable = assertThrows(IllegalArgumentException.class, () -> config(out,
                 "evolution", new SearchObjective("", new SearchObjective.PenaltySettings("", 0, 0, 0),
-                        new SearchObjective.Constraint(SearchObjective.PREDICTED, 3))));
+                        new SearchObjective.Constraint(Metrics.LATENCY_PREDICTED, 3))));
         assertTrue(noTable.getMessage().contains("latencyTable is empty") && noTable.getMessage().contains("profile"),
                 noTable.getMessage());
         IllegalArgumentException nsga = assertThrows(IllegalArgumentException.class, () -> new SweepConfig("obj",
                 out.toString(), new SpaceConfig("nb201", 4, List.of()), new StrategyConfig("nsga2", 7, 8, 3, 0.3,
-                true, 4, 200, List.of("accuracy", SearchObjective.PREDICTED)),
+                true, 4, 200, List.of("accuracy", Metrics.LATENCY_PREDICTED)),
                 TabularSpec.of(SearchLoopTest.TABLE, "cifar10-val", "cifar10-test"), SearchSettings.rounds(24, 6, 3),
                 SearchObjective.NONE));
         assertTrue(nsga.getMessage().startsWith("strategy.objectives names latency_pred_ms"), nsga.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new SearchObjective.Constraint("latency_ms_b1", 3));
+        assertThrows(IllegalArgumentException.class, () -> new SearchObjective.Constraint(Metrics.LATENCY_MS_B1, 3));
         assertThrows(IllegalArgumentException.class, () -> new SearchObjective.PenaltySettings("flops", -1, 0, 0));
     }
 

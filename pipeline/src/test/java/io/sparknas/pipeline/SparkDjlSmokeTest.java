@@ -39,7 +39,7 @@ class SparkDjlSmokeTest {
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(LocalSpark.get().sparkContext());
         List<EpochReport> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
-        List<TaskResult> results = new SparkEvaluator(jsc, spec, false, heard::add).evaluate(candidates, 2);
+        List<TaskResult> results = new SparkEvaluator(jsc, spec, heard::add).evaluate(candidates, 2);
         assertEquals(2, results.size());
         for (TaskResult r : results) {
             String id = r.evaluation().candidate().id();

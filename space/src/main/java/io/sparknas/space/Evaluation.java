@@ -9,7 +9,9 @@ import java.util.TreeMap;
  * The outcome of estimating one candidate: the search signal ({@code accuracy}, validation accuracy as a
  * fraction in [0, 1]) plus named metrics. A failure is a value, not an exception: status {@code FAILED},
  * accuracy NaN and the reason in {@code error}. A non-finite accuracy passed as {@code OK} becomes a failure,
- * as in Optuna, so that no strategy ever ranks a NaN.
+ * as in Optuna, so that no strategy ever ranks a NaN. A candidate stopped early on purpose (a multi-fidelity
+ * scheduler's decision, Optuna's {@code PRUNED}) is status {@code PRUNED}: not a failure, it keeps the accuracy it
+ * reached (NaN if none) and its partial metrics, and {@code error} says why it stopped.
  *
  * @param metrics named numbers, e.g. {@code params}, {@code flops}, {@code train_seconds},
  *                {@code latency_ms_b1}, {@code test_accuracy}; sorted by name
@@ -17,7 +19,8 @@ import java.util.TreeMap;
 public record Evaluation(Candidate candidate, Status status, double accuracy, Map<String, Double> metrics,
                          String device, String error, long startMillis, long endMillis) implements Serializable {
 
-    public enum Status { OK, FAILED }
+    /** OK: evaluated; FAILED: could not be (the reason in {@code error}); PRUNED: stopped early on purpose. */
+    public enum Status { OK, FAILED, PRUNED }
 
     public Evaluation {
         Objects.requireNonNull(candidate, "candidate");
@@ -32,6 +35,9 @@ public record Evaluation(Candidate candidate, Status status, double accuracy, Ma
         if (status == Status.FAILED) {
             accuracy = Double.NaN;
             error = error == null || error.isBlank() ? "failed without a reason" : error;
+        } else if (status == Status.PRUNED) {
+            accuracy = Double.isFinite(accuracy) && accuracy >= 0 && accuracy <= 1 ? accuracy : Double.NaN;
+            error = error == null || error.isBlank() ? "pruned" : error;
         } else {
             error = "";
         }
@@ -57,6 +63,17 @@ public record Evaluation(Candidate candidate, Status status, double accuracy, Ma
     public static Evaluation failed(Candidate c, String error, Map<String, Double> metrics, String device,
                                     long startMillis, long endMillis) {
         return new Evaluation(c, Status.FAILED, Double.NaN, metrics, device, error, startMillis, endMillis);
+    }
+
+    /** A candidate stopped early on purpose, with the accuracy it reached (NaN if none) and why. */
+    public static Evaluation pruned(Candidate c, double accuracy, Map<String, Double> metrics, String device,
+                                    String reason, long startMillis, long endMillis) {
+        return new Evaluation(c, Status.PRUNED, accuracy, metrics, device, reason, startMillis, endMillis);
+    }
+
+    /** Whether it failed (a pruned candidate did not: it was stopped on purpose). */
+    public boolean isFailed() {
+        return status == Status.FAILED;
     }
 
     public boolean isOk() {

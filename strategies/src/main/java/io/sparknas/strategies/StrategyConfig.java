@@ -1,5 +1,6 @@
 package io.sparknas.strategies;
 
+import io.sparknas.space.Metrics;
 import java.io.Serializable;
 import java.util.List;
 
@@ -23,7 +24,7 @@ public record StrategyConfig(String name, long seed, int populationSize, int tou
                              double crossoverProbability, boolean deduplicate, int initialSamples, int candidatePool,
                              List<String> objectives)
         implements Serializable {
-    public static final List<String> DEFAULT_OBJECTIVES = List.of("accuracy", "flops");
+    public static final List<String> DEFAULT_OBJECTIVES = List.of(Metrics.ACCURACY, Metrics.FLOPS);
 
     public StrategyConfig {
         objectives = objectives == null ? DEFAULT_OBJECTIVES : List.copyOf(objectives);

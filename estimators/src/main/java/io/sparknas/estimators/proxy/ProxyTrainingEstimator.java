@@ -1,5 +1,6 @@
 package io.sparknas.estimators.proxy;
 
+import io.sparknas.space.Metrics;
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -92,7 +93,7 @@ public final class ProxyTrainingEstimator implements Estimator {
             return Evaluation.failed(candidate, "invalid candidate: " + e.getMessage(), metrics, dev, start,
                     System.currentTimeMillis());
         }
-        metrics.put("flops", (double) built.flops);
+        metrics.put(Metrics.FLOPS, (double) built.flops);
         try {
             double accuracy;
             try {
@@ -131,11 +132,11 @@ public final class ProxyTrainingEstimator implements Estimator {
         try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), built.block, cfg.sgd(),
                 cfg.torchThreads(), device, inputShape, 1, candidate.seed())) {
             trainer.load(modelDir);
-            metrics.put("params", (double) trainer.trainableParameters());
+            metrics.put(Metrics.PARAMS, (double) trainer.trainableParameters());
             BatchStats val = evaluateSet(trainer, data, data.validation());
-            metrics.put("val_loss", val.meanLoss());
+            metrics.put(Metrics.VAL_LOSS, val.meanLoss());
             if (data.test().size() > 0) {
-                metrics.put("test_accuracy", evaluateSet(trainer, data, data.test()).accuracy());
+                metrics.put(Metrics.TEST_ACCURACY, evaluateSet(trainer, data, data.test()).accuracy());
             }
             return Evaluation.ok(candidate, val.accuracy(), metrics, Devices.describe(device), start,
                     System.currentTimeMillis());
@@ -200,11 +201,11 @@ public final class ProxyTrainingEstimator implements Estimator {
         Shape inputShape = new Shape(batch, train.channels(), train.height(), train.width());
         int epochs = cfg.epochsFor(candidate.seed());
         if (cfg.epochsUpTo() > 0) {
-            metrics.put("epochs", (double) epochs);
+            metrics.put(Metrics.EPOCHS, (double) epochs);
         }
         try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), block, cfg.sgd(), cfg.torchThreads(), device,
                 inputShape, epochs * steps, candidate.seed())) {
-            metrics.put("params", (double) trainer.trainableParameters());
+            metrics.put(Metrics.PARAMS, (double) trainer.trainableParameters());
             SeededRandom order = new SeededRandom(candidate.seed());
             long trainStart = System.nanoTime();
             double accuracy = Double.NaN;
@@ -229,24 +230,24 @@ public final class ProxyTrainingEstimator implements Estimator {
                 accuracy = val.accuracy();
                 double trainLoss = trained.lossSum() / steps; // the mean of the batches' mean losses
                 bestTrainAccuracy = Math.max(bestTrainAccuracy, trained.accuracy());
-                String e = String.format("epoch_%02d_", epoch);
-                metrics.put(e + "train_loss", trainLoss);
+                String e = Metrics.epochPrefix(epoch);
+                metrics.put(e + Metrics.TRAIN_LOSS, trainLoss);
                 metrics.put(e + "train_accuracy", trained.accuracy());
-                metrics.put(e + "val_accuracy", val.accuracy());
-                metrics.put(e + "val_loss", val.meanLoss());
-                metrics.put("train_loss", trainLoss);
+                metrics.put(e + Metrics.VAL_ACCURACY, val.accuracy());
+                metrics.put(e + Metrics.VAL_LOSS, val.meanLoss());
+                metrics.put(Metrics.TRAIN_LOSS, trainLoss);
                 metrics.put("train_accuracy", trained.accuracy());
-                metrics.put("val_loss", val.meanLoss());
+                metrics.put(Metrics.VAL_LOSS, val.meanLoss());
                 context.epochs().onEpoch(candidate.id(), epoch, Collections.unmodifiableMap(metrics));
             }
-            metrics.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
+            metrics.put(Metrics.TRAIN_SECONDS, (System.nanoTime() - trainStart) / 1e9);
             StuckAtChance.check(bestTrainAccuracy, train.classes(), (long) steps * batch);
             if (data.test().size() > 0) {
-                metrics.put("test_accuracy", evaluateSet(trainer, data, data.test()).accuracy());
+                metrics.put(Metrics.TEST_ACCURACY, evaluateSet(trainer, data, data.test()).accuracy());
             }
             if (cfg.latencyRepeats() > 0) {
-                metrics.put("latency_ms_b1", latency(trainer, data, 1));
-                metrics.put("latency_ms_batch", latency(trainer, data, batch));
+                metrics.put(Metrics.LATENCY_MS_B1, latency(trainer, data, 1));
+                metrics.put(Metrics.LATENCY_MS_BATCH, latency(trainer, data, batch));
             }
             if (context.modelOutput().isPresent()) {
                 save(trainer, context.modelOutput().get());

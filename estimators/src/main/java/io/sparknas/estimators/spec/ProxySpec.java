@@ -8,6 +8,8 @@ import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
 
+import java.util.Optional;
+
 /** Proxy training ({@code estimator.kind = proxy}): the budget of one evaluation and the images it uses. */
 @JsonIgnoreProperties({"table"})
 public record ProxySpec(ProxyConfig proxy, DataConfig data) implements EstimatorSpec {
@@ -37,8 +39,62 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
     }
 
     /** libtorch threads per evaluating task (the proxy's setting, shared by jobs that evaluate other ways). */
+    @Override
     public int torchThreads() {
         return proxy.torchThreads();
+    }
+
+    @Override
+    public boolean trains() {
+        return true;
+    }
+
+    @Override
+    public Optional<DataConfig> dataset() {
+        return Optional.of(data);
+    }
+
+    @Override
+    public Optional<io.sparknas.space.darts.DartsNetworkConfig> dartsNetworkShape() {
+        return Optional.of(dartsNetwork());
+    }
+
+    @Override
+    public Optional<io.sparknas.space.nb201.Nb201NetworkConfig> nb201NetworkShape() {
+        return Optional.of(nb201Network());
+    }
+
+    /** The dataset is there and reads whole (headers, counts); local-mode executors share this JVM's copy. */
+    @Override
+    public void checkLocal() {
+        data.checkPresent();
+        try {
+            Datasets.shared(data);
+        } catch (io.sparknas.estimators.data.DatasetException e) {
+            throw new IllegalArgumentException("estimator.data: " + e.getMessage()
+                    + " (fix or replace the file, or point estimator.data.dir at a good copy)", e);
+        }
+    }
+
+    /**
+     * {@code spec} as a proxy spec, for a job that trains networks itself ({@code who}: darts, scale, ofa); another
+     * kind is refused in one line.
+     */
+    public static ProxySpec required(EstimatorSpec spec, String who) {
+        if (spec instanceof ProxySpec p) {
+            return p;
+        }
+        throw new IllegalArgumentException(who + " needs estimator.kind = proxy (" + why(who) + "), got '"
+                + spec.kind() + "'");
+    }
+
+    private static String why(String who) {
+        return switch (who) {
+            case "darts" -> "images to search on";
+            case "scale" -> "networks to train";
+            case "ofa" -> "the images, and the budget of the from-scratch baseline";
+            default -> "networks to train";
+        };
     }
 
     /** Cells per stage of the NAS-Bench-201 networks this proxy trains. */

@@ -41,6 +41,23 @@ public record SupernetSpec(String checkpoint, DataConfig data, int calibrationIm
     }
 
     @Override
+    public java.util.Optional<DataConfig> dataset() {
+        return java.util.Optional.of(data);
+    }
+
+    /** The checkpoint travels to every executor once. */
+    @Override
+    public java.util.List<String> filesToShip() {
+        return java.util.List.of(checkpoint);
+    }
+
+    @Override
+    public EstimatorSpec withLocalFiles(java.util.function.UnaryOperator<String> local) {
+        String copy = local.apply(checkpoint);
+        return copy == null ? this : withCheckpoint(copy);
+    }
+
+    @Override
     public String kind() {
         return KIND;
     }

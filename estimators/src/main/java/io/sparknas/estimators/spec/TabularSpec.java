@@ -48,6 +48,19 @@ public record TabularSpec(Table table) implements EstimatorSpec {
      * Refuses, before anything runs, a table this machine cannot read or whose signal or report column is missing:
      * the table is loaded and the estimator built once, as an executor would.
      */
+    @Override
+    public void checkLocal() {
+        if (!table.path().contains("://")) {
+            check();
+        }
+    }
+
+    /** Costs of a cell are the benchmark network's (C = 16, 5 cells per stage, 32x32). */
+    @Override
+    public java.util.Optional<io.sparknas.space.nb201.Nb201NetworkConfig> nb201NetworkShape() {
+        return java.util.Optional.of(io.sparknas.space.nb201.Nb201NetworkConfig.benchmark());
+    }
+
     public void check() {
         try (Estimator e = create()) {
             // built: the file reads and the columns exist

@@ -1,5 +1,6 @@
 package io.sparknas.estimators.tabular;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.space.Candidate;
@@ -54,11 +55,11 @@ public final class TabularEstimator implements Estimator {
         }
         Cost cost = Nb201CostModel.of(cell, SKELETON);
         Map<String, Double> metrics = new TreeMap<>();
-        metrics.put("test_accuracy", table.value(cell, report) / 100.0);
-        metrics.put("params", (double) cost.params());
-        metrics.put("flops", (double) cost.flops());
+        metrics.put(Metrics.TEST_ACCURACY, table.value(cell, report) / 100.0);
+        metrics.put(Metrics.PARAMS, (double) cost.params());
+        metrics.put(Metrics.FLOPS, (double) cost.flops());
         metrics.put("arch_index", (double) table.archIndex(cell));
-        metrics.put("train_seconds", epochs * 50_000.0 * 3 * 2 * cost.flops() / 1e12);
+        metrics.put(Metrics.TRAIN_SECONDS, epochs * 50_000.0 * 3 * 2 * cost.flops() / 1e12);
         return Evaluation.ok(candidate, table.value(cell, signal) / 100.0, metrics, "table", start,
                 System.currentTimeMillis());
     }

@@ -1,5 +1,6 @@
 package io.sparknas.estimators.proxy;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.space.Settings;
 import io.sparknas.estimators.data.DataConfig;
@@ -55,7 +56,7 @@ class ProxyTrainingEstimatorTest {
         assertTrue(e.accuracy() > 0.3, "accuracy " + e.accuracy() + " on 10 classes; " + e.metrics());
         assertTrue(e.metric("params") > 1000);
         assertTrue(e.metric("flops") > e.metric("params"));
-        assertTrue(e.metric("latency_ms_b1") > 0 && e.metric("latency_ms_batch") >= e.metric("latency_ms_b1"));
+        assertTrue(e.metric(Metrics.LATENCY_MS_B1) > 0 && e.metric("latency_ms_batch") >= e.metric(Metrics.LATENCY_MS_B1));
         assertTrue(e.metric("train_seconds") > 0);
         assertEquals(e.accuracy(), e.metric("epoch_02_val_accuracy"));
         assertEquals("cpu()", e.device());

@@ -1,5 +1,6 @@
 package io.sparknas.jobs.bench;
 
+import io.sparknas.space.Metrics;
 import ai.djl.Device;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.data.DataConfig;
@@ -124,7 +125,7 @@ public final class DartsBench implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "{\"genotype\":\"%s\",\"skips_normal\":%d,\"skips_reduce\":%d,"
                                 + "\"status\":\"%s\",\"accuracy\":%.4f,\"params\":%.0f,\"text\":\"%s\"}%n", which,
                         Derivation.skips(g.normal()), Derivation.skips(g.reduce()), e.status(), e.accuracy(),
-                        e.metric("params"), text);
+                        e.metric(Metrics.PARAMS), text);
             }
         }
         return 0;

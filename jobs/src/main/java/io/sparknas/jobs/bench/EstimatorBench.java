@@ -1,5 +1,6 @@
 package io.sparknas.jobs.bench;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.spec.EstimatorSpec;
@@ -80,7 +81,7 @@ public final class EstimatorBench implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "{\"mode\": \"evaluation\", \"train_images\": %d, \"epochs\": %d, "
                         + "\"channels\": %d, \"wall_s\": %.2f, \"train_s\": %.2f, \"val_accuracy\": %.4f, "
                         + "\"params\": %.0f, \"status\": \"%s\"}%n", Datasets.shared(data).train().size(), epochs, channels,
-                        (System.nanoTime() - t0) / 1e9, e.metric("train_seconds"), e.accuracy(), e.metric("params"),
+                        (System.nanoTime() - t0) / 1e9, e.metric(Metrics.TRAIN_SECONDS), e.accuracy(), e.metric(Metrics.PARAMS),
                         e.status());
             }
             case "memory" -> {
@@ -127,7 +128,7 @@ public final class EstimatorBench implements Callable<Integer> {
                 Map.of("spark.ui.enabled", "false"));
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            SparkEvaluator evaluator = new SparkEvaluator(jsc, spec, false);
+            SparkEvaluator evaluator = new SparkEvaluator(jsc, spec);
             evaluator.evaluate(candidates(cores), cores);    // warm-up: executors build their estimators
             long t0 = System.nanoTime();
             List<TaskResult> results = evaluator.evaluate(cands, 0);

@@ -1,5 +1,6 @@
 package io.sparknas.jobs.bench;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.tabular.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
@@ -90,7 +91,7 @@ public final class ParetoBench implements Callable<Integer> {
         }
         LatencyPredictor predictor = latency;
         java.util.function.UnaryOperator<Evaluation> withCost = e -> predictor == null || !e.isOk() ? e
-                : e.withMetrics(java.util.Map.of("latency_pred_ms", predictor.predict(Nb201Ops.of(
+                : e.withMetrics(java.util.Map.of(Metrics.LATENCY_PREDICTED, predictor.predict(Nb201Ops.of(
                         Nb201Cell.parse(e.candidate().genotype()), Nb201NetworkConfig.benchmark()))));
         Objectives objectives = new Objectives(List.of(Objectives.ACCURACY, cost));
         // the true front over every distinct cell of the table

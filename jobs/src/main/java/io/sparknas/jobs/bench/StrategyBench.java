@@ -1,5 +1,6 @@
 package io.sparknas.jobs.bench;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.tabular.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
@@ -93,7 +94,7 @@ public final class StrategyBench implements Callable<Integer> {
                     }
                     if (budgets.contains(evals)) {
                         out.add(new Pick(name, evals, seed, best.candidate().genotype(), best.accuracy(),
-                                best.metric("test_accuracy")));
+                                best.metric(Metrics.TEST_ACCURACY)));
                     }
                 }
                 return out;

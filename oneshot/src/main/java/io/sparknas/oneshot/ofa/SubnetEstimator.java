@@ -1,5 +1,6 @@
 package io.sparknas.oneshot.ofa;
 
+import io.sparknas.space.Metrics;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -97,8 +98,8 @@ public final class SubnetEstimator implements Estimator {
         }
         ImageSet train = data.train();
         Cost cost = OfaCostModel.of(header.space(), net, train.channels(), train.height(), train.classes());
-        metrics.put("flops", (double) cost.flops());
-        metrics.put("params", (double) cost.params());
+        metrics.put(Metrics.FLOPS, (double) cost.flops());
+        metrics.put(Metrics.PARAMS, (double) cost.params());
         if (spec.torchThreads() > 0) {
             Torch.pinThreads(spec.torchThreads()); // per task thread, as proxy training does
         }
@@ -109,13 +110,13 @@ public final class SubnetEstimator implements Estimator {
             double accuracy = SubnetEvaluation.evaluate(supernet, net, stats, data.validation(), data.normalization(),
                     scope).accuracy();
             if (data.test().size() > 0) {
-                metrics.put("test_accuracy", SubnetEvaluation.evaluate(supernet, net, stats, data.test(),
+                metrics.put(Metrics.TEST_ACCURACY, SubnetEvaluation.evaluate(supernet, net, stats, data.test(),
                         data.normalization(), scope).accuracy());
             }
             if (spec.latencyRepeats() > 0 || context.modelOutput().isPresent()) {
                 OfaNetwork plain = Standalone.of(supernet, net, stats, scope);
                 if (spec.latencyRepeats() > 0) {
-                    metrics.put("latency_ms_b1", latencyMs(plain, scope, spec.latencyRepeats()));
+                    metrics.put(Metrics.LATENCY_MS_B1, latencyMs(plain, scope, spec.latencyRepeats()));
                 }
                 if (context.modelOutput().isPresent()) {
                     Standalone.save(plain, header.space(), net, context.modelOutput().get());

@@ -1,5 +1,6 @@
 package io.sparknas.oneshot.ofa;
 
+import io.sparknas.space.Metrics;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -72,7 +73,7 @@ class SubnetEstimatorTest {
         assertTrue(e.isOk(), e.error());
         assertTrue(e.accuracy() > 0.2, "a trained supernet's subnet beats chance on 100 images: " + e.accuracy());
         assertEquals(OfaCostModel.of(SPACE, net, 1, 28, 10).flops(), e.metric("flops"));
-        assertTrue(e.metric("latency_ms_b1") > 0);
+        assertTrue(e.metric(Metrics.LATENCY_MS_B1) > 0);
 
         try (Standalone.Loaded loaded = Standalone.load(export)) {
             assertEquals(net, loaded.subnet());

@@ -1,5 +1,6 @@
 package io.sparknas.space.pareto;
 
+import io.sparknas.space.Metrics;
 import io.sparknas.space.Evaluation;
 
 import java.io.Serializable;
@@ -11,7 +12,7 @@ import java.util.List;
  * accuracy is negated. An evaluation without one of the metrics, or failed, has no vector.
  */
 public record Objectives(List<String> names) implements Serializable {
-    public static final String ACCURACY = "accuracy";
+    public static final String ACCURACY = Metrics.ACCURACY;
 
     public Objectives {
         names = List.copyOf(names);
