@@ -1,7 +1,7 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.ResultStore;
-import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.DartsSweep;
-import io.sparknas.pipeline.ResultStore;
+import io.sparknas.pipeline.darts.DartsSweep;
+import io.sparknas.pipeline.core.ResultStore;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 

@@ -4,7 +4,7 @@ import io.sparknas.estimators.EngineProbe;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.data.ImageSet;
-import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -74,7 +74,7 @@ public final class DoctorJob implements Callable<Integer> {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             System.out.printf("  spark       master %s, default parallelism %d%n", jsc.master(), jsc.defaultParallelism());
             List<EngineProbe.Result> results = jsc.parallelize(List.of(1, 2), 2)
-                    .map(i -> EngineProbe.run(io.sparknas.pipeline.SparkEvaluator.assignedGpu(
+                    .map(i -> EngineProbe.run(io.sparknas.pipeline.core.ExecutorInfo.assignedGpu(
                             org.apache.spark.TaskContext.get()))).collect();
             for (EngineProbe.Result r : results) {
                 System.out.printf("  spark task  DJL %s on %s -> %s in %d ms, libtorch %s%n", r.engine(), r.device(),

@@ -1,7 +1,7 @@
 package io.sparknas.jobs;
 
 import io.sparknas.space.Metrics;
-import io.sparknas.pipeline.DartsSweep;
+import io.sparknas.pipeline.darts.DartsSweep;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.pareto.Objectives;
 

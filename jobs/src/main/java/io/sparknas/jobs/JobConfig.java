@@ -9,13 +9,13 @@ import com.typesafe.config.ConfigValue;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.estimators.spec.SupernetSpec;
 import io.sparknas.oneshot.darts.DartsSearchConfig;
-import io.sparknas.pipeline.DartsSweep;
-import io.sparknas.pipeline.OfaSweep;
+import io.sparknas.pipeline.darts.DartsSweep;
+import io.sparknas.pipeline.ofa.OfaSweep;
 import io.sparknas.oneshot.ofa.OfaTrainingConfig;
 import io.sparknas.space.ofa.OfaSpace;
-import io.sparknas.pipeline.ScaleSweep;
-import io.sparknas.pipeline.SpaceConfig;
-import io.sparknas.pipeline.SweepConfig;
+import io.sparknas.pipeline.scale.ScaleSweep;
+import io.sparknas.pipeline.search.SpaceConfig;
+import io.sparknas.pipeline.search.SweepConfig;
 import io.sparknas.space.Settings;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsSpace;
@@ -96,8 +96,8 @@ public record JobConfig(Config config, String source) {
             return new SweepConfig(c.getString("sweep.name"), c.getString("sweep.output"),
                     bind("space", SpaceConfig.class), bind("strategy", StrategyConfig.class), estimator(),
                     bind(c.getConfig("search").withoutPath("objective"), "search",
-                            io.sparknas.pipeline.SearchSettings.class),
-                    bind("search.objective", io.sparknas.pipeline.SearchObjective.class));
+                            io.sparknas.pipeline.search.SearchSettings.class),
+                    bind("search.objective", io.sparknas.pipeline.search.SearchObjective.class));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
         }
@@ -134,7 +134,7 @@ public record JobConfig(Config config, String source) {
     }
 
     /** The profile job's configuration: the {@code profile} section, the sweep's name and output. */
-    public io.sparknas.pipeline.LatencyProfile.Config profile() {
+    public io.sparknas.pipeline.profile.LatencyProfile.Config profile() {
         try {
             Config c = config;
             Config p = config.getConfig("profile");
@@ -145,7 +145,7 @@ public record JobConfig(Config config, String source) {
                         "configuration " + source + ": profile.space = darts times the network estimator.kind = "
                         + "proxy trains; set estimator.kind = \"proxy\""));
             }
-            return new io.sparknas.pipeline.LatencyProfile.Config(c.getString("sweep.name"),
+            return new io.sparknas.pipeline.profile.LatencyProfile.Config(c.getString("sweep.name"),
                     c.getString("sweep.output"), space, bind(p.withOnlyPath("network"), "profile",
                     NetworkHolder.class).network(), darts, p.getInt("warmup"), p.getInt("repeats"), p.getInt("validation"),
                     p.getInt("partitions"), p.getLong("seed"), p.getInt("torchThreads"));
@@ -262,7 +262,7 @@ public record JobConfig(Config config, String source) {
 
     /** A Spark session for a job: this configuration's master unless spark-submit (spark.master) chose one. */
     public org.apache.spark.sql.SparkSession sparkSession(String appName) {
-        return io.sparknas.pipeline.SparkSessions.create(appName,
+        return io.sparknas.pipeline.core.SparkSessions.create(appName,
                 System.getProperty("spark.master") != null ? null : sparkMaster(), sparkConf());
     }
 

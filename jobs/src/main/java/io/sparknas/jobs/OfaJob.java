@@ -1,6 +1,6 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.OfaSweep;
+import io.sparknas.pipeline.ofa.OfaSweep;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 

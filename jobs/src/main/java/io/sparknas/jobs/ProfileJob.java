@@ -1,6 +1,6 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.LatencyProfile;
+import io.sparknas.pipeline.profile.LatencyProfile;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 

@@ -3,11 +3,11 @@ package io.sparknas.jobs;
 import io.sparknas.space.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparknas.pipeline.DartsSweep;
-import io.sparknas.pipeline.ResultStore;
-import io.sparknas.pipeline.OfaSweep;
-import io.sparknas.pipeline.ScaleSweep;
-import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.darts.DartsSweep;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.ofa.OfaSweep;
+import io.sparknas.pipeline.scale.ScaleSweep;
+import io.sparknas.pipeline.core.SparkSessions;
 import io.sparknas.space.pareto.Objectives;
 import io.sparknas.space.pareto.Pareto;
 import org.apache.spark.sql.Dataset;
@@ -172,7 +172,7 @@ public final class ReportJob implements Callable<Integer> {
 
     private static String roundsPlanned(JsonNode m) {
         JsonNode search = m.path("config").has("search") ? m.path("config").path("search") : m.path("config");
-        int budget = io.sparknas.pipeline.Sweep.currentBudget(m);
+        int budget = io.sparknas.pipeline.core.Sweep.currentBudget(m);
         int roundSize = search.path("roundSize").asInt();
         if (search.path("mode").asText("rounds").equals("async")) {
             return budget + " evaluations, asynchronous";

@@ -1,6 +1,6 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.ScaleSweep;
+import io.sparknas.pipeline.scale.ScaleSweep;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

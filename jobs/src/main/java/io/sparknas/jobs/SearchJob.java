@@ -1,8 +1,8 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.ResultStore;
-import io.sparknas.pipeline.SearchLoop;
-import io.sparknas.pipeline.SweepConfig;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.search.SearchLoop;
+import io.sparknas.pipeline.search.SweepConfig;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 
@@ -58,7 +58,7 @@ public final class SearchJob extends SweepJob<SweepConfig> {
         }
         int current;
         try {
-            current = io.sparknas.pipeline.Sweep.currentBudget(new com.fasterxml.jackson.databind.ObjectMapper()
+            current = io.sparknas.pipeline.core.Sweep.currentBudget(new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(meta.get()));
         } catch (java.io.IOException e) {
             return cfg; // an unreadable sweep.json is refused when the sweep is opened

@@ -1,8 +1,8 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.ResultStore;
-import io.sparknas.pipeline.Sweep;
-import io.sparknas.pipeline.SweepLease;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.pipeline.core.SweepLease;
 import io.sparknas.space.Evaluation;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -94,7 +94,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
             } catch (Sweep.Mismatch | Sweep.Refused e) {
                 System.err.println("sparknas " + command + ": " + e.getMessage());
                 return 2;
-            } catch (io.sparknas.pipeline.SearchLoop.TooManyFailures e) {
+            } catch (io.sparknas.pipeline.search.SearchLoop.TooManyFailures e) {
                 System.err.println("sparknas " + command + ": " + e.getMessage());
                 return 1;
             }

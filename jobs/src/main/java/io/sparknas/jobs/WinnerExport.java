@@ -3,8 +3,8 @@ package io.sparknas.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.pipeline.SparkEvaluator;
-import io.sparknas.pipeline.Sweep;
+import io.sparknas.pipeline.core.SparkEvaluator;
+import io.sparknas.pipeline.core.Sweep;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import io.sparknas.space.CellDrawing;
@@ -68,7 +68,7 @@ public final class WinnerExport {
                 }
             }
             Files.writeString(staged.resolve("genotype.json"), root.toPrettyString() + "\n");
-            List<String> fronts = FrontExport.export(new io.sparknas.pipeline.ResultStore(spark, sweep.output())
+            List<String> fronts = FrontExport.export(new io.sparknas.pipeline.core.ResultStore(spark, sweep.output())
                     .readAllCandidates(), staged, target, sweep.name(), sweep.hash());
             try (var listing = Files.list(staged)) {
                 listing.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("front-")).sorted()

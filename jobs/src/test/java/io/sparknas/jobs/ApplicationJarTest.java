@@ -1,8 +1,8 @@
 package io.sparknas.jobs;
 
 import io.sparknas.estimators.data.DataConfig;
-import io.sparknas.pipeline.SearchLoop;
-import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.search.SearchLoop;
+import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The module graph of docs/design.md, kept true: {@code space <- strategies}, {@code space <- estimators <- oneshot},
  * {@code pipeline -> {strategies, estimators, oneshot}}, {@code jobs -> pipeline}; DJL only in estimators and oneshot
  * (and what runs them), Spark only in pipeline and jobs; no package cycles; the pipeline sees estimators only
- * through their contract. Runs over the production classes of every module.
+ * through their contract; the pipeline's sweep kinds stand on its core and never on one another. Runs over the
+ * production classes of every module.
  */
 class ArchitectureTest {
     static JavaClasses classes;
@@ -22,6 +23,7 @@ class ArchitectureTest {
     @BeforeAll
     static void importClasses() {
         classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar")) // the pipeline's test support
                 .importPackages("io.sparknas");
     }
 
@@ -69,6 +71,31 @@ class ArchitectureTest {
                         "io.sparknas.estimators.tabular..")
                 .because("a job runs any estimator kind through Estimator, EvaluationContext and EstimatorSpec "
                         + "(the benchmarks in jobs.bench measure concrete estimators on purpose)"));
+    }
+
+    /** The sweep kinds, each a package of the pipeline built on its core only. */
+    static final java.util.List<String> KINDS = java.util.List.of("search", "darts", "scale", "ofa", "profile");
+
+    @Test
+    void sweepKindsBuildOnTheCoreAndNeverOnOneAnother() {
+        for (String kind : KINDS) {
+            String[] others = KINDS.stream().filter(k -> !k.equals(kind)).map(k -> "io.sparknas.pipeline." + k + "..")
+                    .toArray(String[]::new);
+            check(noClasses().that().resideInAPackage("io.sparknas.pipeline." + kind + "..").should()
+                    .dependOnClassesThat().resideInAnyPackage(others)
+                    .because("what two kinds share belongs in pipeline.core"));
+        }
+        check(noClasses().that().resideInAPackage("io.sparknas.pipeline.core..").should().dependOnClassesThat()
+                .resideInAnyPackage(KINDS.stream().map(k -> "io.sparknas.pipeline." + k + "..").toArray(String[]::new))
+                .because("the core is the lifecycle every kind runs on, and knows none of them"));
+        check(noClasses().should().resideInAPackage("io.sparknas.pipeline")
+                .because("the pipeline's classes live in its core or in a kind's package"));
+    }
+
+    @Test
+    void nothingInProductionHaltsAJvm() {
+        check(noClasses().should().callMethod(Runtime.class, "halt", int.class)
+                .because("a crash is injected by the tests' own estimator (pipeline's test support), never shipped"));
     }
 
     @Test

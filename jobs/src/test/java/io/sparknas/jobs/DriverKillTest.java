@@ -1,8 +1,8 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.ResultStore;
-import io.sparknas.pipeline.SparkSessions;
-import io.sparknas.pipeline.SweepLease;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.SparkSessions;
+import io.sparknas.pipeline.core.SweepLease;
 import io.sparknas.space.SeededRandom;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

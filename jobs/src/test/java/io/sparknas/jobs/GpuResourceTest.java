@@ -1,9 +1,10 @@
 package io.sparknas.jobs;
 
+import io.sparknas.pipeline.core.ExecutorInfo;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.pipeline.SparkEvaluator;
-import io.sparknas.pipeline.TaskResult;
+import io.sparknas.pipeline.core.SparkEvaluator;
+import io.sparknas.pipeline.core.TaskResult;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.SearchSpace;
@@ -49,7 +50,7 @@ class GpuResourceTest {
 
     /** Two random candidates of the sweep's space, seeded. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static List<Candidate> candidates(io.sparknas.pipeline.SweepConfig cfg) {
+    private static List<Candidate> candidates(io.sparknas.pipeline.search.SweepConfig cfg) {
         SearchSpace space = cfg.space().create();
         List<Candidate> out = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -64,7 +65,7 @@ class GpuResourceTest {
     void aTaskGivenAGpuThatDjlCannotSeeFailsSayingSoOrTrainsOnTheCpuWhenAllowed(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(io.sparknas.estimators.data.DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-        io.sparknas.pipeline.SweepConfig sweep = StandaloneClusterTest.proxySweep(dir.resolve("unused"));
+        io.sparknas.pipeline.search.SweepConfig sweep = StandaloneClusterTest.proxySweep(dir.resolve("unused"));
         List<Candidate> two = candidates(sweep);
 
         SparkSession strict = cluster(dir.resolve("strict"), Map.of());
@@ -86,7 +87,7 @@ class GpuResourceTest {
         SparkSession lenient = cluster(dir.resolve("fallback"), Map.of("spark.executorEnv." + Devices.FALLBACK, "cpu"));
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lenient.sparkContext());
-            List<String> gpus = jsc.parallelize(List.of(1, 2), 2).map(i -> SparkEvaluator.assignedGpu(
+            List<String> gpus = jsc.parallelize(List.of(1, 2), 2).map(i -> ExecutorInfo.assignedGpu(
                     org.apache.spark.TaskContext.get()).orElse("none")).collect();
             assertEquals(List.of("0", "0"), gpus, "both tasks hold half of GPU 0");
             List<TaskResult> results = new SparkEvaluator(jsc, sweep.estimator()).evaluate(two, 2);

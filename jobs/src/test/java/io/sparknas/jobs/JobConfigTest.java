@@ -4,7 +4,7 @@ import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.estimators.training.SgdConfig;
 import io.sparknas.oneshot.darts.DartsSearchConfig;
-import io.sparknas.pipeline.SweepConfig;
+import io.sparknas.pipeline.search.SweepConfig;
 import io.sparknas.space.NetworkSize;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,9 +52,9 @@ class JobConfigTest {
             SweepConfig search = job.sweep();
             assertEquals(job.config().getString("sweep.name"), search.name(), f.toString());
             if (search.estimator() instanceof ProxySpec) {
-                io.sparknas.pipeline.DartsSweep.Config darts = job.darts();
+                io.sparknas.pipeline.darts.DartsSweep.Config darts = job.darts();
                 assertEquals(job.config().getInt("darts.epochs"), darts.search().epochs(), f.toString());
-                io.sparknas.pipeline.ScaleSweep.Config scale = job.scale();
+                io.sparknas.pipeline.scale.ScaleSweep.Config scale = job.scale();
                 assertEquals(job.config().getInt("scale.maxPhi"), scale.scale().maxPhi(), f.toString());
             }
             // the ofa sections (the whole ofa configuration also checks that the data is present: OfaJobTest)
@@ -125,7 +125,7 @@ class JobConfigTest {
     @Test
     void theDartsQuickstartLoadsAndBadDartsValuesNameTheSetting() {
         Path darts = Path.of("../conf/darts-quickstart.conf");
-        io.sparknas.pipeline.DartsSweep.Config cfg = JobConfig.load(darts, List.of()).darts();
+        io.sparknas.pipeline.darts.DartsSweep.Config cfg = JobConfig.load(darts, List.of()).darts();
         assertEquals(2, cfg.searches());
         assertEquals(3, cfg.search().epochs());
         assertEquals(8, cfg.search().ops().size(), "empty darts.ops = the 8 DARTS primitives");

@@ -3,7 +3,7 @@ package io.sparknas.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.estimators.data.DataConfig;
-import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

@@ -1,6 +1,6 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;

@@ -7,7 +7,7 @@ import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
 import io.sparknas.estimators.spec.ProxySpec;
-import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.core.SparkSessions;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import org.apache.spark.sql.Row;

@@ -2,10 +2,10 @@ package io.sparknas.jobs;
 
 import io.sparknas.pipeline.faults.FaultySpec;
 import io.sparknas.estimators.spec.TabularSpec;
-import io.sparknas.pipeline.SearchLoop;
-import io.sparknas.pipeline.SpaceConfig;
-import io.sparknas.pipeline.SparkSessions;
-import io.sparknas.pipeline.SweepConfig;
+import io.sparknas.pipeline.search.SearchLoop;
+import io.sparknas.pipeline.search.SpaceConfig;
+import io.sparknas.pipeline.core.SparkSessions;
+import io.sparknas.pipeline.search.SweepConfig;
 import io.sparknas.strategies.StrategyConfig;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

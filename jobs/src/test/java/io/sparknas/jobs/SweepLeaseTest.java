@@ -1,6 +1,6 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.SweepLease;
+import io.sparknas.pipeline.core.SweepLease;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package io.sparknas.jobs.bench;
 
-import io.sparknas.pipeline.ResultStore;
-import io.sparknas.pipeline.SparkSessions;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.SparkSessions;
 import io.sparknas.space.SeededRandom;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

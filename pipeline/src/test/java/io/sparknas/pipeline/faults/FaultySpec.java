@@ -56,8 +56,8 @@ public record FaultySpec(EstimatorSpec inner, Set<String> poison, Set<String> fa
     }
 
     /** The sweep {@code cfg} evaluated through these faults. */
-    public io.sparknas.pipeline.SweepConfig applyTo(io.sparknas.pipeline.SweepConfig cfg) {
-        return new io.sparknas.pipeline.SweepConfig(cfg.name(), cfg.output(), cfg.space(), cfg.strategy(), this,
+    public io.sparknas.pipeline.search.SweepConfig applyTo(io.sparknas.pipeline.search.SweepConfig cfg) {
+        return new io.sparknas.pipeline.search.SweepConfig(cfg.name(), cfg.output(), cfg.space(), cfg.strategy(), this,
                 cfg.search(), cfg.objective());
     }
 

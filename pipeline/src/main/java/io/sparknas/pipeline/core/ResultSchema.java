@@ -1,0 +1,219 @@
+package io.sparknas.pipeline.core;
+
+import io.sparknas.space.Metrics;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.sql.Timestamp;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Parquet schemas of a sweep (an interface: documented in the README, changed on purpose; {@link Sweep#SCHEMA_VERSION}
+ * says which one a sweep was written with), and the one mapping between candidates and their rows, by column name.
+ * The {@code round} column is not stored in the files; it comes from the {@code round=N} directory, as Hive
+ * partitioning, so Spark, pyarrow and DuckDB all see it.
+ */
+public final class ResultSchema {
+    private ResultSchema() {
+    }
+
+    public static final StructType CANDIDATES = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("candidate_id", DataTypes.StringType, false),
+        field("parents", DataTypes.createArrayType(DataTypes.StringType, false), false),
+        field("origin", DataTypes.StringType, false),
+        field("space", DataTypes.StringType, false),
+        field("genotype", DataTypes.StringType, false),
+        field("canonical_key", DataTypes.StringType, false),
+        field("seed", DataTypes.LongType, false),
+        field("estimator", DataTypes.StringType, false),
+        field("estimator_config", DataTypes.StringType, false),
+        field("status", DataTypes.StringType, false),
+        field(Metrics.ACCURACY, DataTypes.DoubleType, true),
+        field(Metrics.TEST_ACCURACY, DataTypes.DoubleType, true),
+        field(Metrics.PARAMS, DataTypes.LongType, true),
+        field(Metrics.FLOPS, DataTypes.LongType, true),
+        field(Metrics.LATENCY_MS_B1, DataTypes.DoubleType, true),
+        field(Metrics.LATENCY_MS_BATCH, DataTypes.DoubleType, true),
+        field(Metrics.TRAIN_SECONDS, DataTypes.DoubleType, true),
+        field("error", DataTypes.StringType, false),
+        field("device", DataTypes.StringType, false),
+        field("executor", DataTypes.StringType, false),
+        field("host", DataTypes.StringType, false),
+        field("task_attempt", DataTypes.IntegerType, false),
+        field("start_time", DataTypes.TimestampType, false),
+        field("end_time", DataTypes.TimestampType, false),
+        field("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), false),
+        field("config_hash", DataTypes.StringType, false),
+        field("sparknas_version", DataTypes.StringType, false),
+        field("spark_version", DataTypes.StringType, false),
+        field("djl_version", DataTypes.StringType, false),
+        field("java_version", DataTypes.StringType, false),
+        field("tell_seq", DataTypes.IntegerType, true),
+        field("asked_before", DataTypes.IntegerType, true),
+    });
+
+    public static final StructType CHECKPOINTS = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("strategy", DataTypes.StringType, false),
+        field("told", DataTypes.IntegerType, false),
+        field("snapshot", DataTypes.StringType, false),
+        field("created_at", DataTypes.TimestampType, false),
+    });
+
+    /** One row per DARTS search and epoch (epoch 0 with status FAILED and the error for a search that failed). */
+    /** One epoch of an OFA supernet's progressive shrinking (the {@code ofa_epochs} table). */
+    public static final StructType OFA_EPOCHS = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("phase", DataTypes.IntegerType, false),
+        field("phase_name", DataTypes.StringType, false),
+        field("epoch", DataTypes.IntegerType, false),
+        field("learning_rate", DataTypes.DoubleType, true),
+        field("train_loss", DataTypes.DoubleType, true),
+        field("train_accuracy", DataTypes.DoubleType, true),
+        field("val_accuracy_largest", DataTypes.DoubleType, true),
+        field("val_accuracy_smallest", DataTypes.DoubleType, true),
+        field("seconds", DataTypes.DoubleType, true),
+        field("executor", DataTypes.StringType, false),
+        field("host", DataTypes.StringType, false),
+    });
+
+    public static final StructType DARTS_EPOCHS = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("search_id", DataTypes.StringType, false),
+        field("seed", DataTypes.LongType, false),
+        field("order", DataTypes.IntegerType, false),
+        field("max_skips", DataTypes.IntegerType, false),
+        field("epoch", DataTypes.IntegerType, false),
+        field("status", DataTypes.StringType, false),
+        field("error", DataTypes.StringType, false),
+        field("learning_rate", DataTypes.DoubleType, true),
+        field("train_loss", DataTypes.DoubleType, true),
+        field("train_accuracy", DataTypes.DoubleType, true),
+        field("val_loss", DataTypes.DoubleType, true),
+        field("val_accuracy", DataTypes.DoubleType, true),
+        field("seconds", DataTypes.DoubleType, true),
+        field("genotype", DataTypes.StringType, true),
+        field("genotype_unguarded", DataTypes.StringType, true),
+        field("skips_normal", DataTypes.IntegerType, true),
+        field("skips_normal_unguarded", DataTypes.IntegerType, true),
+        field("skips_reduce", DataTypes.IntegerType, true),
+        field("executor", DataTypes.StringType, false),
+        field("host", DataTypes.StringType, false),
+        field(Metrics.LATENCY_WEIGHT, DataTypes.DoubleType, true),
+        field("expected_latency_ms", DataTypes.DoubleType, true),
+    });
+
+    /** DARTS architecture parameters per search, epoch, cell type, edge and operation. */
+    public static final StructType DARTS_ALPHAS = new StructType(new StructField[] {
+        field("sweep_id", DataTypes.StringType, false),
+        field("search_id", DataTypes.StringType, false),
+        field("epoch", DataTypes.IntegerType, false),
+        field("cell", DataTypes.StringType, false),
+        field("edge", DataTypes.IntegerType, false),
+        field("node", DataTypes.IntegerType, false),
+        field("input", DataTypes.IntegerType, false),
+        field("op", DataTypes.StringType, false),
+        field("alpha", DataTypes.DoubleType, false),
+        field("weight", DataTypes.DoubleType, false),
+    });
+
+    private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
+        return DataTypes.createStructField(name, type, nullable);
+    }
+
+    /** A committed candidate: the evaluation, where it ran, the estimator that produced it (kind and JSON). */
+    static Row toRow(String sweepId, EstimatorSpec estimator, TaskResult r, Provenance p) {
+        return toRow(sweepId, estimator, r, p, null, null);
+    }
+
+    /**
+     * An asynchronous search's candidate, with its place in the order of tells ({@code tell_seq}, from 0) and how
+     * many candidates the strategy had been asked for when it was told ({@code asked_before}): what a resume replays.
+     */
+    static Row toRow(String sweepId, EstimatorSpec estimator, TaskResult r, Provenance p, Integer tellSeq,
+                     Integer askedBefore) {
+        Evaluation e = r.evaluation();
+        Candidate c = e.candidate();
+        return RowBuilder.of(CANDIDATES)
+                .set("sweep_id", sweepId)
+                .set("candidate_id", c.id())
+                .set("parents", c.parents())
+                .set("origin", c.origin())
+                .set("space", c.space())
+                .set("genotype", c.genotype())
+                .set("canonical_key", c.key())
+                .set("seed", c.seed())
+                .set("estimator", estimator.kind())
+                .set("estimator_config", Json.MAPPER.valueToTree(estimator).toString())
+                .set("status", e.status().name())
+                .set(Metrics.ACCURACY, Double.isFinite(e.accuracy()) ? e.accuracy() : null) // a pruned row keeps its accuracy
+                .set(Metrics.TEST_ACCURACY, number(e, Metrics.TEST_ACCURACY))
+                .set(Metrics.PARAMS, whole(e, Metrics.PARAMS))
+                .set(Metrics.FLOPS, whole(e, Metrics.FLOPS))
+                .set(Metrics.LATENCY_MS_B1, number(e, Metrics.LATENCY_MS_B1))
+                .set(Metrics.LATENCY_MS_BATCH, number(e, Metrics.LATENCY_MS_BATCH))
+                .set(Metrics.TRAIN_SECONDS, number(e, Metrics.TRAIN_SECONDS))
+                .set("error", e.error())
+                .set("device", e.device())
+                .set("executor", r.executor())
+                .set("host", r.host())
+                .set("task_attempt", r.attempt())
+                .set("start_time", new Timestamp(e.startMillis()))
+                .set("end_time", new Timestamp(e.endMillis()))
+                .set("metrics", finite(e.metrics()))
+                .set("config_hash", p.configHash())
+                .set("sparknas_version", p.sparknasVersion())
+                .set("spark_version", p.sparkVersion())
+                .set("djl_version", p.djlVersion())
+                .set("java_version", p.javaVersion())
+                .set("tell_seq", tellSeq)
+                .set("asked_before", askedBefore)
+                .build();
+    }
+
+    /** A strategy checkpoint after {@code told} results. */
+    static Row checkpointRow(String sweepId, String strategy, int told, String snapshot) {
+        return RowBuilder.of(CHECKPOINTS).set("sweep_id", sweepId).set("strategy", strategy).set("told", told)
+                .set("snapshot", snapshot).set("created_at", new Timestamp(System.currentTimeMillis())).build();
+    }
+
+    /** Back from a stored row to the evaluation the strategy was told (for resume). */
+    static Evaluation toEvaluation(Row row) {
+        List<String> parents = row.getList(row.fieldIndex("parents"));
+        Candidate c = new Candidate(row.getAs("candidate_id"), row.getAs("space"), row.getAs("genotype"),
+                row.getAs("canonical_key"), row.getAs("origin"), parents, row.<Long>getAs("seed"));
+        Map<String, Double> metrics = new HashMap<>(row.getJavaMap(row.fieldIndex("metrics")));
+        Object acc = row.getAs(Metrics.ACCURACY);
+        return new Evaluation(c, Evaluation.Status.valueOf(row.getAs("status")),
+                acc == null ? Double.NaN : (Double) acc, metrics, row.getAs("device"), row.getAs("error"),
+                row.<Timestamp>getAs("start_time").getTime(), row.<Timestamp>getAs("end_time").getTime());
+    }
+
+    private static Double number(Evaluation e, String name) {
+        double v = e.metric(name);
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static Long whole(Evaluation e, String name) {
+        double v = e.metric(name);
+        return Double.isFinite(v) ? (long) v : null;
+    }
+
+    private static Map<String, Double> finite(Map<String, Double> metrics) {
+        Map<String, Double> out = new HashMap<>();
+        metrics.forEach((k, v) -> {
+            if (Double.isFinite(v)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,174 @@
+package io.sparknas.pipeline.scale;
+
+import io.sparknas.pipeline.core.Durations;
+import io.sparknas.pipeline.core.Json;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.SparkEvaluator;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.pipeline.core.TaskResult;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.space.Candidate;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.NetworkSize;
+import io.sparknas.space.scaling.CompoundCoefficients;
+import io.sparknas.space.scaling.ScaledNetwork;
+import io.sparknas.space.scaling.ScalingBase;
+import io.sparknas.strategies.scaling.CompoundScalingPlan;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * EfficientNet's compound scaling on Spark ({@code scale} job): the base network (a DARTS genotype or a NAS-Bench-201
+ * cell at the proxy's size and the data's resolution) is scaled at phi = 1 for every point of the coefficient grid (round 0, committed),
+ * the best coefficients by validation accuracy are chosen, and the base is scaled for phi = 1..N with them and, as
+ * baselines at matched FLOPs, in one dimension alone (round 1, committed). Every row carries alpha, beta, gamma,
+ * phi and its FLOPs ratio to the base in its metrics, and the method in {@code origin}. A rerun resumes.
+ */
+public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
+
+    /** The scale job's configuration; {@code base} is the base cell's text (DARTS or NAS-Bench-201). */
+    public record Config(String name, String output, String base, CompoundScalingPlan.Settings scale,
+                         EstimatorSpec estimator) implements Sweep.Definition, Serializable {
+        public Config {
+            Json.checkName(name);
+            ScalingBase cell = ScalingBase.parse(base);
+            ProxySpec p = ProxySpec.required(estimator, "scale");
+            // every network of stage 1 must be buildable before anything is written (stage 2 only grows them)
+            try {
+                cell.cost(baseNetwork(cell, p), p.data().imageChannels(), p.data().classes());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the base network (estimator.proxy's size at estimator.data's "
+                        + "resolution " + p.data().imageSide() + ") cannot be built: " + e.getMessage(), e);
+            }
+            plan(base, scale, p).grid();
+        }
+
+        @Override
+        public String kind() {
+            return "scale";
+        }
+
+        @Override
+        public String semantics() {
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            n.put("kind", kind());
+            n.put("base", base);
+            n.set("scale", Json.MAPPER.valueToTree(scale));
+            n.set("estimator", Json.MAPPER.valueToTree(estimator));
+            return Json.canonical(n);
+        }
+
+        /** The plan of candidates: the base at the proxy's size and the images' resolution. */
+        public CompoundScalingPlan plan() {
+            return plan(base, scale, ProxySpec.required(estimator, kind()));
+        }
+
+        private static CompoundScalingPlan plan(String base, CompoundScalingPlan.Settings scale, ProxySpec p) {
+            ScalingBase cell = ScalingBase.parse(base);
+            return new CompoundScalingPlan(cell, baseNetwork(cell, p), p.data().imageChannels(), p.data().classes(),
+                    scale);
+        }
+
+        /**
+         * The base at the proxy's size and the images' resolution: a DARTS genotype with the proxy's channels, cells
+         * and stem; a NAS-Bench-201 cell with the proxy's channels and {@code nb201CellsPerStage}.
+         */
+        private static ScaledNetwork baseNetwork(ScalingBase cell, ProxySpec p) {
+            NetworkSize size = cell instanceof ScalingBase.Nb201
+                    ? new NetworkSize(p.network().channels(), p.nb201CellsPerStage(), 1) : p.network();
+            return new ScaledNetwork(size, p.data().imageSide());
+        }
+    }
+
+    /** The outcome: the grid, the chosen coefficients, the scaled networks, and the best of them. */
+    public record Result(Sweep sweep, List<Evaluation> grid, CompoundCoefficients chosen, List<Evaluation> scaled,
+                         Optional<Evaluation> best) {
+    }
+
+    public Result run() {
+        Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES);
+        CompoundScalingPlan plan = cfg.plan();
+        SparkEvaluator evaluator = new SparkEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                cfg.estimator());
+        List<Evaluation> grid = stage(sweep, 0, plan.grid(), plan, evaluator, "grid at phi = 1");
+        CompoundCoefficients chosen = plan.choose(grid);
+        log.accept(String.format(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f (alpha*beta^2*gamma^2 = %.3f)",
+                chosen.alpha(), chosen.beta(), chosen.gamma(), chosen.flopsFactor()));
+        List<Evaluation> scaled = stage(sweep, 1, plan.scaling(chosen), plan, evaluator, "scaling");
+        table(scaled).forEach(log);
+        Optional<Evaluation> best = scaled.stream().filter(Evaluation::isOk)
+                .max(Comparator.comparingDouble(Evaluation::accuracy));
+        return new Result(sweep, grid, chosen, scaled, best);
+    }
+
+    /** Evaluates and commits one stage as a round, or reads it back if it is committed. */
+    private List<Evaluation> stage(Sweep sweep, int round, List<Candidate> candidates, CompoundScalingPlan plan,
+                                   SparkEvaluator evaluator, String what) {
+        if (sweep.store().committedRounds(ResultStore.CANDIDATES).contains(round)) {
+            List<Evaluation> stored = sweep.candidates(round);
+            log.accept("resuming: the " + what + " is committed (" + stored.size() + " candidates)");
+            return stored;
+        }
+        long t0 = System.nanoTime();
+        List<TaskResult> results = new ArrayList<>();
+        for (TaskResult r : evaluator.evaluate(candidates, 0)) {
+            results.add(new TaskResult(r.evaluation().withMetrics(plan.describe(r.evaluation().candidate().id())),
+                    r.executor(), r.host(), r.attempt()));
+        }
+        results.sort(Comparator.comparing(r -> r.evaluation().candidate().id()));
+        sweep.commitCandidates(round, cfg.estimator(), results);
+        List<Evaluation> out = results.stream().map(TaskResult::evaluation).toList();
+        log.accept(String.format(Locale.ROOT, "%s: %d candidates (%d failed) in %s", what, out.size(),
+                out.stream().filter(e -> !e.isOk()).count(), Durations.since(t0)));
+        return out;
+    }
+
+    /**
+     * Accuracy against FLOPs, one line per phi and method: mean validation accuracy (and its standard deviation over
+     * seeds), mean FLOPs ratio to the base, the network; the report prints the same.
+     */
+    public static List<String> table(List<Evaluation> scaled) {
+        Map<String, List<Evaluation>> byPoint = new TreeMap<>();
+        for (Evaluation e : scaled) {
+            if (e.metrics().containsKey("phi") && !e.candidate().origin().equals("grid")) {
+                byPoint.computeIfAbsent(String.format(Locale.ROOT, "%d %s", (int) e.metric("phi"),
+                        e.candidate().origin()), k -> new ArrayList<>()).add(e);
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "  %-3s %-11s %8s %8s %6s %9s  %s", "phi", "method", "accuracy", "std",
+                "seeds", "flops x", "network (channels x cells @ resolution)"));
+        for (var e : byPoint.entrySet()) {
+            List<Evaluation> ok = e.getValue().stream().filter(Evaluation::isOk).toList();
+            double mean = ok.stream().mapToDouble(Evaluation::accuracy).average().orElse(Double.NaN);
+            double std = Math.sqrt(ok.stream().mapToDouble(x -> (x.accuracy() - mean) * (x.accuracy() - mean))
+                    .sum() / Math.max(1, ok.size() - 1));
+            Evaluation any = e.getValue().get(0);
+            String[] key = e.getKey().split(" ");
+            lines.add(String.format(Locale.ROOT, "  %-3s %-11s %8.4f %8.4f %3d/%-2d %9.2f  %dx%d @ %d", key[0], key[1],
+                    mean, ok.size() > 1 ? std : Double.NaN, ok.size(), e.getValue().size(), any.metric("flops_ratio"),
+                    (int) any.metric("channels"), (int) any.metric("layers"), (int) any.metric("resolution")));
+        }
+        return lines;
+    }
+
+    /** The grid's coefficients and accuracy, for the log and the report: {@code alpha,beta,gamma=accuracy}. */
+    public static String gridSummary(List<Evaluation> grid) {
+        return grid.stream().map(e -> String.format(Locale.ROOT, "(%.2f, %.2f, %.2f) %s", e.metric("alpha"),
+                e.metric("beta"), e.metric("gamma"), e.isOk() ? String.format(Locale.ROOT, "%.4f", e.accuracy())
+                : "failed")).collect(Collectors.joining("; "));
+    }
+}

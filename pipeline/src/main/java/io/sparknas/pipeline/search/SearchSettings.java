@@ -1,0 +1,86 @@
+package io.sparknas.pipeline.search;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * How a search spends its budget, bound by name from the {@code search} section.
+ *
+ * @param budget            evaluations in total; may be raised on resume
+ * @param roundSize         rounds mode: candidates per round (one Spark job each)
+ * @param partitions        rounds mode: Spark partitions per round (0 = one per candidate, the best spread)
+ * @param mode              {@code rounds}: ask a round, evaluate it, commit it, tell it (bit-reproducible);
+ *                          {@code async}: keep {@code inFlight} candidates running, commit and tell each as it
+ *                          finishes and ask for the next (steady state, as AmoebaNet's evolution; resumable through
+ *                          the recorded order of tells); {@code auto} (the default): async for estimators that train
+ *                          (their costs differ from candidate to candidate), rounds for table look-ups
+ * @param inFlight          async: candidates running at once (0 = Spark's default parallelism, its task slots)
+ * @param maxFailedFraction the sweep stops once more than this share of its candidates failed (Katib's
+ *                          maxFailedTrialCount); 1 = never. Not part of the hash: it decides when to stop, not what is
+ *                          found
+ * @param maxAttempts       Spark jobs per candidate before it is committed as FAILED (each job has Spark's own task
+ *                          retries, {@code spark.task.maxFailures}); 1 = a candidate whose job fails is failed at
+ *                          once. Not part of the hash either
+ */
+public record SearchSettings(int budget, int roundSize, int partitions, String mode, int inFlight,
+                             double maxFailedFraction, int maxAttempts) implements Serializable {
+    public static final String ROUNDS = "rounds";
+    public static final String ASYNC = "async";
+    public static final String AUTO = "auto";
+
+    public SearchSettings {
+        mode = mode == null || mode.isBlank() ? AUTO : mode;
+        if (budget < 1) {
+            throw new IllegalArgumentException("search.budget must be >= 1, got " + budget);
+        }
+        if (roundSize < 1 || roundSize > budget) {
+            throw new IllegalArgumentException("search.roundSize must be in [1, budget=" + budget + "], got " + roundSize);
+        }
+        if (partitions < 0) {
+            throw new IllegalArgumentException("search.partitions must be >= 0 (0 = one per candidate), got " + partitions);
+        }
+        if (!List.of(ROUNDS, ASYNC, AUTO).contains(mode)) {
+            throw new IllegalArgumentException("search.mode must be 'rounds', 'async' or 'auto', got '" + mode + "'");
+        }
+        if (inFlight < 0) {
+            throw new IllegalArgumentException("search.inFlight must be >= 0 (0 = the executors' task slots), got "
+                    + inFlight);
+        }
+        if (!(maxFailedFraction >= 0 && maxFailedFraction <= 1)) {
+            throw new IllegalArgumentException("search.maxFailedFraction must be in [0, 1] (1 = never stop), got "
+                    + maxFailedFraction);
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("search.maxAttempts must be >= 1 (Spark jobs per candidate), got "
+                    + maxAttempts);
+        }
+    }
+
+    public SearchSettings(int budget, int roundSize, int partitions, String mode, int inFlight,
+                          double maxFailedFraction) {
+        this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, 1);
+    }
+
+    /** Rounds of {@code roundSize}, never stopping for failures. */
+    public static SearchSettings rounds(int budget, int roundSize, int partitions) {
+        return new SearchSettings(budget, roundSize, partitions, ROUNDS, 0, 1.0);
+    }
+
+    public boolean async() {
+        if (mode.equals(AUTO)) {
+            throw new IllegalStateException("search.mode 'auto' is resolved by the sweep (SweepConfig) first");
+        }
+        return mode.equals(ASYNC);
+    }
+
+    /** {@code auto} made concrete: async when the estimator trains its candidates, else rounds. */
+    public SearchSettings resolved(boolean estimatorTrains) {
+        return !mode.equals(AUTO) ? this : new SearchSettings(budget, roundSize, partitions,
+                estimatorTrains ? ASYNC : ROUNDS, inFlight, maxFailedFraction, maxAttempts);
+    }
+
+    public SearchSettings withBudget(int newBudget) {
+        return new SearchSettings(newBudget, Math.min(roundSize, newBudget), partitions, mode, inFlight,
+                maxFailedFraction, maxAttempts);
+    }
+}

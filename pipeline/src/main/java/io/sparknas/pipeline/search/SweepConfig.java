@@ -1,0 +1,105 @@
+package io.sparknas.pipeline.search;
+
+import io.sparknas.pipeline.core.Json;
+import io.sparknas.pipeline.core.Sweep;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.strategies.StrategyConfig;
+
+import java.io.Serializable;
+
+/**
+ * Everything a search sweep needs. The {@link #hash()} covers what determines its results (space, strategy,
+ * evaluations, round size, mode, estimator, objective); a resumed sweep must have the same hash (a raised budget
+ * excepted: {@link Sweep#open}).
+ *
+ * @param name      sweep id recorded in every row
+ * @param output    result store path (local or a Hadoop URI)
+ * @param search    budget, rounds or asynchronous evaluation, failure tolerance ({@code search})
+ * @param objective a latency table's prediction, a penalised reward, a constraint ({@code search.objective})
+ */
+public record SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy,
+                          EstimatorSpec estimator, SearchSettings search, SearchObjective objective)
+        implements Sweep.Definition, Serializable {
+    public SweepConfig {
+        Json.checkName(name);
+        if (output == null || output.isBlank()) {
+            throw new IllegalArgumentException("sweep.output must name a directory or Hadoop URI for the results");
+        }
+        if (search == null) {
+            throw new IllegalArgumentException("a search needs its search settings (budget, roundSize, ...)");
+        }
+        search = search.resolved(estimator.trains());
+        objective = objective == null ? SearchObjective.NONE : objective;
+        objective.checkNames(strategy.objectives().subList(1, strategy.objectives().size()));
+        if (objective.isSet() && !estimator.trains()
+                && !space.name().equals(io.sparknas.space.nb201.Nb201Space.NAME)) {
+            throw new IllegalArgumentException("search.objective: a tabular estimator has NAS-Bench-201 costs only");
+        }
+        // everything the sweep will build, checked before anything is written (sweep.json fixes the hash)
+        try {
+            space.create();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("space.") ? e.getMessage()
+                    : "space: " + e.getMessage(), e);
+        }
+    }
+
+    /** Rounds of {@code roundSize}, without an objective beyond accuracy. */
+    public SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy, EstimatorSpec estimator,
+                       int budget, int roundSize, int partitions) {
+        this(name, output, space, strategy, estimator, SearchSettings.rounds(budget, roundSize, partitions),
+                SearchObjective.NONE);
+    }
+
+    public int budget() {
+        return search.budget();
+    }
+
+    public int roundSize() {
+        return search.roundSize();
+    }
+
+    public int partitions() {
+        return search.partitions();
+    }
+
+    public double maxFailedFraction() {
+        return search.maxFailedFraction();
+    }
+
+    /** The same sweep with another budget (a scheduled sweep's next extension). */
+    public SweepConfig withBudget(int budget) {
+        return new SweepConfig(name, output, space, strategy, estimator, search.withBudget(budget), objective);
+    }
+
+    /** The part of the configuration that determines results, as canonical Json.MAPPER. */
+    @Override
+    public String semantics() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.set("space", Json.MAPPER.valueToTree(space));
+        ObjectNode s = Json.MAPPER.valueToTree(strategy);
+        if (!strategy.name().equals(io.sparknas.strategies.Nsga2.NAME)) {
+            s.remove("objectives"); // read by nsga2 only: sweeps of the other strategies keep their hash
+        }
+        n.set("strategy", s);
+        n.set("estimator", Json.MAPPER.valueToTree(estimator));
+        n.put("budget", search.budget());
+        n.put("roundSize", search.roundSize());
+        if (search.async()) { // absent in rounds mode: sweeps made before async existed keep their hash
+            n.put("mode", search.mode());
+            n.put("inFlight", search.inFlight());
+        }
+        if (objective.isSet()) { // absent otherwise: sweeps made before objectives existed keep their hash
+            n.set("objective", Json.MAPPER.valueToTree(objective));
+        }
+        return Json.canonical(n);
+    }
+
+    @Override
+    public String kind() {
+        return "search";
+    }
+}
