@@ -1,7 +1,8 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.darts.DartsSweep;
 import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.darts.DartsConfig;
+import io.sparknas.pipeline.darts.DartsSweep;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 
@@ -16,20 +17,20 @@ import java.util.Locale;
 @Command(name = "darts", mixinStandardHelpOptions = true,
         description = "Differentiable architecture search (DARTS) on Spark: parallel searches, derived genotypes "
                 + "evaluated by proxy training, the best exported.")
-public final class DartsJob extends SweepJob<DartsSweep.Config> {
+public final class DartsJob extends SweepJob<DartsConfig> {
 
     public DartsJob() {
         super("darts", JobConfig::darts);
     }
 
     @Override
-    String describe(DartsSweep.Config cfg) {
+    String describe(DartsConfig cfg) {
         return String.format(Locale.ROOT, ": %d searches, %d epochs, order %d, maxSkips %d", cfg.searches(),
                 cfg.search().epochs(), cfg.search().architect().order(), cfg.search().maxSkips());
     }
 
     @Override
-    Outcome run(SparkSession spark, DartsSweep.Config cfg) {
+    Outcome run(SparkSession spark, DartsConfig cfg) {
         DartsSweep.Result result = new DartsSweep(spark, cfg, System.out::println).run();
         ResultStore store = result.sweep().store();
         return new Outcome(result.best(), "", "no derived genotype was evaluated successfully; see "

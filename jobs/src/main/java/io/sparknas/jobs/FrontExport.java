@@ -1,8 +1,7 @@
 package io.sparknas.jobs;
 
-import io.sparknas.space.Metrics;
-import io.sparknas.pipeline.darts.DartsSweep;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.pareto.Objectives;
 
 import java.io.IOException;

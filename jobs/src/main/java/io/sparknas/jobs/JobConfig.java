@@ -9,10 +9,9 @@ import com.typesafe.config.ConfigValue;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.estimators.spec.SupernetSpec;
 import io.sparknas.oneshot.darts.DartsSearchConfig;
-import io.sparknas.pipeline.darts.DartsSweep;
-import io.sparknas.pipeline.ofa.OfaSweep;
 import io.sparknas.oneshot.ofa.OfaTrainingConfig;
-import io.sparknas.space.ofa.OfaSpace;
+import io.sparknas.pipeline.darts.DartsConfig;
+import io.sparknas.pipeline.ofa.OfaConfig;
 import io.sparknas.pipeline.scale.ScaleSweep;
 import io.sparknas.pipeline.search.SpaceConfig;
 import io.sparknas.pipeline.search.SweepConfig;
@@ -21,9 +20,10 @@ import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
 import io.sparknas.space.nb201.Nb201Space;
+import io.sparknas.space.ofa.OfaSpace;
 import io.sparknas.space.scaling.ScalingBase;
-import io.sparknas.strategies.scaling.CompoundScalingPlan;
 import io.sparknas.strategies.StrategyConfig;
+import io.sparknas.strategies.scaling.CompoundScalingPlan;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,10 +104,10 @@ public record JobConfig(Config config, String source) {
     }
 
     /** The darts job's configuration: the {@code darts} section, the sweep's name and output, the estimator. */
-    public DartsSweep.Config darts() {
+    public DartsConfig darts() {
         try {
             Config c = config;
-            return new DartsSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"),
+            return new DartsConfig(c.getString("sweep.name"), c.getString("sweep.output"),
                     bind(config.getConfig("darts").withoutPath("searches").withoutPath("latencyWeights")
                             .withoutPath("latencyTable"), "darts", DartsSearchConfig.class),
                     c.getInt("darts.searches"), estimator(), c.getDoubleList("darts.latencyWeights"),
@@ -118,12 +118,12 @@ public record JobConfig(Config config, String source) {
     }
 
     /** The ofa job's configuration: the {@code ofa} section, the sweep's name and output, the estimator. */
-    public OfaSweep.Config ofa() {
+    public OfaConfig ofa() {
         try {
             Config c = config;
-            return new OfaSweep.Config(c.getString("sweep.name"), c.getString("sweep.output"),
+            return new OfaConfig(c.getString("sweep.name"), c.getString("sweep.output"),
                     bind("ofa.space", OfaSpace.class), bind("ofa.training", OfaTrainingConfig.class),
-                    new OfaSweep.Search(c.getDoubleList("ofa.search.budgets"), c.getInt("ofa.search.evaluations"),
+                    new OfaConfig.Search(c.getDoubleList("ofa.search.budgets"), c.getInt("ofa.search.evaluations"),
                             c.getInt("ofa.search.roundSize"), c.getInt("ofa.search.randomSubnets"),
                             bind("ofa.search.strategy", StrategyConfig.class),
                             c.getInt("ofa.search.calibrationImages"), c.getInt("ofa.search.latencyRepeats"),
@@ -134,7 +134,7 @@ public record JobConfig(Config config, String source) {
     }
 
     /** The profile job's configuration: the {@code profile} section, the sweep's name and output. */
-    public io.sparknas.pipeline.profile.LatencyProfile.Config profile() {
+    public io.sparknas.pipeline.profile.ProfileConfig profile() {
         try {
             Config c = config;
             Config p = config.getConfig("profile");
@@ -145,7 +145,7 @@ public record JobConfig(Config config, String source) {
                         "configuration " + source + ": profile.space = darts times the network estimator.kind = "
                         + "proxy trains; set estimator.kind = \"proxy\""));
             }
-            return new io.sparknas.pipeline.profile.LatencyProfile.Config(c.getString("sweep.name"),
+            return new io.sparknas.pipeline.profile.ProfileConfig(c.getString("sweep.name"),
                     c.getString("sweep.output"), space, bind(p.withOnlyPath("network"), "profile",
                     NetworkHolder.class).network(), darts, p.getInt("warmup"), p.getInt("repeats"), p.getInt("validation"),
                     p.getInt("partitions"), p.getLong("seed"), p.getInt("torchThreads"));
@@ -285,13 +285,17 @@ public record JobConfig(Config config, String source) {
         return config.getBoolean("export.retrain");
     }
 
-    /** The resolved configuration as HOCON, for the log. */
+    /** The resolved configuration as HOCON, for the log: the sweep, every kind's sections, estimator, spark, export. */
     public String render() {
-        return config.withOnlyPath("sweep").withFallback(config.withOnlyPath("space"))
-                .withFallback(config.withOnlyPath("strategy")).withFallback(config.withOnlyPath("search")).withFallback(config.withOnlyPath("darts"))
-                .withFallback(config.withOnlyPath("scale"))
-                .withFallback(config.withOnlyPath("estimator")).withFallback(config.withOnlyPath("spark"))
-                .withFallback(config.withOnlyPath("export"))
-                .root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+        List<String> paths = new java.util.ArrayList<>(List.of("sweep"));
+        paths.addAll(SweepKinds.sections());
+        paths.addAll(List.of("estimator", "spark", "export"));
+        Config shown = ConfigFactory.empty();
+        for (String p : paths) {
+            if (config.hasPath(p)) {
+                shown = shown.withFallback(config.withOnlyPath(p));
+            }
+        }
+        return shown.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
     }
 }

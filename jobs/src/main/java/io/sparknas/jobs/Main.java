@@ -6,8 +6,8 @@ import io.sparknas.jobs.bench.EstimatorBench;
 import io.sparknas.jobs.bench.ParetoBench;
 import io.sparknas.jobs.bench.StrategyBench;
 import io.sparknas.jobs.bench.TrainStepBench;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The sparknas command line: {@code ./sparknas <command>} locally, or
@@ -15,10 +15,7 @@ import picocli.CommandLine.Command;
  * The exit code comes from here only.
  */
 @Command(name = "sparknas", mixinStandardHelpOptions = true, version = "sparknas 0.1.0",
-        description = "Neural-architecture search as an Apache Spark pipeline.",
-        subcommands = {SearchJob.class, DartsJob.class, ScaleJob.class, OfaJob.class, ProfileJob.class, ReportJob.class, RepairJob.class, CompactJob.class, DoctorJob.class, StrategyBench.class, ParetoBench.class, AsyncBench.class, TrainStepBench.class,
-            DartsBench.class,
-            EstimatorBench.class})
+        description = "Neural-architecture search as an Apache Spark pipeline.")
 public final class Main {
     /**
      * Exits with the command's code; in YARN cluster mode ({@code spark.submit.deployMode = cluster}) returns on
@@ -42,10 +39,22 @@ public final class Main {
         return "cluster".equals(System.getProperty("spark.submit.deployMode"));
     }
 
+    /** The sweep kinds first, in the registry's order ({@link SweepKinds}), then the tools and the benchmarks. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        SweepKinds.ALL.forEach(k -> cli.addSubcommand(k.name(), k.job().get()));
+        for (Object tool : new Object[] {new ReportJob(), new RepairJob(), new CompactJob(), new DoctorJob(),
+                new StrategyBench(), new ParetoBench(), new AsyncBench(), new TrainStepBench(), new DartsBench(),
+                new EstimatorBench()}) {
+            cli.addSubcommand(tool);
+        }
+        return cli;
+    }
+
     /** Runs a command and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        return new CommandLine(new Main())
+        return commandLine()
                 .setExecutionExceptionHandler((e, cmd, parse) -> {
                     cmd.getErr().println("error: " + e.getMessage());
                     return 1;

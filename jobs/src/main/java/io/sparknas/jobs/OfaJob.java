@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.pipeline.ofa.OfaConfig;
 import io.sparknas.pipeline.ofa.OfaSweep;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -21,14 +22,14 @@ import java.util.Optional;
 @Command(name = "ofa", mixinStandardHelpOptions = true,
         description = "Once-for-All on Spark: progressive shrinking of an elastic supernet, then subnets per FLOP "
                 + "budget by weight inheritance, exported as standalone networks.")
-public final class OfaJob extends SweepJob<OfaSweep.Config> {
+public final class OfaJob extends SweepJob<OfaConfig> {
 
     public OfaJob() {
         super("ofa", JobConfig::ofa);
     }
 
     @Override
-    String describe(OfaSweep.Config cfg) {
+    String describe(OfaConfig cfg) {
         return String.format(Locale.ROOT, ": supernet %s on %s, budgets %s MFLOPs x %d subnets, %d random",
                 cfg.space().largest().text(), cfg.estimator().dataset()
                         .map(d -> d.dataset()).orElse("?"), cfg.search().budgets(), cfg.search().evaluations(),
@@ -36,7 +37,7 @@ public final class OfaJob extends SweepJob<OfaSweep.Config> {
     }
 
     @Override
-    Outcome run(SparkSession spark, OfaSweep.Config cfg) {
+    Outcome run(SparkSession spark, OfaConfig cfg) {
         OfaSweep sweep = new OfaSweep(spark, cfg, System.out::println);
         OfaSweep.Result r = sweep.run();
         try {

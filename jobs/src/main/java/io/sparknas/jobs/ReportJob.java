@@ -1,13 +1,10 @@
 package io.sparknas.jobs;
 
-import io.sparknas.space.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparknas.pipeline.darts.DartsSweep;
 import io.sparknas.pipeline.core.ResultStore;
-import io.sparknas.pipeline.ofa.OfaSweep;
-import io.sparknas.pipeline.scale.ScaleSweep;
 import io.sparknas.pipeline.core.SparkSessions;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.pareto.Objectives;
 import io.sparknas.space.pareto.Pareto;
 import org.apache.spark.sql.Dataset;
@@ -91,41 +88,11 @@ public final class ReportJob implements Callable<Integer> {
             for (String cost : List.of(Metrics.FLOPS, Metrics.LATENCY_MS_B1, Metrics.LATENCY_TIMED)) {
                 pareto(all, out, cost);
             }
-            if (kind.equals("scale")) {
-                scaling(store, rounds, out);
-            }
-            if (kind.equals("ofa")) {
-                ofa(store, all, m, out);
-            }
-            if (!store.committedRounds(DartsSweep.EPOCHS).isEmpty()) {
-                Dataset<Row> e = store.read(DartsSweep.EPOCHS);
-                List<Row> last = e.filter(col("status").equalTo("OK")).groupBy("search_id")
-                        .agg(org.apache.spark.sql.functions.max("epoch").alias("epochs")).orderBy("search_id")
-                        .collectAsList();
-                out.printf(Locale.ROOT, "darts searches: %d ok, %d failed; epochs per search: %s; traces: %s, %s%n",
-                        last.size(), e.filter(col("status").equalTo("FAILED")).count(),
-                        last.stream().map(r -> r.getAs("search_id") + "=" + r.getAs("epochs")).toList(),
-                        store.path(DartsSweep.EPOCHS), store.path(DartsSweep.ALPHAS));
-            }
+            SweepKinds.named(kind).ifPresent(k -> k.report().print(store, all, m, out));
             out.println(figures());
             return 0;
         } finally {
             spark.stop();
-        }
-    }
-
-    /** A scale sweep: the grid at phi = 1, the coefficients it chose, accuracy against FLOPs per method. */
-    private static void scaling(ResultStore store, List<Integer> rounds, PrintStream out) {
-        List<io.sparknas.space.Evaluation> grid = store.readRound(0);
-        out.println("grid at phi = 1 (alpha, beta, gamma) accuracy: " + ScaleSweep.gridSummary(grid));
-        grid.stream().filter(io.sparknas.space.Evaluation::isOk)
-                .sorted(java.util.Comparator.comparing((io.sparknas.space.Evaluation e) -> -e.accuracy())
-                        .thenComparing(e -> e.candidate().id()))
-                .findFirst().ifPresent(b -> out.printf(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f%n",
-                        b.metric("alpha"), b.metric("beta"), b.metric("gamma")));
-        if (rounds.contains(1)) {
-            out.println("accuracy against FLOPs (flops x: over the base network's):");
-            ScaleSweep.table(store.readRound(1)).forEach(out::println);
         }
     }
 
@@ -151,23 +118,6 @@ public final class ReportJob implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %-14s accuracy %.4f  %s %.4g%s%n", e.candidate().id(), e.accuracy(), cost,
                     e.metrics().get(cost), lambda == null ? "" : "  lambda " + lambda);
         }
-    }
-
-    /** An ofa sweep: the last epoch of each shrinking phase, then the choice per FLOP budget. */
-    private static void ofa(ResultStore store, List<io.sparknas.space.Evaluation> all, JsonNode m, PrintStream out) {
-        if (!store.committedRounds(OfaSweep.EPOCHS).isEmpty()) {
-            out.println("progressive shrinking (last epoch of each phase: val accuracy of the largest and smallest):");
-            for (Row r : store.read(OfaSweep.EPOCHS).orderBy("phase", "epoch").collectAsList()) {
-                out.printf(Locale.ROOT, "  phase %d %-9s epoch %d  largest %.4f  smallest %.4f  %.0f s%n",
-                        r.<Integer>getAs("phase"), r.<String>getAs("phase_name"), r.<Integer>getAs("epoch"),
-                        r.<Double>getAs("val_accuracy_largest"), r.<Double>getAs("val_accuracy_smallest"),
-                        r.<Double>getAs("seconds"));
-            }
-        }
-        List<Double> budgets = new java.util.ArrayList<>();
-        m.path("config").path("search").path("budgets").forEach(b -> budgets.add(b.asDouble()));
-        out.println("chosen subnet per FLOP budget (val/test by weight inheritance; scratch: trained alone):");
-        OfaSweep.table(all, budgets).forEach(out::println);
     }
 
     private static String roundsPlanned(JsonNode m) {

@@ -66,7 +66,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
         try {
             job = options.load(overrides());
             cfg = configure.apply(job);
-            job.checkLocalData(cfg.estimator());
+            cfg.estimators().forEach(job::checkLocalData);
         } catch (IllegalArgumentException e) {
             System.err.println("sparknas " + command + ": " + e.getMessage());
             return 2;
@@ -94,7 +94,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
             } catch (Sweep.Mismatch | Sweep.Refused e) {
                 System.err.println("sparknas " + command + ": " + e.getMessage());
                 return 2;
-            } catch (io.sparknas.pipeline.search.SearchLoop.TooManyFailures e) {
+            } catch (io.sparknas.pipeline.core.FailureLimit.TooManyFailures e) {
                 System.err.println("sparknas " + command + ": " + e.getMessage());
                 return 1;
             }
@@ -109,7 +109,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
                 return 1;
             }
             if (outcome.exportWinner()) {
-                WinnerExport.announceAndExport(outcome.best().get(), cfg.estimator(), job, cfg);
+                WinnerExport.announceAndExport(outcome.best().get(), cfg.estimators().get(0), job, cfg);
             }
             return 0;
         } finally {

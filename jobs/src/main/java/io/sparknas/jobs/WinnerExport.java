@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.pipeline.core.SparkEvaluator;
 import io.sparknas.pipeline.core.Sweep;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import io.sparknas.space.CellDrawing;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.darts.DartsDrawing;
@@ -19,6 +17,8 @@ import io.sparknas.space.nb201.Nb201Drawing;
 import io.sparknas.space.nb201.Nb201Space;
 import io.sparknas.space.scaling.ScaledDarts;
 import io.sparknas.space.scaling.ScaledNb201;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.nio.file.Files;

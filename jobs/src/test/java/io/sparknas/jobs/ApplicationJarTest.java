@@ -1,8 +1,8 @@
 package io.sparknas.jobs;
 
 import io.sparknas.estimators.data.DataConfig;
-import io.sparknas.pipeline.search.SearchLoop;
 import io.sparknas.pipeline.core.SparkSessions;
+import io.sparknas.pipeline.search.SearchLoop;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,22 +35,54 @@ class ApplicationJarTest {
     private static Path built;
 
     /**
-     * Builds the shaded application jar of the current sources, without compiling or testing again (once per test
-     * JVM: the YARN test submits the same jar).
+     * Builds the shaded application jar of the current sources, without compiling or testing again: once per build,
+     * whichever test JVM asks first (the tests run in two JVMs; the YARN test submits the same jar). A file lock
+     * keeps a second JVM from packaging at the same time; a jar newer than every compiled class is reused.
      */
     static synchronized Path buildApplicationJar(Path logDir) throws Exception {
         if (built != null && Files.isRegularFile(built)) {
             return built;
         }
-        // the profile of the Spark line these tests run on: the jar a 3.5 cluster gets is built with -Pspark35
-        String profiles = org.apache.spark.package$.MODULE$.SPARK_VERSION().startsWith("3.") ? "-Pspark35,app" : "-Papp";
-        List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(), profiles,
-                "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true", "-Dmaven.test.skip=true", "package");
-        NotebooksAndReportTest.runProcess(mvn, Map.of(), Duration.ofMinutes(10), logDir);
-        try (var jars = Files.list(REPO.resolve("jobs/target"))) {
-            built = jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst().orElseThrow();
+        Path target = Files.createDirectories(REPO.resolve("jobs/target"));
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(target.resolve("app-jar.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.lock()) {
+            Optional<Path> jar = appJar(target);
+            if (jar.isEmpty() || Files.getLastModifiedTime(jar.get()).toMillis() < newestClass()) {
+                // the profile of the Spark line these tests run on: a 3.5 cluster's jar is built with -Pspark35
+                String profiles = org.apache.spark.package$.MODULE$.SPARK_VERSION().startsWith("3.") ? "-Pspark35,app"
+                        : "-Papp";
+                List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(),
+                        profiles, "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true",
+                        "-Dmaven.test.skip=true", "package");
+                NotebooksAndReportTest.runProcess(mvn, Map.of(), Duration.ofMinutes(10), logDir);
+                jar = appJar(target);
+            }
+            built = jar.orElseThrow();
             return built;
         }
+    }
+
+    private static Optional<Path> appJar(Path target) throws java.io.IOException {
+        try (var jars = Files.list(target)) {
+            return jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst();
+        }
+    }
+
+    /** When the newest class file of the modules was written (this build compiled them). */
+    private static long newestClass() throws java.io.IOException {
+        long newest = 0;
+        for (String module : List.of("space", "strategies", "estimators", "oneshot", "pipeline", "jobs")) {
+            Path classes = REPO.resolve(module + "/target/classes");
+            if (Files.isDirectory(classes)) {
+                try (var files = Files.walk(classes)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        newest = Math.max(newest, Files.getLastModifiedTime(f).toMillis());
+                    }
+                }
+            }
+        }
+        return newest;
     }
 
     /** Spark's, Scala's and Hadoop's jars from this test's classpath: what a Spark distribution puts beside the app. */

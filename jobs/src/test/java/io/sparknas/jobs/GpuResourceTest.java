@@ -1,8 +1,7 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.core.ExecutorInfo;
 import io.sparknas.estimators.Devices;
-import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.pipeline.core.ExecutorInfo;
 import io.sparknas.pipeline.core.SparkEvaluator;
 import io.sparknas.pipeline.core.TaskResult;
 import io.sparknas.space.Candidate;

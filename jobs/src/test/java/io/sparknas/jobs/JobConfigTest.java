@@ -32,7 +32,7 @@ class JobConfigTest {
         assertEquals("evolution", cfg.strategy().name());
         assertEquals(32, cfg.budget());
         assertEquals(8, cfg.roundSize());
-        assertEquals("rounds", cfg.search().mode());
+        assertEquals(io.sparknas.pipeline.search.SearchMode.ROUNDS, cfg.search().mode());
         ProxySpec proxy = assertInstanceOf(ProxySpec.class, cfg.estimator());
         assertEquals(new NetworkSize(8, 3, 3), proxy.proxy().network(), "channels and layers given, stemMultiplier a default");
         assertEquals(new SgdConfig(0.05, 0.9, 3e-4, 5), proxy.proxy().sgd(), "learningRate given, the rest defaults");
@@ -52,7 +52,7 @@ class JobConfigTest {
             SweepConfig search = job.sweep();
             assertEquals(job.config().getString("sweep.name"), search.name(), f.toString());
             if (search.estimator() instanceof ProxySpec) {
-                io.sparknas.pipeline.darts.DartsSweep.Config darts = job.darts();
+                io.sparknas.pipeline.darts.DartsConfig darts = job.darts();
                 assertEquals(job.config().getInt("darts.epochs"), darts.search().epochs(), f.toString());
                 io.sparknas.pipeline.scale.ScaleSweep.Config scale = job.scale();
                 assertEquals(job.config().getInt("scale.maxPhi"), scale.scale().maxPhi(), f.toString());
@@ -125,7 +125,7 @@ class JobConfigTest {
     @Test
     void theDartsQuickstartLoadsAndBadDartsValuesNameTheSetting() {
         Path darts = Path.of("../conf/darts-quickstart.conf");
-        io.sparknas.pipeline.darts.DartsSweep.Config cfg = JobConfig.load(darts, List.of()).darts();
+        io.sparknas.pipeline.darts.DartsConfig cfg = JobConfig.load(darts, List.of()).darts();
         assertEquals(2, cfg.searches());
         assertEquals(3, cfg.search().epochs());
         assertEquals(8, cfg.search().ops().size(), "empty darts.ops = the 8 DARTS primitives");

@@ -133,7 +133,7 @@ class OfaJobTest {
         String again = DoctorJobTest.run(tiny(out).toArray(String[]::new));
         assertTrue(again.startsWith("0\n"), again);
         assertTrue(again.contains("resuming the supernet's training at phase 5/6 (expand-1)"), again);
-        assertTrue(again.contains("random subnets: 4 subnets (0 failed), 1 rounds resumed"), again);
+        assertTrue(again.contains("random subnets: 4 candidates (0 failed), 1 rounds resumed"), again);
         try (Stream<Path> files = Files.list(out.resolve("supernet"))) {
             assertEquals(6, files.filter(p -> p.toString().endsWith(".ckpt")).count());
         }

@@ -1,10 +1,10 @@
 package io.sparknas.jobs;
 
-import io.sparknas.pipeline.faults.FaultySpec;
 import io.sparknas.estimators.spec.TabularSpec;
+import io.sparknas.pipeline.core.SparkSessions;
+import io.sparknas.pipeline.faults.FaultySpec;
 import io.sparknas.pipeline.search.SearchLoop;
 import io.sparknas.pipeline.search.SpaceConfig;
-import io.sparknas.pipeline.core.SparkSessions;
 import io.sparknas.pipeline.search.SweepConfig;
 import io.sparknas.strategies.StrategyConfig;
 import org.apache.spark.sql.Row;
@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A sweep on a real Spark standalone cluster: Spark's {@code local-cluster[2,1,1024]} master starts a standalone

@@ -1,22 +1,22 @@
 package io.sparknas.jobs.bench;
 
-import io.sparknas.space.Metrics;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.EvaluationContext;
-import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.estimators.spec.ProxySpec;
-import io.sparknas.estimators.training.SgdConfig;
-import io.sparknas.space.NetworkSize;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.proxy.ProcessMemory;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.estimators.training.SgdConfig;
 import io.sparknas.pipeline.core.SparkEvaluator;
 import io.sparknas.pipeline.core.SparkSessions;
 import io.sparknas.pipeline.core.TaskResult;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
+import io.sparknas.space.NetworkSize;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.strategies.RandomSearch;

@@ -1,11 +1,11 @@
 package io.sparknas.jobs.bench;
 
-import io.sparknas.space.Metrics;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.tabular.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.latency.LatencyPredictor;
 import io.sparknas.space.latency.Nb201Ops;
 import io.sparknas.space.nb201.Nb201Cell;

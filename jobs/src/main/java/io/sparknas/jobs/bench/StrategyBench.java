@@ -1,11 +1,11 @@
 package io.sparknas.jobs.bench;
 
-import io.sparknas.space.Metrics;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.tabular.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.nb201.Nb201Space;
 import io.sparknas.strategies.Strategies;
 import io.sparknas.strategies.Strategy;

@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-
 /**
  * Per-epoch metrics of candidates being trained, from the executors to the driver: the estimator's
  * {@link EvaluationContext.EpochListener} adds a {@link EpochReport} to a named accumulator; the driver reads it from

@@ -15,6 +15,13 @@ public final class Json {
     private Json() {
     }
 
+    /** The start of a kind's semantics: an object whose {@code kind} is {@code kind}. */
+    public static ObjectNode semanticsOf(String kind) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("kind", kind);
+        return n;
+    }
+
     /** Canonical JSON (keys sorted) of a tree, so that equal configurations hash equally. */
     public static String canonical(ObjectNode n) {
         try {

@@ -24,7 +24,7 @@ public record LatencyTable(String device, String engine, int threads, LatencyPre
         try {
             Path p = new Path(path);
             FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            lines = new String(ResultStore.readWhole(fs, path), StandardCharsets.UTF_8).lines().toList();
+            lines = new String(WholeFiles.readWhole(fs, path), StandardCharsets.UTF_8).lines().toList();
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException(key + ": no latency table at " + path + "; " + make);
         } catch (IOException | IllegalArgumentException e) {

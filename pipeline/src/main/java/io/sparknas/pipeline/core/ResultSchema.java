@@ -1,9 +1,9 @@
 package io.sparknas.pipeline.core;
 
-import io.sparknas.space.Metrics;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -68,64 +68,8 @@ public final class ResultSchema {
         field("created_at", DataTypes.TimestampType, false),
     });
 
-    /** One row per DARTS search and epoch (epoch 0 with status FAILED and the error for a search that failed). */
-    /** One epoch of an OFA supernet's progressive shrinking (the {@code ofa_epochs} table). */
-    public static final StructType OFA_EPOCHS = new StructType(new StructField[] {
-        field("sweep_id", DataTypes.StringType, false),
-        field("phase", DataTypes.IntegerType, false),
-        field("phase_name", DataTypes.StringType, false),
-        field("epoch", DataTypes.IntegerType, false),
-        field("learning_rate", DataTypes.DoubleType, true),
-        field("train_loss", DataTypes.DoubleType, true),
-        field("train_accuracy", DataTypes.DoubleType, true),
-        field("val_accuracy_largest", DataTypes.DoubleType, true),
-        field("val_accuracy_smallest", DataTypes.DoubleType, true),
-        field("seconds", DataTypes.DoubleType, true),
-        field("executor", DataTypes.StringType, false),
-        field("host", DataTypes.StringType, false),
-    });
-
-    public static final StructType DARTS_EPOCHS = new StructType(new StructField[] {
-        field("sweep_id", DataTypes.StringType, false),
-        field("search_id", DataTypes.StringType, false),
-        field("seed", DataTypes.LongType, false),
-        field("order", DataTypes.IntegerType, false),
-        field("max_skips", DataTypes.IntegerType, false),
-        field("epoch", DataTypes.IntegerType, false),
-        field("status", DataTypes.StringType, false),
-        field("error", DataTypes.StringType, false),
-        field("learning_rate", DataTypes.DoubleType, true),
-        field("train_loss", DataTypes.DoubleType, true),
-        field("train_accuracy", DataTypes.DoubleType, true),
-        field("val_loss", DataTypes.DoubleType, true),
-        field("val_accuracy", DataTypes.DoubleType, true),
-        field("seconds", DataTypes.DoubleType, true),
-        field("genotype", DataTypes.StringType, true),
-        field("genotype_unguarded", DataTypes.StringType, true),
-        field("skips_normal", DataTypes.IntegerType, true),
-        field("skips_normal_unguarded", DataTypes.IntegerType, true),
-        field("skips_reduce", DataTypes.IntegerType, true),
-        field("executor", DataTypes.StringType, false),
-        field("host", DataTypes.StringType, false),
-        field(Metrics.LATENCY_WEIGHT, DataTypes.DoubleType, true),
-        field("expected_latency_ms", DataTypes.DoubleType, true),
-    });
-
-    /** DARTS architecture parameters per search, epoch, cell type, edge and operation. */
-    public static final StructType DARTS_ALPHAS = new StructType(new StructField[] {
-        field("sweep_id", DataTypes.StringType, false),
-        field("search_id", DataTypes.StringType, false),
-        field("epoch", DataTypes.IntegerType, false),
-        field("cell", DataTypes.StringType, false),
-        field("edge", DataTypes.IntegerType, false),
-        field("node", DataTypes.IntegerType, false),
-        field("input", DataTypes.IntegerType, false),
-        field("op", DataTypes.StringType, false),
-        field("alpha", DataTypes.DoubleType, false),
-        field("weight", DataTypes.DoubleType, false),
-    });
-
-    private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
+    /** A column, for a kind's own datasets. */
+    public static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
         return DataTypes.createStructField(name, type, nullable);
     }
 

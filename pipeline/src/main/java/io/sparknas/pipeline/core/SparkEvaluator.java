@@ -1,15 +1,14 @@
 package io.sparknas.pipeline.core;
 
-import io.sparknas.space.Metrics;
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.util.CollectionAccumulator;
 
 import java.util.ArrayList;
@@ -69,9 +68,7 @@ public final class SparkEvaluator {
         try {
             return job(candidates, slices);
         } catch (Exception e) {
-            if (!(e instanceof org.apache.spark.SparkException)) {
-                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-            }
+            sparkFailure(e);
             LOG.warn("a Spark job of {} candidates failed ({}); evaluating them one job each", candidates.size(),
                     e.getMessage());
             List<TaskResult> out = new ArrayList<>();
@@ -81,20 +78,37 @@ public final class SparkEvaluator {
                         out.addAll(job(List.of(c), 1));
                         break;
                     } catch (Exception alone) {
-                        if (!(alone instanceof org.apache.spark.SparkException)) {
-                            throw alone instanceof RuntimeException r ? r : new IllegalStateException(alone);
-                        }
-                        if (attempt >= maxAttempts) {
-                            out.add(failed(c, alone, attempt));
+                        Optional<TaskResult> failed = afterFailedJob(c, sparkFailure(alone), attempt);
+                        if (failed.isPresent()) {
+                            out.add(failed.get());
                             break;
                         }
-                        LOG.warn("candidate {}: its Spark job failed (attempt {} of {}), running it again", c.id(),
-                                attempt, maxAttempts);
                     }
                 }
             }
             return out;
         }
+    }
+
+    /**
+     * The one retry rule, for rounds and asynchronous evaluation alike: after the {@code attempt}-th failed Spark job
+     * of candidate {@code c} alone, empty (run it again) while attempts are left, else its FAILED row.
+     */
+    private Optional<TaskResult> afterFailedJob(Candidate c, org.apache.spark.SparkException e, int attempt) {
+        if (attempt < maxAttempts) {
+            LOG.warn("candidate {}: its Spark job failed (attempt {} of {}), running it again", c.id(), attempt,
+                    maxAttempts);
+            return Optional.empty();
+        }
+        return Optional.of(failed(c, e, attempt));
+    }
+
+    /** A Spark job's failure (a task failed on every attempt); anything else is the driver's own error, rethrown. */
+    private static org.apache.spark.SparkException sparkFailure(Throwable t) {
+        if (t instanceof org.apache.spark.SparkException spark) {
+            return spark;
+        }
+        throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
     }
 
     /** A candidate whose Spark jobs ({@code jobs} of them) failed, as a FAILED row with the reason. */
@@ -136,16 +150,7 @@ public final class SparkEvaluator {
             try {
                 return Optional.of(done.get().get(0));
             } catch (java.util.concurrent.ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof org.apache.spark.SparkException spark) {
-                    if (attempt < maxAttempts) {
-                        LOG.warn("candidate {}: its Spark job failed (attempt {} of {}), running it again", c.id(),
-                                attempt, maxAttempts);
-                        return Optional.empty();
-                    }
-                    return Optional.of(failed(c, spark, attempt));
-                }
-                throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+                return afterFailedJob(c, sparkFailure(e.getCause()), attempt);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for candidate " + c.id(), e);
@@ -188,8 +193,8 @@ public final class SparkEvaluator {
                     fs.delete(target, true); // an earlier export's model is replaced whole
                     fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(model.toUri()), target);
                 }
-                return new Retrained(new TaskResult(e, SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId(),
-                        ExecutorInfo.hostName(), TaskContext.get() == null ? 0 : TaskContext.get().attemptNumber()), saved);
+                return new Retrained(new TaskResult(e, ExecutorInfo.executorId(), ExecutorInfo.hostName(),
+                        ExecutorInfo.attempt()), saved);
             } finally {
                 try (var files = java.nio.file.Files.walk(local)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -231,7 +236,7 @@ public final class SparkEvaluator {
             io.sparknas.estimators.Devices.choose(context.assignedGpu()); // a GPU DJL cannot see fails the task
         }
         Estimator estimator = ExecutorEstimators.get(spec);
-        String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
+        String executor = ExecutorInfo.executorId();
         String host = ExecutorInfo.hostName();
         int attempt = ctx == null ? 0 : ctx.attemptNumber();
         List<TaskResult> out = new ArrayList<>();

@@ -1,9 +1,9 @@
 package io.sparknas.pipeline.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.Keys;
@@ -43,14 +43,29 @@ public final class Sweep {
         /** The job that writes the sweep: {@code search}, {@code darts}, ... */
         String kind();
 
-        /** The estimator the sweep's candidates are evaluated with (and its winner retrained by). */
-        EstimatorSpec estimator();
+        /**
+         * The estimators the sweep's candidates are evaluated with, the first also retraining its winner (none for a
+         * kind that evaluates no candidates, a latency profile): what a job checks on this machine before it starts.
+         */
+        default List<EstimatorSpec> estimators() {
+            return List.of();
+        }
 
         /** Canonical JSON of everything that determines the results; a resume must give the same. */
         String semantics();
 
         default String hash() {
             return Keys.of(semantics());
+        }
+    }
+
+    /** A definition whose candidates one estimator evaluates (it also retrains the winner). */
+    public interface Evaluated extends Definition {
+        EstimatorSpec estimator();
+
+        @Override
+        default List<EstimatorSpec> estimators() {
+            return List.of(estimator());
         }
     }
 
@@ -210,13 +225,22 @@ public final class Sweep {
     }
 
     /**
-     * Commits one candidate of an asynchronous search on its own ({@code candidates/round=0/tell-<seq>.parquet}),
+     * Commits one candidate of an asynchronous stage on its own ({@code candidates/round=N/tell-<seq>.parquet}),
      * with its place in the order of tells.
      */
-    public void commitTold(EstimatorSpec estimator, TaskResult result, int tellSeq, int askedBefore) {
-        store.commitFile(ResultStore.CANDIDATES, 0, List.of(ResultSchema.toRow(definition.name(), estimator, result,
-                provenance, tellSeq, askedBefore)), ResultSchema.CANDIDATES,
-                ResultStore.tellFile(tellSeq));
+    public void commitTold(int round, EstimatorSpec estimator, TaskResult result, int tellSeq, int askedBefore) {
+        store.commitFile(ResultStore.CANDIDATES, round, List.of(ResultSchema.toRow(definition.name(), estimator,
+                result, provenance, tellSeq, askedBefore)), ResultSchema.CANDIDATES, ResultStore.tellFile(tellSeq));
+    }
+
+    /**
+     * Commits one candidate of a fixed list on its own ({@code candidates/round=N/candidate-<id>.parquet}), so that a
+     * stage stopped half-way keeps what it finished.
+     */
+    public void commitOne(int round, EstimatorSpec estimator, TaskResult result) {
+        store.commitFile(ResultStore.CANDIDATES, round, List.of(ResultSchema.toRow(definition.name(), estimator,
+                result, provenance)), ResultSchema.CANDIDATES,
+                "candidate-" + result.evaluation().candidate().id() + ".parquet");
     }
 
     /** The evaluations committed in {@code round}, in candidate order. */

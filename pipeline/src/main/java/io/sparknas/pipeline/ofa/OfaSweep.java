@@ -1,33 +1,20 @@
 package io.sparknas.pipeline.ofa;
 
-import io.sparknas.pipeline.core.Durations;
-import io.sparknas.pipeline.core.ExecutorInfo;
-import io.sparknas.pipeline.core.HadoopSettings;
-import io.sparknas.pipeline.core.Json;
-import io.sparknas.pipeline.core.ResultSchema;
-import io.sparknas.pipeline.core.ResultStore;
-import io.sparknas.pipeline.core.RowBuilder;
-import io.sparknas.pipeline.core.SparkEvaluator;
-import io.sparknas.pipeline.core.Sweep;
-import io.sparknas.pipeline.core.TaskResult;
-import io.sparknas.space.Metrics;
-import ai.djl.Device;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparknas.estimators.Devices;
-import io.sparknas.estimators.data.DataConfig;
-import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.estimators.spec.SupernetSpec;
-import io.sparknas.oneshot.ofa.Checkpoint;
-import io.sparknas.oneshot.ofa.ElasticSupernet;
-import io.sparknas.oneshot.ofa.OfaTrainingConfig;
-import io.sparknas.oneshot.ofa.ProgressiveShrinking;
+import io.sparknas.pipeline.core.AskStage;
+import io.sparknas.pipeline.core.FixedStage;
+import io.sparknas.pipeline.core.Json;
+import io.sparknas.pipeline.core.Pacing;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.pipeline.core.SweepRun;
+import io.sparknas.pipeline.core.WholeFiles;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.ConstrainedSpace;
 import io.sparknas.space.Evaluation;
-import io.sparknas.space.ofa.OfaCostModel;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.ofa.OfaNet;
 import io.sparknas.space.ofa.OfaSpace;
 import io.sparknas.space.ofa.OfaSubnet;
@@ -37,21 +24,14 @@ import io.sparknas.strategies.Strategy;
 import io.sparknas.strategies.StrategyConfig;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,81 +55,10 @@ import java.util.function.Consumer;
  *       the proxy estimator (the {@code estimator} section), the baseline OFA's claim is measured against.</li>
  * </ol>
  */
-public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
+public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) {
+
     public static final String EPOCHS = "ofa_epochs";
-    static final String SUPERNET = "supernet";
     private static final Logger LOG = LoggerFactory.getLogger(OfaSweep.class);
-
-    /**
-     * The subnet search, bound from {@code ofa.search}.
-     *
-     * @param budgets           FLOP budgets in millions of multiply-adds; one constrained search each
-     * @param evaluations       subnets evaluated per budget
-     * @param roundSize         subnets per committed round
-     * @param randomSubnets     random subnets evaluated for the scatter (round 0)
-     * @param strategy          the search per budget (seed {@code strategy.seed + i} for budget {@code i})
-     * @param calibrationImages training images that recalibrate each subnet's BN
-     * @param latencyRepeats    timed passes of each subnet at batch 1 (0 = none)
-     * @param scratch           train each budget's chosen subnet from scratch with the proxy estimator
-     */
-    public record Search(List<Double> budgets, int evaluations, int roundSize, int randomSubnets,
-                         StrategyConfig strategy, int calibrationImages, int latencyRepeats, boolean scratch)
-            implements Serializable {
-        public Search {
-            budgets = List.copyOf(budgets);
-            if (budgets.isEmpty() || budgets.stream().anyMatch(b -> !(b > 0))) {
-                throw new IllegalArgumentException("ofa.search.budgets must list positive MFLOPs, got " + budgets);
-            }
-            if (evaluations < 1 || roundSize < 1 || randomSubnets < 0 || calibrationImages < 1 || latencyRepeats < 0) {
-                throw new IllegalArgumentException("ofa.search: evaluations, roundSize and calibrationImages must be "
-                        + "positive, randomSubnets and latencyRepeats >= 0");
-            }
-        }
-    }
-
-    /** The ofa job's configuration; {@code estimator} is the proxy that gives the images and the scratch budget. */
-    public record Config(String name, String output, OfaSpace space, OfaTrainingConfig training, Search search,
-                         EstimatorSpec estimator) implements Sweep.Definition, Serializable {
-        public Config {
-            Json.checkName(name);
-            DataConfig d = ProxySpec.required(estimator, "ofa").data();
-            long smallest = OfaCostModel.of(space, space.smallest(), d.imageChannels(), d.imageSide(), d.classes())
-                    .flops();
-            for (double b : search.budgets()) {
-                if (b * 1e6 < smallest) {
-                    throw new IllegalArgumentException(String.format(Locale.ROOT, "ofa.search.budgets: %s MFLOPs is "
-                            + "below the smallest subnet's %.3f MFLOPs (%s); raise the budget or shrink ofa.depths, "
-                            + "kernels or expands", fmt(b), smallest / 1e6, space.smallest().text()));
-                }
-            }
-        }
-
-        @Override
-        public String kind() {
-            return "ofa";
-        }
-
-        ProxySpec proxy() {
-            return ProxySpec.required(estimator, kind());
-        }
-
-        @Override
-        public String semantics() {
-            ObjectNode n = Json.MAPPER.createObjectNode();
-            n.put("kind", kind());
-            n.set("space", Json.MAPPER.valueToTree(space));
-            n.set("training", Json.MAPPER.valueToTree(training));
-            n.set("search", Json.MAPPER.valueToTree(search));
-            n.set("estimator", Json.MAPPER.valueToTree(estimator));
-            return Json.canonical(n);
-        }
-
-        /** FLOPs of a subnet on this sweep's images. */
-        long flops(OfaSubnet net) {
-            DataConfig d = proxy().data();
-            return OfaCostModel.of(space, net, d.imageChannels(), d.imageSide(), d.classes()).flops();
-        }
-    }
 
     /** What one budget's search chose: the best subnet under it by validation accuracy, and its scratch score. */
     public record Choice(double budgetMflops, Evaluation chosen, Optional<Evaluation> scratch) {
@@ -161,43 +70,18 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
     public Result run() {
         Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES, EPOCHS);
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        String dir = sweep.store().root() + "/" + SUPERNET;
-        List<ProgressiveShrinking.Phase> phases = ProgressiveShrinking.phases(cfg.space(), cfg.training());
-        int done = completedPhases(dir, phases);
-        if (done < phases.size()) {
-            log.accept(done == 0 ? "training the supernet: " + phases.size() + " phases " + phaseNames(phases)
-                    : "resuming the supernet's training at phase " + (done + 1) + "/" + phases.size() + " ("
-                    + phases.get(done).name() + ") from " + checkpointPath(dir, done - 1, phases));
-            long t0 = System.nanoTime();
-            HadoopSettings hadoop = HadoopSettings.of(spark.sparkContext().hadoopConfiguration());
-            Config c = cfg;
-            String error = jsc.parallelize(List.of(done), 1).map(from -> train(c, hadoop, dir, from)).collect().get(0);
-            if (!error.isEmpty()) {
-                throw new IllegalStateException("the supernet's training failed: " + error + " (the phases before "
-                        + "are checkpointed under " + dir + "; a rerun resumes)");
-            }
-            log.accept("trained the supernet in " + Durations.since(t0));
-        } else {
-            log.accept("resuming: the supernet is trained (" + dir + ")");
-        }
-        if (!sweep.isCommitted(EPOCHS)) {
-            sweep.commit(EPOCHS, 0, epochRows(dir, phases), ResultSchema.OFA_EPOCHS);
-        }
-        String checkpoint = checkpointPath(dir, phases.size() - 1, phases);
+        SweepRun run = SweepRun.of(spark, sweep, log);
+        String checkpoint = new SupernetTraining(cfg, spark.sparkContext().hadoopConfiguration()).run(run);
         spark.sparkContext().addFile(checkpoint);
         SupernetSpec subnets = new SupernetSpec(checkpoint, cfg.proxy().data(), cfg.search().calibrationImages(),
                 cfg.training().batchSize(), cfg.training().seed(), cfg.search().latencyRepeats(),
                 cfg.proxy().torchThreads());
-        SparkEvaluator evaluator = new SparkEvaluator(jsc, subnets);
-
-        List<Evaluation> all = new ArrayList<>(anchors(sweep, evaluator, subnets));
+        List<Evaluation> all = new ArrayList<>(anchors(run, subnets));
         int round = 1;
         if (cfg.search().randomSubnets() > 0) {
             Strategy random = Strategies.create(StrategyConfig.of(RandomSearch.NAME, cfg.search().strategy().seed()),
                     cfg.space());
-            all.addAll(rounds(sweep, round, "r-", random, cfg.search().randomSubnets(), evaluator, subnets,
-                    "random subnets"));
+            all.addAll(search(run, round, "r-", random, cfg.search().randomSubnets(), subnets, "random subnets"));
             round += roundsOf(cfg.search().randomSubnets());
         }
         List<Choice> choices = new ArrayList<>();
@@ -209,8 +93,8 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
                     "FLOPs <= " + fmt(budget) + " M");
             StrategyConfig s = cfg.search().strategy();
             Strategy strategy = Strategies.create(s.withSeed(s.seed() + i), feasible);
-            List<Evaluation> found = rounds(sweep, round, "b" + i + "-", strategy, cfg.search().evaluations(),
-                    evaluator, subnets, "budget " + fmt(budget) + " MFLOPs");
+            List<Evaluation> found = search(run, round, "b" + i + "-", strategy, cfg.search().evaluations(), subnets,
+                    "budget " + fmt(budget) + " MFLOPs");
             round += roundsOf(cfg.search().evaluations());
             all.addAll(found);
             Evaluation best = found.stream().filter(Evaluation::isOk)
@@ -221,7 +105,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             choices.add(new Choice(budget, best, Optional.empty()));
         }
         if (cfg.search().scratch()) {
-            choices = scratch(sweep, round, choices, jsc);
+            choices = scratch(run, round, choices);
         }
         List<Evaluation> every = new ArrayList<>(all);
         choices.forEach(c -> c.scratch().ifPresent(every::add));
@@ -264,19 +148,13 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     }
 
     /** Round 0: the largest and the smallest subnet (ids {@code largest}, {@code smallest}), the supernet's ends. */
-    private List<Evaluation> anchors(Sweep sweep, SparkEvaluator evaluator, EstimatorSpec spec) {
-        if (sweep.store().committedRounds(ResultStore.CANDIDATES).contains(0)) {
-            return sweep.candidates(0);
-        }
+    private List<Evaluation> anchors(SweepRun run, EstimatorSpec spec) {
         List<Candidate> ends = new ArrayList<>();
         for (OfaSubnet net : List.of(cfg.space().largest(), cfg.space().smallest())) {
             ends.add(new Candidate(ends.isEmpty() ? "largest" : "smallest", OfaSpace.NAME, net.text(),
                     cfg.space().canonicalKey(net), "anchor", List.of(), cfg.training().seed()));
         }
-        List<TaskResult> results = new ArrayList<>(evaluator.evaluate(ends, 0));
-        results.sort(Comparator.comparing(r -> r.evaluation().candidate().id()));
-        sweep.commitCandidates(0, spec, results);
-        List<Evaluation> out = results.stream().map(TaskResult::evaluation).toList();
+        List<Evaluation> out = FixedStage.of("anchor subnets", 0, ends, spec).run(run);
         for (Evaluation e : out) {
             log.accept(String.format(Locale.ROOT, "%s subnet (%.3f MFLOPs): %s", e.candidate().id(),
                     e.metric(Metrics.FLOPS) / 1e6, e.isOk() ? String.format(Locale.ROOT, "val %.4f%s", e.accuracy(),
@@ -291,60 +169,17 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     }
 
     /**
-     * {@code total} candidates of {@code strategy} in rounds from {@code firstRound}, their ids prefixed; committed
-     * rounds are replayed into the strategy (it must propose the same candidates again), the rest evaluated and
-     * committed.
+     * {@code total} candidates of {@code strategy} in rounds from {@code firstRound}, their ids prefixed: an ask
+     * stage of the core (committed rounds are replayed from the strategy's checkpoint; the rest evaluated).
      */
-    private List<Evaluation> rounds(Sweep sweep, int firstRound, String prefix, Strategy strategy, int total,
-                                    SparkEvaluator evaluator, EstimatorSpec spec, String what) {
-        List<Integer> committed = sweep.store().committedRounds(ResultStore.CANDIDATES);
-        List<Evaluation> out = new ArrayList<>();
-        long t0 = System.nanoTime();
-        int size = cfg.search().roundSize();
-        int replayed = 0;
-        for (int r = 0; r * size < total; r++) {
-            int round = firstRound + r;
-            List<Candidate> asked = strategy.ask(Math.min(size, total - r * size));
-            List<Evaluation> evaluations;
-            if (committed.contains(round)) {
-                evaluations = sweep.candidates(round);
-                for (int i = 0; i < asked.size(); i++) {
-                    if (i >= evaluations.size() || !evaluations.get(i).candidate().id().equals(prefix + asked.get(i).id())
-                            || !evaluations.get(i).candidate().key().equals(asked.get(i).key())) {
-                        throw new Sweep.Mismatch("replaying round " + round + " (" + what + "): the strategy proposed "
-                                + prefix + asked.get(i).id() + " but the store holds another candidate (resume with the "
-                                + "version that made the sweep, or pass --new-sweep)");
-                    }
-                }
-                replayed++;
-            } else {
-                List<Candidate> named = asked.stream().map(c -> prefixed(c, prefix)).toList();
-                Map<String, TaskResult> byId = new HashMap<>();
-                evaluator.evaluate(named, 0).forEach(t -> byId.put(t.evaluation().candidate().id(), t));
-                List<TaskResult> results = named.stream().map(c -> byId.get(c.id())).toList();
-                sweep.commitCandidates(round, spec, results);
-                evaluations = results.stream().map(TaskResult::evaluation).toList();
-            }
-            List<Evaluation> told = new ArrayList<>();
-            for (int i = 0; i < asked.size(); i++) {
-                told.add(evaluations.get(i).withCandidate(asked.get(i)));
-            }
-            strategy.tell(told);
-            out.addAll(evaluations);
-        }
-        log.accept(String.format(Locale.ROOT, "%s: %d subnets (%d failed)%s in %s", what, out.size(),
-                out.stream().filter(e -> !e.isOk()).count(), replayed > 0 ? ", " + replayed + " rounds resumed" : "",
-                Durations.since(t0)));
-        return out;
-    }
-
-    private static Candidate prefixed(Candidate c, String prefix) {
-        return new Candidate(prefix + c.id(), c.space(), c.genotype(), c.key(), c.origin(),
-                c.parents().stream().map(p -> prefix + p).toList(), c.seed());
+    private List<Evaluation> search(SweepRun run, int firstRound, String prefix, Strategy strategy, int total,
+                                    EstimatorSpec spec, String what) {
+        return AskStage.of(strategy, total, new Pacing.Rounds(cfg.search().roundSize(), 0), spec).labelled(what)
+                .at(prefix, firstRound, roundsOf(total)).run(run).evaluations();
     }
 
     /** Each budget's chosen subnet trained from scratch by the proxy estimator (one committed round). */
-    private List<Choice> scratch(Sweep sweep, int round, List<Choice> choices, JavaSparkContext jsc) {
+    private List<Choice> scratch(SweepRun run, int round, List<Choice> choices) {
         List<Candidate> nets = new ArrayList<>();
         for (int i = 0; i < choices.size(); i++) {
             Evaluation chosen = choices.get(i).chosen();
@@ -352,19 +187,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             nets.add(new Candidate("scratch-b" + i, OfaNet.NAME, net.text(), net.key(), "scratch",
                     List.of(chosen.candidate().id()), cfg.training().seed()));
         }
-        List<Evaluation> trained;
-        if (sweep.store().committedRounds(ResultStore.CANDIDATES).contains(round)) {
-            trained = sweep.candidates(round);
-            log.accept("resuming: the from-scratch baseline is committed");
-        } else {
-            long t0 = System.nanoTime();
-            List<TaskResult> results = new ArrayList<>(new SparkEvaluator(jsc, cfg.estimator()).evaluate(nets, 0));
-            results.sort(Comparator.comparing(r -> r.evaluation().candidate().id()));
-            sweep.commitCandidates(round, cfg.estimator(), results);
-            trained = results.stream().map(TaskResult::evaluation).toList();
-            log.accept("trained the chosen subnets from scratch in "
-                    + Durations.since(t0));
-        }
+        List<Evaluation> trained = FixedStage.of("from-scratch baseline", round, nets, cfg.estimator()).run(run);
         Map<String, Evaluation> byId = new HashMap<>();
         trained.forEach(e -> byId.put(e.candidate().id(), e));
         List<Choice> out = new ArrayList<>();
@@ -385,7 +208,7 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         List<java.nio.file.Path> dirs = new ArrayList<>();
         try {
             FileSystem fs = new Path(result.checkpoint()).getFileSystem(spark.sparkContext().hadoopConfiguration());
-            java.nio.file.Files.write(local, ResultStore.readWhole(fs, result.checkpoint()));
+            java.nio.file.Files.write(local, WholeFiles.readWhole(fs, result.checkpoint()));
             SupernetSpec spec = new SupernetSpec(local.toString(), cfg.proxy().data(), cfg.search().calibrationImages(),
                     cfg.training().batchSize(), cfg.training().seed(), 0, cfg.proxy().torchThreads());
             try (io.sparknas.estimators.Estimator est = spec.create()) {
@@ -418,120 +241,6 @@ public record OfaSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     }
 
     // ---- the supernet's training as a Spark task, and its checkpoints on the sweep's Hadoop path ----
-
-    /**
-     * A Spark task: progressive shrinking from phase {@code from}, each finished phase's epochs and then its
-     * checkpoint written under {@code dir}. Returns "" or the error.
-     */
-    static String train(Config cfg, HadoopSettings hadoop, String dir, int from) {
-        try {
-            FileSystem fs = new Path(dir).getFileSystem(hadoop.configuration());
-            List<ProgressiveShrinking.Phase> phases = ProgressiveShrinking.phases(cfg.space(), cfg.training());
-            DataConfig d = cfg.proxy().data();
-            Devices.configureThreads(cfg.training().torchThreads());
-            Datasets.Split data = Datasets.shared(d);
-            Device device = ExecutorInfo.device();
-            String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
-            try (ElasticSupernet supernet = new ElasticSupernet(cfg.space(), d.imageChannels(), d.classes(), device,
-                    cfg.training().seed());
-                 ElasticSupernet teacher = from > 0 ? new ElasticSupernet(cfg.space(), d.imageChannels(), d.classes(),
-                         device, cfg.training().seed()) : null) {
-                if (from > 0) {
-                    String last = checkpointPath(dir, from - 1, phases);
-                    String first = checkpointPath(dir, 0, phases);
-                    Checkpoint.read(ResultStore.readWhole(fs, last), supernet, last);
-                    Checkpoint.read(ResultStore.readWhole(fs, first), teacher, first);
-                }
-                List<Map<String, Object>> epochs = new ArrayList<>();
-                new ProgressiveShrinking(cfg.training(), data).train(supernet, from, teacher,
-                        new ProgressiveShrinking.Listener() {
-                            @Override
-                            public void epoch(int i, ProgressiveShrinking.Phase phase, int epoch,
-                                              Map<String, Double> metrics) {
-                                Map<String, Object> row = new LinkedHashMap<>();
-                                row.put("phase", i);
-                                row.put("phase_name", phase.name());
-                                row.put("epoch", epoch);
-                                row.put("learning_rate", phase.learningRate());
-                                row.putAll(metrics);
-                                row.put("executor", executor);
-                                row.put("host", ExecutorInfo.hostName());
-                                epochs.add(row);
-                                LOG.info(String.format(Locale.ROOT, "supernet phase %d/%d (%s) epoch %d: %s", i + 1,
-                                        phases.size(), phase.name(), epoch, metrics));
-                            }
-
-                            @Override
-                            public void phaseDone(int i, ProgressiveShrinking.Phase phase, ElasticSupernet s) {
-                                try {
-                                    ResultStore.writeWhole(fs, dir + "/" + epochsFile(i),
-                                            Json.MAPPER.writeValueAsBytes(epochs));
-                                    epochs.clear();
-                                    ResultStore.writeWhole(fs, checkpointPath(dir, i, phases),
-                                            Checkpoint.write(s, i, phase.name()));
-                                } catch (IOException e) {
-                                    throw new UncheckedIOException(e);
-                                }
-                            }
-                        });
-            }
-            return "";
-        } catch (RuntimeException | IOException | OutOfMemoryError e) {
-            LOG.error("the supernet's training failed", e);
-            return e.getClass().getSimpleName() + ": " + e.getMessage();
-        }
-    }
-
-    static String checkpointPath(String dir, int phase, List<ProgressiveShrinking.Phase> phases) {
-        return dir + "/" + String.format(Locale.ROOT, "phase-%d-%s.ckpt", phase, phases.get(phase).name());
-    }
-
-    private static String epochsFile(int phase) {
-        return String.format(Locale.ROOT, "phase-%d-epochs.json", phase);
-    }
-
-    /** The phases whose checkpoint exists, counted from the first (a checkpoint is written last, by a rename). */
-    private int completedPhases(String dir, List<ProgressiveShrinking.Phase> phases) {
-        try {
-            FileSystem fs = new Path(dir).getFileSystem(spark.sparkContext().hadoopConfiguration());
-            int n = 0;
-            while (n < phases.size() && fs.exists(new Path(checkpointPath(dir, n, phases)))) {
-                n++;
-            }
-            return n;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private List<Row> epochRows(String dir, List<ProgressiveShrinking.Phase> phases) {
-        List<Row> rows = new ArrayList<>();
-        try {
-            FileSystem fs = new Path(dir).getFileSystem(spark.sparkContext().hadoopConfiguration());
-            for (int p = 0; p < phases.size(); p++) {
-                List<Map<String, Object>> epochs = Json.MAPPER.readValue(
-                        ResultStore.readWhole(fs, dir + "/" + epochsFile(p)),
-                        new TypeReference<>() { });
-                for (Map<String, Object> e : epochs) {
-                    RowBuilder b = RowBuilder.of(ResultSchema.OFA_EPOCHS).set("sweep_id", cfg.name());
-                    for (var f : e.entrySet()) {
-                        Object v = f.getValue();
-                        b.set(f.getKey(), v instanceof Number n && !(f.getKey().equals("phase")
-                                || f.getKey().equals("epoch")) ? (Object) n.doubleValue()
-                                : v instanceof Number n ? (Object) n.intValue() : v);
-                    }
-                    rows.add(b.build());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the supernet's epochs under " + dir + ": " + e.getMessage(), e);
-        }
-        return rows;
-    }
-
-    private static String phaseNames(List<ProgressiveShrinking.Phase> phases) {
-        return phases.stream().map(ProgressiveShrinking.Phase::name).toList().toString();
-    }
 
     static String fmt(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);

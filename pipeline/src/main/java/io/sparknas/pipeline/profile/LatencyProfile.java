@@ -1,33 +1,20 @@
 package io.sparknas.pipeline.profile;
 
-import io.sparknas.pipeline.core.Durations;
-import io.sparknas.pipeline.core.ExecutorInfo;
-import io.sparknas.pipeline.core.Json;
-import io.sparknas.pipeline.core.ResultStore;
-import io.sparknas.pipeline.core.RowBuilder;
-import io.sparknas.pipeline.core.Sweep;
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.latency.Timing;
+import io.sparknas.pipeline.core.Durations;
+import io.sparknas.pipeline.core.ExecutorInfo;
+import io.sparknas.pipeline.core.RowBuilder;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.pipeline.core.SweepRun;
+import io.sparknas.pipeline.core.TaskStage;
+import io.sparknas.pipeline.core.WholeFiles;
 import io.sparknas.space.SeededRandom;
-import io.sparknas.space.Operation;
-import io.sparknas.space.darts.DartsNetworkConfig;
-import io.sparknas.space.darts.DartsSpace;
-import io.sparknas.space.darts.DartsText;
-import io.sparknas.space.latency.DartsOps;
 import io.sparknas.space.latency.LatencyPredictor;
-import io.sparknas.space.latency.Nb201Ops;
 import io.sparknas.space.latency.OpInstance;
-import io.sparknas.space.nb201.Nb201Cell;
-import io.sparknas.space.nb201.Nb201NetworkConfig;
-import io.sparknas.space.nb201.Nb201Space;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -38,7 +25,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +40,7 @@ import java.util.function.Consumer;
  * reported. Tables: {@value #OPS} and {@value #CHECK}; beside them {@code latency_table.csv}, the table a
  * predictor or a benchmark reads without Spark.
  */
-public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> log) {
+public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<String> log) {
     public static final String OPS = "latency_ops";
     public static final String CHECK = "latency_check";
 
@@ -88,97 +74,8 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         DataTypes.createStructField("host", DataTypes.StringType, false),
     });
 
-    /**
-     * The profile job's configuration, bound from {@code profile}.
-     *
-     * @param space        the space whose networks are timed: {@code nb201} or {@code darts}
-     * @param network      nb201: the network timed (its channels, cells per stage, input)
-     * @param darts        darts: the network timed (input, classes, channels, layers, stem): the one the proxy
-     *                     estimator trains derived genotypes as, so that a latency-aware search predicts it
-     * @param warmup       untimed passes before timing
-     * @param repeats      timed passes per instance or network
-     * @param validation   random networks timed end to end to fit and check the predictor (0 = none)
-     * @param partitions   Spark tasks the timing is spread over (timings that share a machine disturb each other:
-     *                     one task per executor machine)
-     * @param seed         which random networks
-     * @param torchThreads libtorch threads while timing (part of the table's key)
-     */
-    public record Config(String name, String output, String space, Nb201NetworkConfig network,
-                         DartsNetworkConfig darts, int warmup, int repeats, int validation, int partitions, long seed,
-                         int torchThreads) implements Sweep.Definition, Serializable {
-        public static final List<String> SPACES = List.of(Nb201Space.NAME, DartsSpace.NAME);
-
-        public Config {
-            Json.checkName(name);
-            if (!SPACES.contains(space)) {
-                throw new IllegalArgumentException("profile.space must be one of " + SPACES + ", got '" + space + "'");
-            }
-            if (space.equals(Nb201Space.NAME) ? network == null : darts == null) {
-                throw new IllegalArgumentException("profile." + (space.equals(Nb201Space.NAME) ? "network" : "darts")
-                        + " must describe the " + space + " network to time");
-            }
-            if (warmup < 0 || repeats < 1 || validation < 0 || partitions < 1 || torchThreads < 1) {
-                throw new IllegalArgumentException("profile: warmup >= 0, repeats >= 1, validation >= 0, partitions "
-                        + ">= 1 and torchThreads >= 1 are required");
-            }
-        }
-
-        @Override
-        public String kind() {
-            return "profile";
-        }
-
-        @Override
-        public String semantics() {
-            ObjectNode n = Json.MAPPER.createObjectNode();
-            n.put("kind", kind());
-            n.put("space", space);
-            n.set("network", Json.MAPPER.valueToTree(isDarts() ? darts : network));
-            n.put("warmup", warmup);
-            n.put("repeats", repeats);
-            n.put("validation", validation);
-            n.put("seed", seed);
-            n.put("torchThreads", torchThreads);
-            return Json.canonical(n);
-        }
-
-        @Override
-        public io.sparknas.estimators.spec.EstimatorSpec estimator() {
-            return null;
-        }
-
-        boolean isDarts() {
-            return space.equals(DartsSpace.NAME);
-        }
-
-        /** Every distinct operation instance the space's networks run (DARTS: its 7 primitives). */
-        List<OpInstance> instances() {
-            return isDarts() ? DartsOps.distinct(darts, Operation.DARTS) : Nb201Ops.distinct(network);
-        }
-
-        /** The instances the network of {@code genotype} runs. */
-        List<OpInstance> instancesOf(String genotype) {
-            return isDarts() ? DartsOps.of(DartsText.parse(genotype), darts)
-                    : Nb201Ops.of(Nb201Cell.parse(genotype), network);
-        }
-
-        /** A random network of the space, as text. */
-        String sample(SeededRandom rng) {
-            return isDarts() ? DartsText.format(new DartsSpace().sample(rng)) : new Nb201Space().sample(rng).text();
-        }
-
-        Timing.Result timeOp(OpInstance op, Device d) {
-            return isDarts() ? Timing.dartsOp(op, d, warmup, repeats) : Timing.nb201Op(op, d, warmup, repeats);
-        }
-
-        Timing.Result timeNetwork(String genotype, Device d) {
-            return isDarts() ? Timing.dartsNetwork(DartsText.parse(genotype), darts, d, warmup, repeats)
-                    : Timing.nb201Network(Nb201Cell.parse(genotype), network, d, warmup, repeats);
-        }
-    }
-
-    /** The outcome: the table's entries, the fitted predictor, and its agreement with end-to-end timings. */
-    public record Result(Sweep sweep, LatencyPredictor predictor, double spearman, double mape, String device) {
+    /** The outcome: the fitted predictor and the device it was made on. */
+    public record Result(Sweep sweep, LatencyPredictor predictor, String device) {
     }
 
     /**
@@ -192,50 +89,20 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
             return Math.max(0, result.medianMs() - overheadMs);
         }
     }
-
     public Result run() {
         Sweep sweep = Sweep.open(spark, cfg, OPS, CHECK);
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<OpInstance> instances = cfg.instances();
-        Config c = cfg;
-        long t0 = System.nanoTime();
-        List<Timed> ops = jsc.parallelize(instances, Math.min(cfg.partitions(), instances.size()))
-                .mapPartitions(it -> {
-                    List<Timed> out = new ArrayList<>();
-                    double overhead = overhead(c);
-                    it.forEachRemaining(op -> out.add(timeOp(c, op, overhead)));
-                    return out.iterator();
-                }).collect();
+        SweepRun run = SweepRun.of(spark, sweep, log);
+        List<Timed> ops = new TaskStage<>("latency_ops", () -> sweep.isCommitted(OPS), () -> readOps(sweep),
+                progress -> timeOps(run), "resuming: the operation instances are timed (" + sweep.store().path(OPS)
+                + ")").run(run);
         String device = ops.get(0).device();
         Map<OpInstance, Double> table = new HashMap<>();
-        List<Row> rows = new ArrayList<>();
-        for (Timed t : ops) {
-            table.put(t.op(), t.netMs());
-            rows.add(RowBuilder.of(OPS_SCHEMA).set("device", t.device()).set("engine", ExecutorInfo.engine())
-                    .set("threads", cfg.torchThreads()).set("space", cfg.space()).set("op", t.op().op())
-                    .set("channels_in", t.op().channelsIn()).set("channels_out", t.op().channelsOut())
-                    .set("size", t.op().size()).set("stride", t.op().stride())
-                    .set("median_ms", t.result().medianMs()).set("p10_ms", t.result().p10Ms())
-                    .set("p90_ms", t.result().p90Ms()).set("repeats", t.result().repeats()).set("host", t.host())
-                    .set("overhead_ms", t.overheadMs()).set("net_ms", t.netMs()).build());
-        }
-        sweep.commit(OPS, 0, rows, OPS_SCHEMA);
-        log.accept(String.format(Locale.ROOT, "timed %d operation instances on %s in %s", ops.size(), device,
-                Durations.since(t0)));
+        ops.forEach(t -> table.put(t.op(), t.netMs()));
         LatencyPredictor predictor = new LatencyPredictor(table, 0);
-        double rho = Double.NaN;
-        double mape = Double.NaN;
         if (cfg.validation() > 0) {
-            SeededRandom rng = new SeededRandom(cfg.seed());
-            List<String> cells = new ArrayList<>();
-            for (int i = 0; i < cfg.validation(); i++) {
-                cells.add(cfg.sample(rng));
-            }
-            List<Timed> nets = jsc.parallelize(cells, Math.min(cfg.partitions(), cells.size())).mapPartitions(it -> {
-                List<Timed> out = new ArrayList<>();
-                it.forEachRemaining(g -> out.add(timeNetwork(c, g)));
-                return out.iterator();
-            }).collect();
+            List<Timed> nets = new TaskStage<>("latency_check", () -> sweep.isCommitted(CHECK), () -> readNets(sweep),
+                    progress -> timeNetworks(run), "resuming: the networks are timed (" + sweep.store().path(CHECK)
+                    + ")").run(run);
             List<List<OpInstance>> networks = new ArrayList<>();
             double[] measured = new double[nets.size()];
             for (int i = 0; i < nets.size(); i++) {
@@ -253,15 +120,84 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
                         .set("p90_ms", t.result().p90Ms()).set("table_sum_ms", predictor.sum(networks.get(i)))
                         .set("predicted_ms", predicted[i]).set("host", t.host()).build());
             }
-            sweep.commit(CHECK, 0, check, CHECK_SCHEMA);
-            rho = LatencyPredictor.spearman(predicted, measured);
-            mape = LatencyPredictor.mape(predicted, measured);
+            if (!sweep.isCommitted(CHECK)) {
+                sweep.commit(CHECK, 0, check, CHECK_SCHEMA);
+            }
             log.accept(String.format(Locale.ROOT, "predictor on %d random networks measured end to end: constant "
                     + "%.3f ms, Spearman's rho %.3f, mean absolute percentage error %.1f%%", measured.length,
-                    predictor.constant(), rho, 100 * mape));
+                    predictor.constant(), LatencyPredictor.spearman(predicted, measured),
+                    100 * LatencyPredictor.mape(predicted, measured)));
         }
         writeCsv(sweep, predictor, device, ops);
-        return new Result(sweep, predictor, rho, mape, device);
+        return new Result(sweep, predictor, device);
+    }
+
+    /** Every operation instance timed, spread over {@code partitions} tasks, committed as {@code latency_ops}. */
+    private List<Timed> timeOps(SweepRun run) {
+        List<OpInstance> instances = cfg.instances();
+        ProfileConfig c = cfg;
+        long t0 = System.nanoTime();
+        List<Timed> ops = run.jsc().parallelize(instances, Math.min(cfg.partitions(), instances.size()))
+                .mapPartitions(it -> {
+                    List<Timed> out = new ArrayList<>();
+                    double overhead = overhead(c);
+                    it.forEachRemaining(op -> out.add(timeOp(c, op, overhead)));
+                    return out.iterator();
+                }).collect();
+        List<Row> rows = new ArrayList<>();
+        for (Timed t : ops) {
+            rows.add(RowBuilder.of(OPS_SCHEMA).set("device", t.device()).set("engine", ExecutorInfo.engine())
+                    .set("threads", cfg.torchThreads()).set("space", cfg.space()).set("op", t.op().op())
+                    .set("channels_in", t.op().channelsIn()).set("channels_out", t.op().channelsOut())
+                    .set("size", t.op().size()).set("stride", t.op().stride())
+                    .set("median_ms", t.result().medianMs()).set("p10_ms", t.result().p10Ms())
+                    .set("p90_ms", t.result().p90Ms()).set("repeats", t.result().repeats()).set("host", t.host())
+                    .set("overhead_ms", t.overheadMs()).set("net_ms", t.netMs()).build());
+        }
+        run.sweep().commit(OPS, 0, rows, OPS_SCHEMA);
+        log.accept(String.format(Locale.ROOT, "timed %d operation instances on %s in %s", ops.size(),
+                ops.get(0).device(), Durations.since(t0)));
+        return ops;
+    }
+
+    /** The validation's random networks timed end to end (committed with the fitted predictor's figures). */
+    private List<Timed> timeNetworks(SweepRun run) {
+        SeededRandom rng = new SeededRandom(cfg.seed());
+        List<String> cells = new ArrayList<>();
+        for (int i = 0; i < cfg.validation(); i++) {
+            cells.add(cfg.sample(rng));
+        }
+        ProfileConfig c = cfg;
+        return run.jsc().parallelize(cells, Math.min(cfg.partitions(), cells.size())).mapPartitions(it -> {
+            List<Timed> out = new ArrayList<>();
+            it.forEachRemaining(g -> out.add(timeNetwork(c, g)));
+            return out.iterator();
+        }).collect();
+    }
+
+    /** The committed timings of the operation instances, in table order. */
+    private static List<Timed> readOps(Sweep sweep) {
+        return sweep.store().read(OPS).orderBy("op", "channels_in", "channels_out", "size", "stride").collectAsList()
+                .stream().map(r -> new Timed(new OpInstance(r.getAs("op"), r.<Integer>getAs("channels_in"),
+                        r.<Integer>getAs("channels_out"), r.<Integer>getAs("size"), r.<Integer>getAs("stride")), "",
+                        new Timing.Result(r.<Double>getAs("median_ms"), r.<Double>getAs("p10_ms"),
+                                r.<Double>getAs("p90_ms"), r.<Integer>getAs("repeats")),
+                        r.<Double>getAs("overhead_ms"), r.getAs("device"), r.getAs("host"))).toList();
+    }
+
+    /** The committed end-to-end timings, in the order they were drawn (the fit's input, as when they were made). */
+    private List<Timed> readNets(Sweep sweep) {
+        Map<String, Row> byGenotype = new HashMap<>();
+        sweep.store().read(CHECK).collectAsList().forEach(r -> byGenotype.put(r.getAs("genotype"), r));
+        SeededRandom rng = new SeededRandom(cfg.seed());
+        List<Timed> out = new ArrayList<>();
+        for (int i = 0; i < cfg.validation(); i++) {
+            Row r = byGenotype.get(cfg.sample(rng));
+            out.add(new Timed(null, r.getAs("genotype"), new Timing.Result(r.<Double>getAs("measured_ms"),
+                    r.<Double>getAs("p10_ms"), r.<Double>getAs("p90_ms"), cfg.repeats()), 0, r.getAs("device"),
+                    r.getAs("host")));
+        }
+        return out;
     }
 
     /** {@code latency_table.csv} beside the tables: one line per instance, and the constant as a last line. */
@@ -279,7 +215,7 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         try {
             Path p = new Path(sweep.store().root(), "latency_table.csv");
             FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            ResultStore.writeWhole(fs, p.toString(), sb.toString().getBytes(StandardCharsets.UTF_8));
+            WholeFiles.writeWhole(fs, p.toString(), sb.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -289,21 +225,20 @@ public record LatencyProfile(SparkSession spark, Config cfg, Consumer<String> lo
         return s.replace(',', ';');
     }
 
-
-    static double overhead(Config c) {
+    static double overhead(ProfileConfig c) {
         Torch.pinThreads(c.torchThreads());
         Device d = ExecutorInfo.device();
         return Timing.overhead(d, c.warmup(), c.repeats()).medianMs();
     }
 
-    static Timed timeOp(Config c, OpInstance op, double overheadMs) {
+    static Timed timeOp(ProfileConfig c, OpInstance op, double overheadMs) {
         Torch.pinThreads(c.torchThreads());
         Device d = ExecutorInfo.device();
         return new Timed(op, "", c.timeOp(op, d), overheadMs, ExecutorInfo.deviceName(d),
                 ExecutorInfo.hostName());
     }
 
-    static Timed timeNetwork(Config c, String genotype) {
+    static Timed timeNetwork(ProfileConfig c, String genotype) {
         Torch.pinThreads(c.torchThreads());
         Device d = ExecutorInfo.device();
         return new Timed(null, genotype, c.timeNetwork(genotype, d), 0, ExecutorInfo.deviceName(d), ExecutorInfo.hostName());

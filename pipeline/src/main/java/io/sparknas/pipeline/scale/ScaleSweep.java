@@ -1,22 +1,19 @@
 package io.sparknas.pipeline.scale;
 
-import io.sparknas.pipeline.core.Durations;
-import io.sparknas.pipeline.core.Json;
-import io.sparknas.pipeline.core.ResultStore;
-import io.sparknas.pipeline.core.SparkEvaluator;
-import io.sparknas.pipeline.core.Sweep;
-import io.sparknas.pipeline.core.TaskResult;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.estimators.spec.ProxySpec;
-import io.sparknas.space.Candidate;
+import io.sparknas.pipeline.core.FixedStage;
+import io.sparknas.pipeline.core.Json;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.pipeline.core.SweepRun;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.NetworkSize;
 import io.sparknas.space.scaling.CompoundCoefficients;
 import io.sparknas.space.scaling.ScaledNetwork;
 import io.sparknas.space.scaling.ScalingBase;
 import io.sparknas.strategies.scaling.CompoundScalingPlan;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.Serializable;
@@ -28,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -41,7 +39,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
     /** The scale job's configuration; {@code base} is the base cell's text (DARTS or NAS-Bench-201). */
     public record Config(String name, String output, String base, CompoundScalingPlan.Settings scale,
-                         EstimatorSpec estimator) implements Sweep.Definition, Serializable {
+                         EstimatorSpec estimator) implements Sweep.Evaluated, Serializable {
         public Config {
             Json.checkName(name);
             ScalingBase cell = ScalingBase.parse(base);
@@ -63,8 +61,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
         @Override
         public String semantics() {
-            ObjectNode n = Json.MAPPER.createObjectNode();
-            n.put("kind", kind());
+            ObjectNode n = Json.semanticsOf(kind());
             n.put("base", base);
             n.set("scale", Json.MAPPER.valueToTree(scale));
             n.set("estimator", Json.MAPPER.valueToTree(estimator));
@@ -100,40 +97,20 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
     public Result run() {
         Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES);
+        SweepRun run = SweepRun.of(spark, sweep, log);
         CompoundScalingPlan plan = cfg.plan();
-        SparkEvaluator evaluator = new SparkEvaluator(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                cfg.estimator());
-        List<Evaluation> grid = stage(sweep, 0, plan.grid(), plan, evaluator, "grid at phi = 1");
+        UnaryOperator<Evaluation> describe = e -> e.withMetrics(plan.describe(e.candidate().id()));
+        List<Evaluation> grid = FixedStage.of("grid at phi = 1", 0, plan.grid(), cfg.estimator()).withHook(describe)
+                .run(run);
         CompoundCoefficients chosen = plan.choose(grid);
         log.accept(String.format(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f (alpha*beta^2*gamma^2 = %.3f)",
                 chosen.alpha(), chosen.beta(), chosen.gamma(), chosen.flopsFactor()));
-        List<Evaluation> scaled = stage(sweep, 1, plan.scaling(chosen), plan, evaluator, "scaling");
+        List<Evaluation> scaled = FixedStage.of("scaling", 1, plan.scaling(chosen), cfg.estimator())
+                .withHook(describe).run(run);
         table(scaled).forEach(log);
         Optional<Evaluation> best = scaled.stream().filter(Evaluation::isOk)
                 .max(Comparator.comparingDouble(Evaluation::accuracy));
         return new Result(sweep, grid, chosen, scaled, best);
-    }
-
-    /** Evaluates and commits one stage as a round, or reads it back if it is committed. */
-    private List<Evaluation> stage(Sweep sweep, int round, List<Candidate> candidates, CompoundScalingPlan plan,
-                                   SparkEvaluator evaluator, String what) {
-        if (sweep.store().committedRounds(ResultStore.CANDIDATES).contains(round)) {
-            List<Evaluation> stored = sweep.candidates(round);
-            log.accept("resuming: the " + what + " is committed (" + stored.size() + " candidates)");
-            return stored;
-        }
-        long t0 = System.nanoTime();
-        List<TaskResult> results = new ArrayList<>();
-        for (TaskResult r : evaluator.evaluate(candidates, 0)) {
-            results.add(new TaskResult(r.evaluation().withMetrics(plan.describe(r.evaluation().candidate().id())),
-                    r.executor(), r.host(), r.attempt()));
-        }
-        results.sort(Comparator.comparing(r -> r.evaluation().candidate().id()));
-        sweep.commitCandidates(round, cfg.estimator(), results);
-        List<Evaluation> out = results.stream().map(TaskResult::evaluation).toList();
-        log.accept(String.format(Locale.ROOT, "%s: %d candidates (%d failed) in %s", what, out.size(),
-                out.stream().filter(e -> !e.isOk()).count(), Durations.since(t0)));
-        return out;
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.sparknas.pipeline.search;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.io.Serializable;
-import java.util.List;
 
 /**
  * How a search spends its budget, bound by name from the {@code search} section.
@@ -9,7 +11,7 @@ import java.util.List;
  * @param budget            evaluations in total; may be raised on resume
  * @param roundSize         rounds mode: candidates per round (one Spark job each)
  * @param partitions        rounds mode: Spark partitions per round (0 = one per candidate, the best spread)
- * @param mode              {@code rounds}: ask a round, evaluate it, commit it, tell it (bit-reproducible);
+ * @param mode              {@link SearchMode}: {@code rounds}: ask a round, evaluate it, commit it, tell it (bit-reproducible);
  *                          {@code async}: keep {@code inFlight} candidates running, commit and tell each as it
  *                          finishes and ask for the next (steady state, as AmoebaNet's evolution; resumable through
  *                          the recorded order of tells); {@code auto} (the default): async for estimators that train
@@ -22,14 +24,22 @@ import java.util.List;
  *                          retries, {@code spark.task.maxFailures}); 1 = a candidate whose job fails is failed at
  *                          once. Not part of the hash either
  */
-public record SearchSettings(int budget, int roundSize, int partitions, String mode, int inFlight,
+public record SearchSettings(int budget, int roundSize, int partitions, SearchMode mode, int inFlight,
                              double maxFailedFraction, int maxAttempts) implements Serializable {
-    public static final String ROUNDS = "rounds";
-    public static final String ASYNC = "async";
-    public static final String AUTO = "auto";
+
+    /** The {@code search} section as configured ({@code mode} as text, refused in one line if unknown). */
+    @JsonCreator
+    static SearchSettings bind(@JsonProperty("budget") int budget, @JsonProperty("roundSize") int roundSize,
+                               @JsonProperty("partitions") int partitions, @JsonProperty("mode") String mode,
+                               @JsonProperty("inFlight") int inFlight,
+                               @JsonProperty("maxFailedFraction") double maxFailedFraction,
+                               @JsonProperty("maxAttempts") int maxAttempts) {
+        return new SearchSettings(budget, roundSize, partitions, SearchMode.parse(mode), inFlight, maxFailedFraction,
+                maxAttempts);
+    }
 
     public SearchSettings {
-        mode = mode == null || mode.isBlank() ? AUTO : mode;
+        mode = mode == null ? SearchMode.AUTO : mode;
         if (budget < 1) {
             throw new IllegalArgumentException("search.budget must be >= 1, got " + budget);
         }
@@ -38,9 +48,6 @@ public record SearchSettings(int budget, int roundSize, int partitions, String m
         }
         if (partitions < 0) {
             throw new IllegalArgumentException("search.partitions must be >= 0 (0 = one per candidate), got " + partitions);
-        }
-        if (!List.of(ROUNDS, ASYNC, AUTO).contains(mode)) {
-            throw new IllegalArgumentException("search.mode must be 'rounds', 'async' or 'auto', got '" + mode + "'");
         }
         if (inFlight < 0) {
             throw new IllegalArgumentException("search.inFlight must be >= 0 (0 = the executors' task slots), got "
@@ -56,27 +63,27 @@ public record SearchSettings(int budget, int roundSize, int partitions, String m
         }
     }
 
-    public SearchSettings(int budget, int roundSize, int partitions, String mode, int inFlight,
+    public SearchSettings(int budget, int roundSize, int partitions, SearchMode mode, int inFlight,
                           double maxFailedFraction) {
         this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, 1);
     }
 
     /** Rounds of {@code roundSize}, never stopping for failures. */
     public static SearchSettings rounds(int budget, int roundSize, int partitions) {
-        return new SearchSettings(budget, roundSize, partitions, ROUNDS, 0, 1.0);
+        return new SearchSettings(budget, roundSize, partitions, SearchMode.ROUNDS, 0, 1.0);
     }
 
     public boolean async() {
-        if (mode.equals(AUTO)) {
+        if (mode == SearchMode.AUTO) {
             throw new IllegalStateException("search.mode 'auto' is resolved by the sweep (SweepConfig) first");
         }
-        return mode.equals(ASYNC);
+        return mode == SearchMode.ASYNC;
     }
 
     /** {@code auto} made concrete: async when the estimator trains its candidates, else rounds. */
     public SearchSettings resolved(boolean estimatorTrains) {
-        return !mode.equals(AUTO) ? this : new SearchSettings(budget, roundSize, partitions,
-                estimatorTrains ? ASYNC : ROUNDS, inFlight, maxFailedFraction, maxAttempts);
+        return mode != SearchMode.AUTO ? this : new SearchSettings(budget, roundSize, partitions,
+                estimatorTrains ? SearchMode.ASYNC : SearchMode.ROUNDS, inFlight, maxFailedFraction, maxAttempts);
     }
 
     public SearchSettings withBudget(int newBudget) {

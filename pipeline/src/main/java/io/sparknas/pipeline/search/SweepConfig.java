@@ -1,11 +1,9 @@
 package io.sparknas.pipeline.search;
 
-import io.sparknas.pipeline.core.Json;
-import io.sparknas.pipeline.core.Sweep;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.pipeline.core.Json;
+import io.sparknas.pipeline.core.Sweep;
 import io.sparknas.strategies.StrategyConfig;
 
 import java.io.Serializable;
@@ -22,7 +20,7 @@ import java.io.Serializable;
  */
 public record SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy,
                           EstimatorSpec estimator, SearchSettings search, SearchObjective objective)
-        implements Sweep.Definition, Serializable {
+        implements Sweep.Evaluated, Serializable {
     public SweepConfig {
         Json.checkName(name);
         if (output == null || output.isBlank()) {
@@ -89,7 +87,7 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         n.put("budget", search.budget());
         n.put("roundSize", search.roundSize());
         if (search.async()) { // absent in rounds mode: sweeps made before async existed keep their hash
-            n.put("mode", search.mode());
+            n.put("mode", search.mode().text());
             n.put("inFlight", search.inFlight());
         }
         if (objective.isSet()) { // absent otherwise: sweeps made before objectives existed keep their hash

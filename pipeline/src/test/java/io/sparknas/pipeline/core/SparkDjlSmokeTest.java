@@ -1,11 +1,11 @@
 package io.sparknas.pipeline.core;
 
-import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.estimators.spec.ProxySpec;
-import io.sparknas.space.Settings;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.space.Candidate;
+import io.sparknas.space.Settings;
 import io.sparknas.space.darts.DartsGenotype;
 import io.sparknas.space.darts.DartsSpace;
 import org.apache.spark.api.java.JavaSparkContext;

@@ -1,19 +1,19 @@
 package io.sparknas.pipeline.darts;
 
-import io.sparknas.pipeline.core.LocalSpark;
-import io.sparknas.pipeline.core.ExecutorInfo;
-import io.sparknas.pipeline.profile.LatencyProfile;
-import io.sparknas.pipeline.core.ResultStore;
-import io.sparknas.pipeline.core.Sweep;
-import io.sparknas.space.Metrics;
-import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.estimators.spec.ProxySpec;
-import io.sparknas.space.Settings;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
-import io.sparknas.space.Evaluation;
-import io.sparknas.space.Operation;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.oneshot.darts.DartsSearchConfig;
+import io.sparknas.pipeline.core.ExecutorInfo;
+import io.sparknas.pipeline.core.LocalSpark;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.pipeline.profile.LatencyProfile;
+import io.sparknas.pipeline.profile.ProfileConfig;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
+import io.sparknas.space.Settings;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DartsSweepTest {
-    static DartsSweep.Config config(Path out, int epochs) {
+    static DartsConfig config(Path out, int epochs) {
         DartsSearchConfig search = Settings.override(DartsSearchConfig.defaults(),
                 "nodes: 2, channels: 4, layers: 3, stemMultiplier: 2, epochs: " + epochs + ", batchSize: 16, maxSkips: 1, seed: 3");
         EstimatorSpec proxy = new ProxySpec(tinyProxy(), Settings.override(DataConfig.fashionMnist(16, 8), "resize: 8"));
-        return new DartsSweep.Config("darts-test", out.toString(), search, 2, proxy);
+        return new DartsConfig("darts-test", out.toString(), search, 2, proxy);
     }
 
     static ProxyConfig tinyProxy() {
@@ -43,7 +43,7 @@ class DartsSweepTest {
     void parallelSearchesCommitTracesAndAlphasAndTheirGenotypesAreEvaluated(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-        DartsSweep.Config cfg = config(dir.resolve("d"), 2);
+        DartsConfig cfg = config(dir.resolve("d"), 2);
         DartsSweep.Result result = new DartsSweep(LocalSpark.get(), cfg, System.out::println).run();
         ResultStore store = result.sweep().store();
 
@@ -99,8 +99,8 @@ class DartsSweepTest {
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         // 6x6 images cannot pass two reductions (the input size must be a multiple of 4): the search throws
         ProxySpec sixBySix = new ProxySpec(tinyProxy(), Settings.override(DataConfig.fashionMnist(8, 8), "resize: 6"));
-        DartsSweep.Trace t = DartsSweep.runSearch(new DartsSweep.SearchTask("s3", config(Path.of("unused"), 1)
-                .search(), null), sixBySix);
+        DartsTraces.Trace t = DartsTraces.runSearch(new DartsTraces.SearchTask("s3", config(Path.of("unused"), 1)
+                .search(), null), sixBySix, LocalSpark.get().sparkContext().collectionAccumulator("epochs"));
         assertTrue(t.epochs().isEmpty());
         assertTrue(t.error().startsWith("IllegalArgumentException") && t.error().contains("inputSize"), t.error());
         assertEquals("s3", t.searchId());
@@ -115,9 +115,9 @@ class DartsSweepTest {
     void latencyAwareSearchesRunPerLambdaAndReportTheirFront(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-        DartsSweep.Config plain = config(dir.resolve("d"), 1);
+        DartsConfig plain = config(dir.resolve("d"), 1);
         Path table = profileTable(dir, (ProxySpec) plain.estimator());
-        DartsSweep.Config cfg = new DartsSweep.Config("darts-lat", dir.resolve("d").toString(), plain.search(), 1,
+        DartsConfig cfg = new DartsConfig("darts-lat", dir.resolve("d").toString(), plain.search(), 1,
                 plain.estimator(), List.of(0.0, 20.0), table.toString());
         List<String> lines = new java.util.ArrayList<>();
         DartsSweep.Result result = new DartsSweep(LocalSpark.get(), cfg, s -> {
@@ -158,13 +158,13 @@ class DartsSweepTest {
     @Test
     void aMissingForeignOrShortLatencyTableAndANegativeLambdaAreRefusedBeforeAnythingIsWritten(@TempDir Path dir)
             throws Exception {
-        DartsSweep.Config plain = config(dir.resolve("d"), 1);
+        DartsConfig plain = config(dir.resolve("d"), 1);
         IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
-                () -> new DartsSweep.Config("x", dir.resolve("d").toString(), plain.search(), 1, plain.estimator(),
+                () -> new DartsConfig("x", dir.resolve("d").toString(), plain.search(), 1, plain.estimator(),
                         List.of(-1.0), "t.csv"));
         assertTrue(negative.getMessage().contains("darts.latencyWeights") && negative.getMessage().contains(">= 0"));
         IllegalArgumentException noTable = assertThrows(IllegalArgumentException.class,
-                () -> new DartsSweep.Config("x", dir.resolve("d").toString(), plain.search(), 1, plain.estimator(),
+                () -> new DartsConfig("x", dir.resolve("d").toString(), plain.search(), 1, plain.estimator(),
                         List.of(1.0), ""));
         assertTrue(noTable.getMessage().contains("./sparknas profile"), noTable.getMessage());
 
@@ -179,7 +179,7 @@ class DartsSweepTest {
         Files.writeString(foreignEngine, "device,engine,threads,space,op,channels_in,channels_out,size,stride,"
                 + "median_ms\ncpu x,djl-0.1/PyTorch-1.0,1,darts,sep_conv_3x3,4,4,8,1,0.5\n");
         for (Path t : List.of(missing, nb201, small, foreignEngine)) {
-            DartsSweep.Config cfg = new DartsSweep.Config("darts-lat", dir.resolve("d").toString(), plain.search(), 1,
+            DartsConfig cfg = new DartsConfig("darts-lat", dir.resolve("d").toString(), plain.search(), 1,
                     plain.estimator(), List.of(1.0), t.toString());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new DartsSweep(LocalSpark.get(), cfg, s -> { }).run());
@@ -191,7 +191,7 @@ class DartsSweepTest {
 
     /** The profile job's table of the proxy's DARTS network, timed quickly (a few repeats). */
     static Path profileTable(Path dir, ProxySpec proxy) {
-        LatencyProfile.Config cfg = new LatencyProfile.Config("profile-darts", dir.resolve("profile").toString(),
+        ProfileConfig cfg = new ProfileConfig("profile-darts", dir.resolve("profile").toString(),
                 "darts", null, proxy.dartsNetwork(), 1, 3, 4, 1, 0, 1);
         LatencyProfile.Result r = new LatencyProfile(LocalSpark.get(), cfg, System.out::println).run();
         assertTrue(r.predictor().table().size() > 0);

@@ -1,9 +1,9 @@
 package io.sparknas.pipeline.search;
 
+import io.sparknas.estimators.spec.TabularSpec;
 import io.sparknas.pipeline.core.LocalSpark;
 import io.sparknas.pipeline.core.ResultStore;
 import io.sparknas.pipeline.faults.FaultySpec;
-import io.sparknas.estimators.spec.TabularSpec;
 import io.sparknas.strategies.StrategyConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +27,7 @@ class AsyncSearchTest {
         return new SweepConfig("async", out.toString(), new SpaceConfig("nb201", 4, List.of()),
                 new StrategyConfig(strategy, 7, 8, 3, 0.3, true, 4, 200),
                 TabularSpec.of(SearchLoopTest.TABLE, "cifar10-val", "cifar10-test"),
-                new SearchSettings(budget, 6, 0, SearchSettings.ASYNC, 3, 1.0), SearchObjective.NONE);
+                new SearchSettings(budget, 6, 0, SearchMode.ASYNC, 3, 1.0), SearchObjective.NONE);
     }
 
     /** Each committed file's rows as text, by file name: what a resume must leave untouched. */
@@ -44,7 +44,7 @@ class AsyncSearchTest {
 
     /** The committed tells as text (sequence, asked before, candidate, genotype, accuracy). */
     static List<String> told(Path sweep) {
-        return new ResultStore(LocalSpark.get(), sweep.toString()).readTold().stream().map(t -> t.tellSeq() + " "
+        return new ResultStore(LocalSpark.get(), sweep.toString()).readTold(0).stream().map(t -> t.tellSeq() + " "
                 + t.askedBefore() + " " + t.evaluation().candidate().id() + " " + t.evaluation().candidate().genotype()
                 + " " + t.evaluation().accuracy()).toList();
     }
@@ -73,7 +73,7 @@ class AsyncSearchTest {
         assertTrue(told(out).containsAll(beforeResume), "what was committed before the kill is kept as it was");
         assertEquals(1, files(out).size(), "compacted at the end: " + files(out));
         assertTrue(lines.get(lines.size() - 1).startsWith("compacted 24 files"), lines.toString());
-        List<ResultStore.Told> told = r.sweep().store().readTold();
+        List<ResultStore.Told> told = r.sweep().store().readTold(0);
         assertEquals(IntStream.range(0, 24).boxed().toList(), told.stream().map(ResultStore.Told::tellSeq).toList());
         Set<String> ids = new HashSet<>();
         Set<String> keys = new HashSet<>();
@@ -92,7 +92,7 @@ class AsyncSearchTest {
         // raising the budget continues it
         List<String> complete = told(out);
         SearchLoop.Result more = new SearchLoop(LocalSpark.get(), cfg.withBudget(30), s -> { }).run();
-        assertEquals(30, more.sweep().store().readTold().size());
+        assertEquals(30, more.sweep().store().readTold(0).size());
         assertTrue(told(out).containsAll(complete), "compaction and extension keep every committed row");
         // rounds and async are different sweeps
         assertNotEquals(cfg.hash(), SearchLoopTest.config(out, "evolution").hash());
@@ -104,7 +104,7 @@ class AsyncSearchTest {
             SearchLoop.Result r = new SearchLoop(LocalSpark.get(), async(dir.resolve(strategy), strategy, 12),
                     s -> { }).run();
             assertEquals(12, r.counts().evaluated(), strategy);
-            assertEquals(12, r.sweep().store().readTold().stream().map(t -> t.evaluation().candidate().id())
+            assertEquals(12, r.sweep().store().readTold(0).stream().map(t -> t.evaluation().candidate().id())
                     .distinct().count(), strategy);
         }
     }
@@ -118,12 +118,12 @@ class AsyncSearchTest {
         SweepConfig base = async(dir.resolve("s"), "random", 10);
         SweepConfig cfg = new SweepConfig(base.name(), base.output(), base.space(), base.strategy(),
                 FaultySpec.of(base.estimator()).poisoning(Set.of("c000003")).failingFirstJobOf(Set.of("c000005")),
-                new SearchSettings(10, 6, 0, SearchSettings.ASYNC, 3, 1.0, 2), SearchObjective.NONE);
+                new SearchSettings(10, 6, 0, SearchMode.ASYNC, 3, 1.0, 2), SearchObjective.NONE);
         SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
         assertEquals(10, r.counts().evaluated());
         assertEquals(1, r.counts().failed());
         var byId = new java.util.HashMap<String, io.sparknas.space.Evaluation>();
-        r.sweep().store().readTold().forEach(t -> byId.put(t.evaluation().candidate().id(), t.evaluation()));
+        r.sweep().store().readTold(0).forEach(t -> byId.put(t.evaluation().candidate().id(), t.evaluation()));
         assertTrue(byId.get("c000005").isOk(), "its second job passed: " + byId.get("c000005").error());
         io.sparknas.space.Evaluation failed = byId.get("c000003");
         assertTrue(!failed.isOk() && failed.error().contains("(2 Spark jobs, search.maxAttempts)"), failed.error());
@@ -133,12 +133,12 @@ class AsyncSearchTest {
     @Test
     void autoModeIsAsynchronousForTrainedEstimatorsAndRoundsForTables(@TempDir Path dir) {
         SweepConfig table = async(dir, "random", 8);
-        SearchSettings auto = new SearchSettings(8, 4, 0, SearchSettings.AUTO, 0, 1.0, 1);
-        assertEquals(SearchSettings.ROUNDS, new SweepConfig("t", dir.toString(), table.space(), table.strategy(),
+        SearchSettings auto = new SearchSettings(8, 4, 0, SearchMode.AUTO, 0, 1.0, 1);
+        assertEquals(SearchMode.ROUNDS, new SweepConfig("t", dir.toString(), table.space(), table.strategy(),
                 table.estimator(), auto, SearchObjective.NONE).search().mode());
         var proxy = new io.sparknas.estimators.spec.ProxySpec(io.sparknas.estimators.proxy.ProxyConfig.defaults(),
                 io.sparknas.estimators.data.DataConfig.fashionMnist(10, 5));
-        assertEquals(SearchSettings.ASYNC, new SweepConfig("p", dir.toString(), new SpaceConfig("darts", 4,
+        assertEquals(SearchMode.ASYNC, new SweepConfig("p", dir.toString(), new SpaceConfig("darts", 4,
                 List.of()), table.strategy(), proxy, auto, SearchObjective.NONE).search().mode());
     }
 }

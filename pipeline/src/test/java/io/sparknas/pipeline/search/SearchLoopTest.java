@@ -1,21 +1,21 @@
 package io.sparknas.pipeline.search;
 
-import io.sparknas.pipeline.core.LocalSpark;
-import io.sparknas.pipeline.core.CommitListener;
-import io.sparknas.pipeline.core.ResultSchema;
-import io.sparknas.pipeline.core.ResultStore;
-import io.sparknas.pipeline.core.Sweep;
-import io.sparknas.pipeline.faults.FaultySpec;
-import io.sparknas.space.Metrics;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.estimators.spec.TabularSpec;
+import io.sparknas.pipeline.core.CommitListener;
+import io.sparknas.pipeline.core.FailureLimit;
+import io.sparknas.pipeline.core.LocalSpark;
+import io.sparknas.pipeline.core.ResultSchema;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.pipeline.faults.FaultySpec;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.Settings;
 import io.sparknas.strategies.StrategyConfig;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -309,8 +309,8 @@ class SearchLoopTest {
         SweepConfig base = config(dir.resolve("s"), "random");
         SweepConfig strict = new SweepConfig(base.name(), base.output(), base.space(), base.strategy(),
                 TabularSpec.of(partial.toString(), "cifar10-val", "cifar10-test"),
-                new SearchSettings(24, 6, 3, SearchSettings.ROUNDS, 0, 0.5), base.objective());
-        SearchLoop.TooManyFailures stop = assertThrows(SearchLoop.TooManyFailures.class,
+                new SearchSettings(24, 6, 3, SearchMode.ROUNDS, 0, 0.5), base.objective());
+        FailureLimit.TooManyFailures stop = assertThrows(FailureLimit.TooManyFailures.class,
                 () -> new SearchLoop(LocalSpark.get(), strict, s -> { }).run());
         assertTrue(stop.getMessage().contains("stopped after round 1") && stop.getMessage().contains("maxFailedFraction"),
                 stop.getMessage());

@@ -1,11 +1,11 @@
 package io.sparknas.pipeline.search;
 
-import io.sparknas.pipeline.core.LocalSpark;
-import io.sparknas.pipeline.core.ExecutorInfo;
-import io.sparknas.pipeline.core.Sweep;
-import io.sparknas.space.Metrics;
 import io.sparknas.estimators.spec.TabularSpec;
+import io.sparknas.pipeline.core.ExecutorInfo;
+import io.sparknas.pipeline.core.LocalSpark;
+import io.sparknas.pipeline.core.Sweep;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.latency.Nb201Ops;
 import io.sparknas.space.latency.OpInstance;
 import io.sparknas.space.nb201.Nb201NetworkConfig;

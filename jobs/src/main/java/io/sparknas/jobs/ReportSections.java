@@ -1,0 +1,75 @@
+package io.sparknas.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.darts.DartsSweep;
+import io.sparknas.pipeline.ofa.OfaSweep;
+import io.sparknas.pipeline.scale.ScaleSweep;
+import io.sparknas.space.Evaluation;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * What the report prints for a sweep of one kind, after what it prints for every sweep (rounds, status, the top-k,
+ * the Pareto fronts); each kind's line in {@link SweepKinds} names its section.
+ */
+final class ReportSections {
+    private ReportSections() {
+    }
+
+    /** A kind with nothing to add. */
+    static void none(ResultStore store, List<Evaluation> all, JsonNode m, PrintStream out) {
+    }
+
+    /** A scale sweep: the grid at phi = 1, the coefficients it chose, accuracy against FLOPs per method. */
+    static void scaling(ResultStore store, List<Evaluation> all, JsonNode m, PrintStream out) {
+        List<Integer> rounds = store.committedRounds(ResultStore.CANDIDATES);
+        List<Evaluation> grid = store.readRound(0);
+        out.println("grid at phi = 1 (alpha, beta, gamma) accuracy: " + ScaleSweep.gridSummary(grid));
+        grid.stream().filter(Evaluation::isOk)
+                .sorted(java.util.Comparator.comparing((Evaluation e) -> -e.accuracy())
+                        .thenComparing(e -> e.candidate().id()))
+                .findFirst().ifPresent(b -> out.printf(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f%n",
+                        b.metric("alpha"), b.metric("beta"), b.metric("gamma")));
+        if (rounds.contains(1)) {
+            out.println("accuracy against FLOPs (flops x: over the base network's):");
+            ScaleSweep.table(store.readRound(1)).forEach(out::println);
+        }
+    }
+
+    /** An ofa sweep: the last epoch of each shrinking phase, then the choice per FLOP budget. */
+    static void ofa(ResultStore store, List<Evaluation> all, JsonNode m, PrintStream out) {
+        if (!store.committedRounds(OfaSweep.EPOCHS).isEmpty()) {
+            out.println("progressive shrinking (last epoch of each phase: val accuracy of the largest and smallest):");
+            for (Row r : store.read(OfaSweep.EPOCHS).orderBy("phase", "epoch").collectAsList()) {
+                out.printf(Locale.ROOT, "  phase %d %-9s epoch %d  largest %.4f  smallest %.4f  %.0f s%n",
+                        r.<Integer>getAs("phase"), r.<String>getAs("phase_name"), r.<Integer>getAs("epoch"),
+                        r.<Double>getAs("val_accuracy_largest"), r.<Double>getAs("val_accuracy_smallest"),
+                        r.<Double>getAs("seconds"));
+            }
+        }
+        List<Double> budgets = new java.util.ArrayList<>();
+        m.path("config").path("search").path("budgets").forEach(b -> budgets.add(b.asDouble()));
+        out.println("chosen subnet per FLOP budget (val/test by weight inheritance; scratch: trained alone):");
+        OfaSweep.table(all, budgets).forEach(out::println);
+    }
+    /** A darts sweep: its searches, how many epochs each ran, where the traces are. */
+    static void darts(ResultStore store, List<Evaluation> all, JsonNode m, PrintStream out) {
+    if (!store.committedRounds(DartsSweep.EPOCHS).isEmpty()) {
+        Dataset<Row> e = store.read(DartsSweep.EPOCHS);
+        List<Row> last = e.filter(col("status").equalTo("OK")).groupBy("search_id")
+                .agg(org.apache.spark.sql.functions.max("epoch").alias("epochs")).orderBy("search_id")
+                .collectAsList();
+        out.printf(Locale.ROOT, "darts searches: %d ok, %d failed; epochs per search: %s; traces: %s, %s%n",
+                last.size(), e.filter(col("status").equalTo("FAILED")).count(),
+                last.stream().map(r -> r.getAs("search_id") + "=" + r.getAs("epochs")).toList(),
+                store.path(DartsSweep.EPOCHS), store.path(DartsSweep.ALPHAS));
+    }
+    }
+}

@@ -1,0 +1,51 @@
+package io.sparknas.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.space.Evaluation;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The sweep kinds sparknas runs, one line each: the command line's sweep subcommands, the configuration sections
+ * the log shows of a job's configuration, and the report's section for the kind come from here. A new kind is a
+ * package of the pipeline (its configuration and stages on the core), a job, and one line below (docs/design.md).
+ */
+final class SweepKinds {
+    private SweepKinds() {
+    }
+
+    /** What the report prints for a sweep of a kind, after what it prints for every sweep. */
+    @FunctionalInterface
+    interface ReportSection {
+        void print(ResultStore store, List<Evaluation> all, JsonNode sweepJson, PrintStream out);
+    }
+
+    /**
+     * @param name     the subcommand and the {@code kind} recorded in {@code sweep.json}
+     * @param job      the command that runs it
+     * @param sections the configuration sections it reads beside sweep, estimator, spark and export
+     * @param report   its section of {@code ./sparknas report}
+     */
+    record Kind(String name, Supplier<SweepJob<?>> job, List<String> sections, ReportSection report) {
+    }
+
+    static final List<Kind> ALL = List.of(
+            new Kind("search", SearchJob::new, List.of("space", "strategy", "search"), ReportSections::none),
+            new Kind("darts", DartsJob::new, List.of("darts"), ReportSections::darts),
+            new Kind("scale", ScaleJob::new, List.of("scale"), ReportSections::scaling),
+            new Kind("ofa", OfaJob::new, List.of("ofa"), ReportSections::ofa),
+            new Kind("profile", ProfileJob::new, List.of("profile"), ReportSections::none));
+
+    static Optional<Kind> named(String name) {
+        return ALL.stream().filter(k -> k.name().equals(name)).findFirst();
+    }
+
+    /** Every kind's configuration sections, in the order of the kinds. */
+    static List<String> sections() {
+        return ALL.stream().flatMap(k -> k.sections().stream()).distinct().toList();
+    }
+}

@@ -1,0 +1,88 @@
+package io.sparknas.pipeline.ofa;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.oneshot.ofa.OfaTrainingConfig;
+import io.sparknas.pipeline.core.Json;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.space.ofa.OfaCostModel;
+import io.sparknas.space.ofa.OfaSpace;
+import io.sparknas.space.ofa.OfaSubnet;
+import io.sparknas.strategies.StrategyConfig;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+
+/** The ofa job's configuration; {@code estimator} is the proxy that gives the images and the scratch budget. */
+public record OfaConfig(String name, String output, OfaSpace space, OfaTrainingConfig training, Search search,
+                     EstimatorSpec estimator) implements Sweep.Evaluated, Serializable {
+    public OfaConfig {
+        Json.checkName(name);
+        DataConfig d = ProxySpec.required(estimator, "ofa").data();
+        long smallest = OfaCostModel.of(space, space.smallest(), d.imageChannels(), d.imageSide(), d.classes())
+                .flops();
+        for (double b : search.budgets()) {
+            if (b * 1e6 < smallest) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "ofa.search.budgets: %s MFLOPs is "
+                        + "below the smallest subnet's %.3f MFLOPs (%s); raise the budget or shrink ofa.depths, "
+                        + "kernels or expands", OfaSweep.fmt(b), smallest / 1e6, space.smallest().text()));
+            }
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "ofa";
+    }
+
+    ProxySpec proxy() {
+        return ProxySpec.required(estimator, kind());
+    }
+
+    @Override
+    public String semantics() {
+        ObjectNode n = Json.semanticsOf(kind());
+        n.set("space", Json.MAPPER.valueToTree(space));
+        n.set("training", Json.MAPPER.valueToTree(training));
+        n.set("search", Json.MAPPER.valueToTree(search));
+        n.set("estimator", Json.MAPPER.valueToTree(estimator));
+        return Json.canonical(n);
+    }
+
+    /** FLOPs of a subnet on this sweep's images. */
+    long flops(OfaSubnet net) {
+        DataConfig d = proxy().data();
+        return OfaCostModel.of(space, net, d.imageChannels(), d.imageSide(), d.classes()).flops();
+    }
+
+
+    /**
+     * The subnet search, bound from {@code ofa.search}.
+     *
+     * @param budgets           FLOP budgets in millions of multiply-adds; one constrained search each
+     * @param evaluations       subnets evaluated per budget
+     * @param roundSize         subnets per committed round
+     * @param randomSubnets     random subnets evaluated for the scatter (round 0)
+     * @param strategy          the search per budget (seed {@code strategy.seed + i} for budget {@code i})
+     * @param calibrationImages training images that recalibrate each subnet's BN
+     * @param latencyRepeats    timed passes of each subnet at batch 1 (0 = none)
+     * @param scratch           train each budget's chosen subnet from scratch with the proxy estimator
+     */
+    public record Search(List<Double> budgets, int evaluations, int roundSize, int randomSubnets,
+                         StrategyConfig strategy, int calibrationImages, int latencyRepeats, boolean scratch)
+            implements Serializable {
+        public Search {
+            budgets = List.copyOf(budgets);
+            if (budgets.isEmpty() || budgets.stream().anyMatch(b -> !(b > 0))) {
+                throw new IllegalArgumentException("ofa.search.budgets must list positive MFLOPs, got " + budgets);
+            }
+            if (evaluations < 1 || roundSize < 1 || randomSubnets < 0 || calibrationImages < 1 || latencyRepeats < 0) {
+                throw new IllegalArgumentException("ofa.search: evaluations, roundSize and calibrationImages must be "
+                        + "positive, randomSubnets and latencyRepeats >= 0");
+            }
+        }
+    }
+}

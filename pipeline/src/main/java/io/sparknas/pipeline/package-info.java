@@ -1,2 +1,0 @@
-/** Spark orchestration: evaluation on executors, the Parquet result store, the resumable search loop. */
-package io.sparknas.pipeline;
