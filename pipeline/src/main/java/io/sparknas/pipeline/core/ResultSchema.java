@@ -68,8 +68,12 @@ public final class ResultSchema {
         field("created_at", DataTypes.TimestampType, false),
     });
 
-    /** A column, for a kind's own datasets. */
-    public static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
+    /** A kind's own dataset, declared as Spark SQL DDL ({@code "name STRING NOT NULL, loss DOUBLE, ..."}). */
+    public static StructType ddl(String columns) {
+        return StructType.fromDDL(columns.replace('\n', ' ').strip());
+    }
+
+    private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
         return DataTypes.createStructField(name, type, nullable);
     }
 

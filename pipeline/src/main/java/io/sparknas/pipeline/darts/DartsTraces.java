@@ -17,10 +17,7 @@ import io.sparknas.space.Metrics;
 import io.sparknas.space.Operation;
 import io.sparknas.space.darts.DartsText;
 import io.sparknas.space.darts.Derivation;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 
@@ -42,46 +39,21 @@ final class DartsTraces {
     }
 
     /** One row per DARTS search and epoch (epoch 0 with status FAILED and the error for a search that failed). */
-    static final StructType EPOCHS = new StructType(new StructField[] {
-        ResultSchema.field("sweep_id", DataTypes.StringType, false),
-        ResultSchema.field("search_id", DataTypes.StringType, false),
-        ResultSchema.field("seed", DataTypes.LongType, false),
-        ResultSchema.field("order", DataTypes.IntegerType, false),
-        ResultSchema.field("max_skips", DataTypes.IntegerType, false),
-        ResultSchema.field("epoch", DataTypes.IntegerType, false),
-        ResultSchema.field("status", DataTypes.StringType, false),
-        ResultSchema.field("error", DataTypes.StringType, false),
-        ResultSchema.field("learning_rate", DataTypes.DoubleType, true),
-        ResultSchema.field("train_loss", DataTypes.DoubleType, true),
-        ResultSchema.field("train_accuracy", DataTypes.DoubleType, true),
-        ResultSchema.field("val_loss", DataTypes.DoubleType, true),
-        ResultSchema.field("val_accuracy", DataTypes.DoubleType, true),
-        ResultSchema.field("seconds", DataTypes.DoubleType, true),
-        ResultSchema.field("genotype", DataTypes.StringType, true),
-        ResultSchema.field("genotype_unguarded", DataTypes.StringType, true),
-        ResultSchema.field("skips_normal", DataTypes.IntegerType, true),
-        ResultSchema.field("skips_normal_unguarded", DataTypes.IntegerType, true),
-        ResultSchema.field("skips_reduce", DataTypes.IntegerType, true),
-        ResultSchema.field("executor", DataTypes.StringType, false),
-        ResultSchema.field("host", DataTypes.StringType, false),
-        ResultSchema.field(Metrics.LATENCY_WEIGHT, DataTypes.DoubleType, true),
-        ResultSchema.field("expected_latency_ms", DataTypes.DoubleType, true),
-    });
+    static final StructType EPOCHS = ResultSchema.ddl("""
+            sweep_id STRING NOT NULL, search_id STRING NOT NULL, seed BIGINT NOT NULL, order INT NOT NULL,
+            max_skips INT NOT NULL, epoch INT NOT NULL, status STRING NOT NULL, error STRING NOT NULL,
+            learning_rate DOUBLE, train_loss DOUBLE, train_accuracy DOUBLE, val_loss DOUBLE, val_accuracy DOUBLE,
+            seconds DOUBLE, genotype STRING, genotype_unguarded STRING, skips_normal INT,
+            skips_normal_unguarded INT, skips_reduce INT, executor STRING NOT NULL, host STRING NOT NULL,
+            latency_weight DOUBLE, expected_latency_ms DOUBLE
+            """);
 
     /** DARTS architecture parameters per search, epoch, cell type, edge and operation. */
-    static final StructType ALPHAS = new StructType(new StructField[] {
-        ResultSchema.field("sweep_id", DataTypes.StringType, false),
-        ResultSchema.field("search_id", DataTypes.StringType, false),
-        ResultSchema.field("epoch", DataTypes.IntegerType, false),
-        ResultSchema.field("cell", DataTypes.StringType, false),
-        ResultSchema.field("edge", DataTypes.IntegerType, false),
-        ResultSchema.field("node", DataTypes.IntegerType, false),
-        ResultSchema.field("input", DataTypes.IntegerType, false),
-        ResultSchema.field("op", DataTypes.StringType, false),
-        ResultSchema.field("alpha", DataTypes.DoubleType, false),
-        ResultSchema.field("weight", DataTypes.DoubleType, false),
-    });
-
+    static final StructType ALPHAS = ResultSchema.ddl("""
+            sweep_id STRING NOT NULL, search_id STRING NOT NULL, epoch INT NOT NULL, cell STRING NOT NULL,
+            edge INT NOT NULL, node INT NOT NULL, input INT NOT NULL, op STRING NOT NULL, alpha DOUBLE NOT NULL,
+            weight DOUBLE NOT NULL
+            """);
 
     /**
      * One search for a task: its configuration, id, and latency objective (null for plain DARTS; a field, not an

@@ -22,10 +22,7 @@ import io.sparknas.pipeline.core.WholeFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
@@ -49,20 +46,11 @@ import java.util.Map;
 final class SupernetTraining {
     static final String SUPERNET = "supernet";
     /** One epoch of the supernet's progressive shrinking (the {@code ofa_epochs} dataset). */
-    static final StructType EPOCH_SCHEMA = new StructType(new StructField[] {
-        ResultSchema.field("sweep_id", DataTypes.StringType, false),
-        ResultSchema.field("phase", DataTypes.IntegerType, false),
-        ResultSchema.field("phase_name", DataTypes.StringType, false),
-        ResultSchema.field("epoch", DataTypes.IntegerType, false),
-        ResultSchema.field("learning_rate", DataTypes.DoubleType, true),
-        ResultSchema.field("train_loss", DataTypes.DoubleType, true),
-        ResultSchema.field("train_accuracy", DataTypes.DoubleType, true),
-        ResultSchema.field("val_accuracy_largest", DataTypes.DoubleType, true),
-        ResultSchema.field("val_accuracy_smallest", DataTypes.DoubleType, true),
-        ResultSchema.field("seconds", DataTypes.DoubleType, true),
-        ResultSchema.field("executor", DataTypes.StringType, false),
-        ResultSchema.field("host", DataTypes.StringType, false),
-    });
+    static final StructType EPOCH_SCHEMA = ResultSchema.ddl("""
+            sweep_id STRING NOT NULL, phase INT NOT NULL, phase_name STRING NOT NULL, epoch INT NOT NULL,
+            learning_rate DOUBLE, train_loss DOUBLE, train_accuracy DOUBLE, val_accuracy_largest DOUBLE,
+            val_accuracy_smallest DOUBLE, seconds DOUBLE, executor STRING NOT NULL, host STRING NOT NULL
+            """);
 
     private static final Logger LOG = LoggerFactory.getLogger(SupernetTraining.class);
 

@@ -5,6 +5,7 @@ import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.latency.Timing;
 import io.sparknas.pipeline.core.Durations;
 import io.sparknas.pipeline.core.ExecutorInfo;
+import io.sparknas.pipeline.core.ResultSchema;
 import io.sparknas.pipeline.core.RowBuilder;
 import io.sparknas.pipeline.core.Sweep;
 import io.sparknas.pipeline.core.SweepRun;
@@ -17,8 +18,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
@@ -44,35 +43,18 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
     public static final String OPS = "latency_ops";
     public static final String CHECK = "latency_check";
 
-    static final StructType OPS_SCHEMA = new StructType(new StructField[] {
-        DataTypes.createStructField("device", DataTypes.StringType, false),
-        DataTypes.createStructField("engine", DataTypes.StringType, false),
-        DataTypes.createStructField("threads", DataTypes.IntegerType, false),
-        DataTypes.createStructField("space", DataTypes.StringType, false),
-        DataTypes.createStructField("op", DataTypes.StringType, false),
-        DataTypes.createStructField("channels_in", DataTypes.IntegerType, false),
-        DataTypes.createStructField("channels_out", DataTypes.IntegerType, false),
-        DataTypes.createStructField("size", DataTypes.IntegerType, false),
-        DataTypes.createStructField("stride", DataTypes.IntegerType, false),
-        DataTypes.createStructField("median_ms", DataTypes.DoubleType, false),
-        DataTypes.createStructField("p10_ms", DataTypes.DoubleType, false),
-        DataTypes.createStructField("p90_ms", DataTypes.DoubleType, false),
-        DataTypes.createStructField("repeats", DataTypes.IntegerType, false),
-        DataTypes.createStructField("host", DataTypes.StringType, false),
-        DataTypes.createStructField("overhead_ms", DataTypes.DoubleType, true),
-        DataTypes.createStructField("net_ms", DataTypes.DoubleType, true),
-    });
+    static final StructType OPS_SCHEMA = ResultSchema.ddl("""
+            device STRING NOT NULL, engine STRING NOT NULL, threads INT NOT NULL, space STRING NOT NULL,
+            op STRING NOT NULL, channels_in INT NOT NULL, channels_out INT NOT NULL, size INT NOT NULL,
+            stride INT NOT NULL, median_ms DOUBLE NOT NULL, p10_ms DOUBLE NOT NULL, p90_ms DOUBLE NOT NULL,
+            repeats INT NOT NULL, host STRING NOT NULL, overhead_ms DOUBLE, net_ms DOUBLE
+            """);
 
-    static final StructType CHECK_SCHEMA = new StructType(new StructField[] {
-        DataTypes.createStructField("device", DataTypes.StringType, false),
-        DataTypes.createStructField("genotype", DataTypes.StringType, false),
-        DataTypes.createStructField("measured_ms", DataTypes.DoubleType, false),
-        DataTypes.createStructField("p10_ms", DataTypes.DoubleType, false),
-        DataTypes.createStructField("p90_ms", DataTypes.DoubleType, false),
-        DataTypes.createStructField("table_sum_ms", DataTypes.DoubleType, false),
-        DataTypes.createStructField("predicted_ms", DataTypes.DoubleType, false),
-        DataTypes.createStructField("host", DataTypes.StringType, false),
-    });
+    static final StructType CHECK_SCHEMA = ResultSchema.ddl("""
+            device STRING NOT NULL, genotype STRING NOT NULL, measured_ms DOUBLE NOT NULL, p10_ms DOUBLE NOT NULL,
+            p90_ms DOUBLE NOT NULL, table_sum_ms DOUBLE NOT NULL, predicted_ms DOUBLE NOT NULL,
+            host STRING NOT NULL
+            """);
 
     /** The outcome: the fitted predictor and the device it was made on. */
     public record Result(Sweep sweep, LatencyPredictor predictor, String device) {
