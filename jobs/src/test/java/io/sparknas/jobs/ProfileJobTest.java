@@ -41,6 +41,21 @@ class ProfileJobTest {
         p.table().values().forEach(ms -> assertTrue(ms >= 0, "no negative entry: " + p.table()));
         p.table().forEach((op, ms) -> assertTrue(op.op().equals("skip_connect") || op.op().equals("avg_pool_3x3")
                 || ms > 0, "a convolution takes time: " + p.table()));
+
+        // a rerun resumes: nothing is timed again, and the table written is the same
+        List<String> table = Files.readAllLines(out.resolve("latency_table.csv"));
+        String again = DoctorJobTest.run(tiny(out).toArray(String[]::new));
+        assertTrue(again.startsWith("0\n") && again.contains("resuming: the operation instances are timed")
+                && again.contains("resuming: the networks are timed") && !again.contains("timed 12 operation"), again);
+        assertEquals(table, Files.readAllLines(out.resolve("latency_table.csv")));
+        // stopped after the operations: the rerun times the networks only
+        try (var files = Files.walk(out.resolve("latency_check"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        String partial = DoctorJobTest.run(tiny(out).toArray(String[]::new));
+        assertTrue(partial.startsWith("0\n") && partial.contains("resuming: the operation instances are timed")
+                && partial.contains("predictor on 5 random networks measured end to end"), partial);
+        assertTrue(Files.isDirectory(out.resolve("latency_check")));
     }
 
     @Test

@@ -76,7 +76,7 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
         SweepRun run = SweepRun.of(spark, sweep, log);
         List<Timed> ops = new TaskStage<>("latency_ops", () -> sweep.isCommitted(OPS), () -> readOps(sweep),
                 progress -> timeOps(run), "resuming: the operation instances are timed (" + sweep.store().path(OPS)
-                + ")").run(run);
+                + ")").run(run).stream().sorted(TABLE_ORDER).toList();
         String device = ops.get(0).device();
         Map<OpInstance, Double> table = new HashMap<>();
         ops.forEach(t -> table.put(t.op(), t.netMs()));
@@ -157,10 +157,15 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
         }).collect();
     }
 
-    /** The committed timings of the operation instances, in table order. */
+    /** The table's rows in one order, however they were timed or read: operation, channels, size, stride. */
+    private static final java.util.Comparator<Timed> TABLE_ORDER = java.util.Comparator
+            .comparing((Timed t) -> t.op().op()).thenComparingInt(t -> t.op().channelsIn())
+            .thenComparingInt(t -> t.op().channelsOut()).thenComparingInt(t -> t.op().size())
+            .thenComparingInt(t -> t.op().stride());
+
+    /** The committed timings of the operation instances. */
     private static List<Timed> readOps(Sweep sweep) {
-        return sweep.store().read(OPS).orderBy("op", "channels_in", "channels_out", "size", "stride").collectAsList()
-                .stream().map(r -> new Timed(new OpInstance(r.getAs("op"), r.<Integer>getAs("channels_in"),
+        return sweep.store().read(OPS).collectAsList().stream().map(r -> new Timed(new OpInstance(r.getAs("op"), r.<Integer>getAs("channels_in"),
                         r.<Integer>getAs("channels_out"), r.<Integer>getAs("size"), r.<Integer>getAs("stride")), "",
                         new Timing.Result(r.<Double>getAs("median_ms"), r.<Double>getAs("p10_ms"),
                                 r.<Double>getAs("p90_ms"), r.<Integer>getAs("repeats")),
