@@ -153,7 +153,7 @@ public final class ResultStore {
             }
             for (FileStatus s : fs.listStatus(dir)) {
                 String name = s.getPath().getName();
-                if (s.isDirectory() && name.startsWith("round=")) {
+                if (s.isDirectory() && name.matches("round=\\d+")) { // not a stray copy (round=1.bak)
                     rounds.add(Integer.parseInt(name.substring("round=".length())));
                 }
             }
@@ -284,13 +284,13 @@ public final class ResultStore {
         return all;
     }
 
-    /** The strategy snapshot committed after {@code round}. */
+    /** The strategy snapshot committed after {@code round}; empty when there is none (or its round is empty). */
     public Optional<String> checkpoint(int round) {
         if (!committedRounds(CHECKPOINTS).contains(round)) {
             return Optional.empty();
         }
-        Row row = spark.read().schema(ResultSchema.CHECKPOINTS).parquet(path(CHECKPOINTS) + "/round=" + round).first();
-        return Optional.of(row.getAs("snapshot"));
+        return spark.read().schema(ResultSchema.CHECKPOINTS).parquet(path(CHECKPOINTS) + "/round=" + round).limit(1)
+                .collectAsList().stream().findFirst().map(r -> r.<String>getAs("snapshot")); // none in an emptied round
     }
 
     /** Every committed candidate of the sweep, with its {@code round} column. */

@@ -73,8 +73,10 @@ record RoundScheduler(AskStage stage, Pacing.Rounds pacing, SweepRun run) {
         List<Integer> checkpoints = run.store().committedRounds(ResultStore.CHECKPOINTS);
         for (int c = checkpoints.size() - 1; c >= 0; c--) {
             int at = checkpoints.get(c);
-            if (at >= first && at < first + rounds.size()) {
-                stage.strategy().restore(run.store().checkpoint(at).orElseThrow());
+            Optional<String> snapshot = at >= first && at < first + rounds.size() ? run.store().checkpoint(at)
+                    : Optional.empty(); // an emptied checkpoint round: the one before it, or a replay
+            if (snapshot.isPresent()) {
+                stage.strategy().restore(snapshot.get());
                 from = at - first + 1;
                 break;
             }

@@ -176,6 +176,25 @@ class SearchLoopTest {
     }
 
     @Test
+    void aStrayCopyOfARoundAndAnEmptiedCheckpointRoundDoNotStopAResume(@TempDir Path dir) throws Exception {
+        List<String> reference = new SearchLoop(LocalSpark.get(), config(dir.resolve("ref"), "evolution"), s -> { })
+                .run().sweep().store().readAllCandidates().stream().map(e -> e.candidate().id() + " "
+                        + e.candidate().genotype() + " " + e.accuracy()).toList();
+        SweepConfig cfg = config(dir.resolve("s"), "evolution");
+        assertThrows(RuntimeException.class, () -> new SearchLoop(LocalSpark.get(), cfg, s -> { }, dieAfter(2)).run());
+        try (var files = Files.list(dir.resolve("s/checkpoints/round=1"))) { // emptied: checkpoint 0 is the latest
+            files.forEach(f -> f.toFile().delete());
+        }
+        Path stray = Files.createDirectories(dir.resolve("s/candidates/round=1.bak"));
+        Files.writeString(stray.resolve("notes.txt"), "a copy someone kept");
+        List<String> lines = new ArrayList<>();
+        SearchLoop.Result resumed = new SearchLoop(LocalSpark.get(), cfg, lines::add).run();
+        assertTrue(lines.get(0).contains("restored from the checkpoint of round 1"), lines.get(0));
+        assertEquals(reference, resumed.sweep().store().readAllCandidates().stream().map(e -> e.candidate().id() + " "
+                + e.candidate().genotype() + " " + e.accuracy()).toList());
+    }
+
+    @Test
     void aReplayThatDivergesFromTheCommittedRoundsIsRefused(@TempDir Path dir) throws Exception {
         SweepConfig cfg = config(dir.resolve("s"), "evolution");
         assertThrows(RuntimeException.class, () -> new SearchLoop(LocalSpark.get(), cfg, s -> { }, dieAfter(1)).run());
