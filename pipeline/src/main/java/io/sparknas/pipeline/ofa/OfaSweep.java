@@ -64,8 +64,8 @@ public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) 
     public record Choice(double budgetMflops, Evaluation chosen, Optional<Evaluation> scratch) {
     }
 
-    /** The outcome: every subnet evaluated, the choice per budget, the final checkpoint. */
-    public record Result(Sweep sweep, List<Evaluation> subnets, List<Choice> choices, String checkpoint) {
+    /** The outcome: the choice per budget and the final checkpoint (every subnet is in the sweep's candidates). */
+    public record Result(Sweep sweep, List<Choice> choices, String checkpoint) {
     }
 
     public Result run() {
@@ -110,7 +110,7 @@ public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) 
         List<Evaluation> every = new ArrayList<>(all);
         choices.forEach(c -> c.scratch().ifPresent(every::add));
         table(every, budgets).forEach(log);
-        return new Result(sweep, all, choices, checkpoint);
+        return new Result(sweep, choices, checkpoint);
     }
 
     /**
