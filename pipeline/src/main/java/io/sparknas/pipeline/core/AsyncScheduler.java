@@ -2,17 +2,14 @@ package io.sparknas.pipeline.core;
 
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
-import org.apache.spark.api.java.JavaFutureAction;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -58,12 +55,11 @@ record AsyncScheduler(AskStage stage, Pacing.Async pacing, SweepRun run) {
         run.jsc().setLocalProperty("spark.scheduler.pool", "sparknas-" + run.sweep().name()); // FAIR where it is on
         SparkEvaluator evaluator = new SparkEvaluator(run.jsc(), stage.estimator())
                 .withMaxAttempts(stage.maxAttempts());
-        Map<String, Integer> attempts = new HashMap<>();
-        Map<Candidate, JavaFutureAction<List<TaskResult>>> running = new LinkedHashMap<>();
+        Map<String, Candidate> byName = new HashMap<>();
         long start = System.nanoTime();
-        try (SparkEvaluator.Async async = evaluator.async()) {
+        try (InFlight flight = new InFlight(evaluator, inFlight)) {
             while (told.size() < stage.budget()) {
-                while (running.size() < inFlight) {
+                while (flight.hasRoom()) {
                     Candidate next;
                     if (!pending.isEmpty()) {
                         next = pending.poll();
@@ -73,27 +69,21 @@ record AsyncScheduler(AskStage stage, Pacing.Async pacing, SweepRun run) {
                     } else {
                         break;
                     }
-                    running.put(next, async.submit(stage.named(next)));
+                    Candidate named = stage.named(next);
+                    byName.put(named.id(), next);
+                    flight.submit(named);
                 }
-                Candidate done = FixedStage.firstDone(running);
-                Candidate named = stage.named(done);
-                Optional<TaskResult> result = async.result(named, running.remove(done),
-                        attempts.merge(named.id(), 1, Integer::sum));
-                if (result.isEmpty()) { // its job failed and it has attempts left: it runs again
-                    running.put(done, async.submit(named));
-                    continue;
-                }
+                TaskResult result = flight.next();
+                Candidate done = byName.get(result.evaluation().candidate().id());
                 int seq = told.size();
                 int askedBefore = asked.size();
-                Evaluation e = trials.settle(seq, List.of(done), List.of(result.get()), rs -> run.sweep()
+                Evaluation e = trials.settle(seq, List.of(done), List.of(result), rs -> run.sweep()
                         .commitTold(round, stage.estimator(), rs.get(0), seq, askedBefore)).get(0);
-                told.add(named.id());
-                run.log().accept(stage.prefix(progress(e, trials.counts(), running.size(), start, told.size()
+                told.add(result.evaluation().candidate().id());
+                run.log().accept(stage.prefix(progress(e, trials.counts(), flight.running(), start, told.size()
                         - resumed)));
                 stage.limit().check(trials.counts(), seq);
             }
-        } finally {
-            running.values().forEach(f -> f.cancel(true)); // a stage stopped early leaves nothing running
         }
         int merged = run.store().compact(ResultStore.CANDIDATES, round);
         if (merged > 0) {

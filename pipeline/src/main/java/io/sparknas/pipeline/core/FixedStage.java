@@ -3,16 +3,13 @@ package io.sparknas.pipeline.core;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
-import org.apache.spark.api.java.JavaFutureAction;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -70,30 +67,16 @@ public record FixedStage(String label, int round, List<Candidate> candidates, Es
         long t0 = System.nanoTime();
         UnaryOperator<Evaluation> enrich = hooks.apply(missing);
         SparkEvaluator evaluator = new SparkEvaluator(run.jsc(), estimator);
-        Map<String, Integer> attempts = new HashMap<>();
-        Map<Candidate, JavaFutureAction<List<TaskResult>>> running = new LinkedHashMap<>();
-        java.util.ArrayDeque<Candidate> queue = new java.util.ArrayDeque<>(missing);
-        int slots = Math.max(1, run.jsc().defaultParallelism());
-        try (SparkEvaluator.Async async = evaluator.async()) {
-            while (!queue.isEmpty() || !running.isEmpty()) {
-                while (running.size() < slots && !queue.isEmpty()) {
-                    Candidate next = queue.poll();
-                    running.put(next, async.submit(next));
+        try (InFlight flight = new InFlight(evaluator, run.jsc().defaultParallelism())) {
+            for (Candidate c : missing) {
+                if (!flight.hasRoom()) {
+                    commit(run, flight.next(), enrich, done);
                 }
-                Candidate finished = firstDone(running);
-                Optional<TaskResult> result = async.result(finished, running.remove(finished),
-                        attempts.merge(finished.id(), 1, Integer::sum));
-                if (result.isEmpty()) {
-                    running.put(finished, async.submit(finished));
-                    continue;
-                }
-                TaskResult r = result.get().map(enrich);
-                run.sweep().commitOne(round, estimator, r);
-                done.put(finished.id(), r.evaluation());
-                run.listener().committed(round, List.of(r.evaluation()));
+                flight.submit(c);
             }
-        } finally {
-            running.values().forEach(f -> f.cancel(true));
+            while (flight.running() > 0) {
+                commit(run, flight.next(), enrich, done);
+            }
         }
         run.store().compact(ResultStore.CANDIDATES, round);
         List<Evaluation> out = sorted(done);
@@ -108,20 +91,12 @@ public record FixedStage(String label, int round, List<Candidate> candidates, Es
         return out;
     }
 
-    /** The first running candidate whose job is done, waiting for one. */
-    static Candidate firstDone(Map<Candidate, ? extends java.util.concurrent.Future<?>> running) {
-        while (true) {
-            for (Map.Entry<Candidate, ? extends java.util.concurrent.Future<?>> e : running.entrySet()) {
-                if (e.getValue().isDone()) {
-                    return e.getKey();
-                }
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while candidates ran", e);
-            }
-        }
+    /** Commits one candidate's result on its own, enriched, and tells the listeners. */
+    private void commit(SweepRun run, TaskResult result, UnaryOperator<Evaluation> enrich,
+                        Map<String, Evaluation> done) {
+        TaskResult r = result.map(enrich);
+        run.sweep().commitOne(round, estimator, r);
+        done.put(r.evaluation().candidate().id(), r.evaluation());
+        run.listener().committed(round, List.of(r.evaluation()));
     }
 }
