@@ -44,7 +44,7 @@ public record AskStage(String label, Strategy strategy, int budget, Pacing pacin
         }
     }
 
-    /** {@code budget} candidates of {@code strategy} in rounds of {@code roundSize}, from round 0, nothing else. */
+    /** {@code budget} candidates of {@code strategy} paced by {@code pacing}, from round 0; no prefix or hook. */
     public static AskStage of(Strategy strategy, int budget, Pacing pacing, EstimatorSpec estimator) {
         return new AskStage("", strategy, budget, pacing, "", 0, Integer.MAX_VALUE, estimator, UnaryOperator.identity(),
                 UnaryOperator.identity(), FailureLimit.NEVER, 1);

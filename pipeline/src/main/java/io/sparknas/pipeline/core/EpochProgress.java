@@ -49,7 +49,7 @@ final class EpochProgress extends SparkListener implements AutoCloseable {
     /** The listener an executor puts into its estimators' context. */
     static EvaluationContext.EpochListener executorListener(CollectionAccumulator<EpochReport> accumulator) {
         return (candidateId, epoch, metrics) -> {
-            String e = String.format("epoch_%02d_", epoch);
+            String e = io.sparknas.space.Metrics.epochPrefix(epoch);
             Map<String, Double> m = new TreeMap<>();
             metrics.forEach((k, v) -> {
                 if (k.startsWith(e)) {

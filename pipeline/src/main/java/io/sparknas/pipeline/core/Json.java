@@ -34,7 +34,8 @@ public final class Json {
     /** A sweep name: letters, digits, '.', '_', '-'; anything else is refused in one line. */
     public static void checkName(String name) {
         if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("sweep.name must be letters, digits, '.', '_' or '-', got '" + name + "'");
+            throw new IllegalArgumentException("sweep.name must be letters, digits, '.', '_' or '-', got '" + name
+                    + "'");
         }
     }
 }

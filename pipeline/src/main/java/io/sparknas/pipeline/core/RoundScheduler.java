@@ -2,6 +2,7 @@ package io.sparknas.pipeline.core;
 
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
+import io.sparknas.strategies.Strategy;
 
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Optional;
 
 /**
  * Runs an {@link AskStage} in rounds: ask a round, evaluate it as one Spark job, commit it whole, tell it,
- * checkpoint the stage.strategy(). A resume restores the strategy from the latest checkpoint inside the stage's committed
+ * checkpoint the strategy. A resume restores the strategy from the latest checkpoint inside the stage's committed
  * rounds and replays the rounds after it (asked again, which must give the same candidates, and told the stored
  * results); nothing is evaluated twice.
  */
@@ -31,11 +32,12 @@ record RoundScheduler(AskStage stage, Pacing.Rounds pacing, SweepRun run) {
         }
         for (; trials.counts().evaluated() < stage.budget() && done < stage.maxRounds(); done++) {
             int round = stage.firstRound() + done;
-            List<Candidate> asked = stage.strategy().ask(Math.min(pacing.size(), stage.budget() - trials.counts().evaluated()));
+            Strategy strategy = stage.strategy();
+            List<Candidate> asked = strategy.ask(Math.min(pacing.size(), stage.budget() - trials.counts().evaluated()));
             List<Candidate> named = asked.stream().map(stage::named).toList();
             List<TaskResult> results = inAskedOrder(named, evaluator.evaluate(named, pacing.partitions()));
             trials.settle(round, asked, results, rs -> run.sweep().commitCandidates(round, stage.estimator(), rs));
-            run.sweep().commitCheckpoint(round, stage.strategy().name(), stage.strategy().told(), stage.strategy().snapshot());
+            run.sweep().commitCheckpoint(round, strategy.name(), strategy.told(), strategy.snapshot());
             run.log().accept(stage.prefix(progress(done, resumed, trials.counts(), start)));
             stage.limit().check(trials.counts(), done);
         }
