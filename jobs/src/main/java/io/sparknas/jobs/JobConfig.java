@@ -285,10 +285,13 @@ public record JobConfig(Config config, String source) {
         return config.getBoolean("export.retrain");
     }
 
-    /** The resolved configuration as HOCON, for the log: the sweep, every kind's sections, estimator, spark, export. */
-    public String render() {
+    /**
+     * The resolved configuration of a job of {@code kind} as HOCON, for the log: the sweep, the kind's own sections
+     * ({@link SweepKinds}), estimator, spark and export.
+     */
+    public String render(String kind) {
         List<String> paths = new java.util.ArrayList<>(List.of("sweep"));
-        paths.addAll(SweepKinds.sections());
+        SweepKinds.named(kind).ifPresent(k -> paths.addAll(k.sections()));
         paths.addAll(List.of("estimator", "spark", "export"));
         Config shown = ConfigFactory.empty();
         for (String p : paths) {

@@ -73,7 +73,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
         }
         System.out.println("sparknas " + command + ": sweep '" + cfg.name() + "' -> " + cfg.output() + " (config hash "
                 + cfg.hash() + ")" + describe(cfg));
-        LOG.info("configuration ({}):\n{}", job.source(), job.render());
+        LOG.info("configuration ({}):\n{}", job.source(), job.render(command));
         SparkSession spark = job.sparkSession("sparknas-" + command + "-" + cfg.name());
         SweepLease lease;
         try {

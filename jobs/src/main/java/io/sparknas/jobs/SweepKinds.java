@@ -43,9 +43,4 @@ final class SweepKinds {
     static Optional<Kind> named(String name) {
         return ALL.stream().filter(k -> k.name().equals(name)).findFirst();
     }
-
-    /** Every kind's configuration sections, in the order of the kinds. */
-    static List<String> sections() {
-        return ALL.stream().flatMap(k -> k.sections().stream()).distinct().toList();
-    }
 }
