@@ -5,7 +5,9 @@ import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.Metrics;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -24,57 +26,43 @@ public final class ResultSchema {
     private ResultSchema() {
     }
 
-    public static final StructType CANDIDATES = new StructType(new StructField[] {
-        field("sweep_id", DataTypes.StringType, false),
-        field("candidate_id", DataTypes.StringType, false),
-        field("parents", DataTypes.createArrayType(DataTypes.StringType, false), false),
-        field("origin", DataTypes.StringType, false),
-        field("space", DataTypes.StringType, false),
-        field("genotype", DataTypes.StringType, false),
-        field("canonical_key", DataTypes.StringType, false),
-        field("seed", DataTypes.LongType, false),
-        field("estimator", DataTypes.StringType, false),
-        field("estimator_config", DataTypes.StringType, false),
-        field("status", DataTypes.StringType, false),
-        field(Metrics.ACCURACY, DataTypes.DoubleType, true),
-        field(Metrics.TEST_ACCURACY, DataTypes.DoubleType, true),
-        field(Metrics.PARAMS, DataTypes.LongType, true),
-        field(Metrics.FLOPS, DataTypes.LongType, true),
-        field(Metrics.LATENCY_MS_B1, DataTypes.DoubleType, true),
-        field(Metrics.LATENCY_MS_BATCH, DataTypes.DoubleType, true),
-        field(Metrics.TRAIN_SECONDS, DataTypes.DoubleType, true),
-        field("error", DataTypes.StringType, false),
-        field("device", DataTypes.StringType, false),
-        field("executor", DataTypes.StringType, false),
-        field("host", DataTypes.StringType, false),
-        field("task_attempt", DataTypes.IntegerType, false),
-        field("start_time", DataTypes.TimestampType, false),
-        field("end_time", DataTypes.TimestampType, false),
-        field("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), false),
-        field("config_hash", DataTypes.StringType, false),
-        field("sparknas_version", DataTypes.StringType, false),
-        field("spark_version", DataTypes.StringType, false),
-        field("djl_version", DataTypes.StringType, false),
-        field("java_version", DataTypes.StringType, false),
-        field("tell_seq", DataTypes.IntegerType, true),
-        field("asked_before", DataTypes.IntegerType, true),
-    });
+    public static final StructType CANDIDATES = elementsNotNull(ddl("""
+            sweep_id STRING NOT NULL, candidate_id STRING NOT NULL, parents ARRAY<STRING> NOT NULL,
+            origin STRING NOT NULL, space STRING NOT NULL, genotype STRING NOT NULL, canonical_key STRING NOT NULL,
+            seed BIGINT NOT NULL, estimator STRING NOT NULL, estimator_config STRING NOT NULL, status STRING NOT NULL,
+            %s DOUBLE, %s DOUBLE, %s BIGINT, %s BIGINT, %s DOUBLE, %s DOUBLE, %s DOUBLE,
+            error STRING NOT NULL, device STRING NOT NULL, executor STRING NOT NULL, host STRING NOT NULL,
+            task_attempt INT NOT NULL, start_time TIMESTAMP NOT NULL, end_time TIMESTAMP NOT NULL,
+            metrics MAP<STRING, DOUBLE> NOT NULL, config_hash STRING NOT NULL, sparknas_version STRING NOT NULL,
+            spark_version STRING NOT NULL, djl_version STRING NOT NULL, java_version STRING NOT NULL,
+            tell_seq INT, asked_before INT
+            """.formatted(Metrics.ACCURACY, Metrics.TEST_ACCURACY, Metrics.PARAMS, Metrics.FLOPS, Metrics.LATENCY_MS_B1,
+            Metrics.LATENCY_MS_BATCH, Metrics.TRAIN_SECONDS)));
 
-    public static final StructType CHECKPOINTS = new StructType(new StructField[] {
-        field("sweep_id", DataTypes.StringType, false),
-        field("strategy", DataTypes.StringType, false),
-        field("told", DataTypes.IntegerType, false),
-        field("snapshot", DataTypes.StringType, false),
-        field("created_at", DataTypes.TimestampType, false),
-    });
+    public static final StructType CHECKPOINTS = ddl("""
+            sweep_id STRING NOT NULL, strategy STRING NOT NULL, told INT NOT NULL, snapshot STRING NOT NULL,
+            created_at TIMESTAMP NOT NULL
+            """);
 
     /** A kind's own dataset, declared as Spark SQL DDL ({@code "name STRING NOT NULL, loss DOUBLE, ..."}). */
     public static StructType ddl(String columns) {
         return StructType.fromDDL(columns.replace('\n', ' ').strip());
     }
 
-    private static StructField field(String name, org.apache.spark.sql.types.DataType type, boolean nullable) {
-        return DataTypes.createStructField(name, type, nullable);
+    /** DDL cannot say that an array's elements or a map's values are never null; a candidate's never are. */
+    private static StructType elementsNotNull(StructType t) {
+        StructField[] fields = t.fields().clone();
+        for (int i = 0; i < fields.length; i++) {
+            StructField f = fields[i];
+            if (f.dataType() instanceof ArrayType a) {
+                fields[i] = new StructField(f.name(), DataTypes.createArrayType(a.elementType(), false), f.nullable(),
+                        f.metadata());
+            } else if (f.dataType() instanceof MapType m) {
+                fields[i] = new StructField(f.name(), DataTypes.createMapType(m.keyType(), m.valueType(), false),
+                        f.nullable(), f.metadata());
+            }
+        }
+        return new StructType(fields);
     }
 
     /** A committed candidate: the evaluation, where it ran, the estimator that produced it (kind and JSON). */

@@ -42,22 +42,11 @@ public record OfaConfig(String name, String output, OfaSpace space, OfaTrainingC
         return ProxySpec.required(estimator, kind());
     }
 
-    @Override
-    public String semantics() {
-        ObjectNode n = Json.semanticsOf(kind());
-        n.set("space", Json.MAPPER.valueToTree(space));
-        n.set("training", Json.MAPPER.valueToTree(training));
-        n.set("search", Json.MAPPER.valueToTree(search));
-        n.set("estimator", Json.MAPPER.valueToTree(estimator));
-        return Json.canonical(n);
-    }
-
     /** FLOPs of a subnet on this sweep's images. */
     long flops(OfaSubnet net) {
         DataConfig d = proxy().data();
         return OfaCostModel.of(space, net, d.imageChannels(), d.imageSide(), d.classes()).flops();
     }
-
 
     /**
      * The subnet search, bound from {@code ofa.search}.
@@ -84,5 +73,15 @@ public record OfaConfig(String name, String output, OfaSpace space, OfaTrainingC
                         + "positive, randomSubnets and latencyRepeats >= 0");
             }
         }
+    }
+
+    @Override
+    public String semantics() {
+        ObjectNode n = Json.semanticsOf(kind());
+        n.set("space", Json.MAPPER.valueToTree(space));
+        n.set("training", Json.MAPPER.valueToTree(training));
+        n.set("search", Json.MAPPER.valueToTree(search));
+        n.set("estimator", Json.MAPPER.valueToTree(estimator));
+        return Json.canonical(n);
     }
 }

@@ -60,19 +60,6 @@ public record ProfileConfig(String name, String output, String space, Nb201Netwo
         return "profile";
     }
 
-    @Override
-    public String semantics() {
-        ObjectNode n = Json.semanticsOf(kind());
-        n.put("space", space);
-        n.set("network", Json.MAPPER.valueToTree(isDarts() ? darts : network));
-        n.put("warmup", warmup);
-        n.put("repeats", repeats);
-        n.put("validation", validation);
-        n.put("seed", seed);
-        n.put("torchThreads", torchThreads);
-        return Json.canonical(n);
-    }
-
     boolean isDarts() {
         return space.equals(DartsSpace.NAME);
     }
@@ -100,5 +87,18 @@ public record ProfileConfig(String name, String output, String space, Nb201Netwo
     Timing.Result timeNetwork(String genotype, Device d) {
         return isDarts() ? Timing.dartsNetwork(DartsText.parse(genotype), darts, d, warmup, repeats)
                 : Timing.nb201Network(Nb201Cell.parse(genotype), network, d, warmup, repeats);
+    }
+
+    @Override
+    public String semantics() {
+        ObjectNode n = Json.semanticsOf(kind());
+        n.put("space", space);
+        n.set("network", Json.MAPPER.valueToTree(isDarts() ? darts : network));
+        n.put("warmup", warmup);
+        n.put("repeats", repeats);
+        n.put("validation", validation);
+        n.put("seed", seed);
+        n.put("torchThreads", torchThreads);
+        return Json.canonical(n);
     }
 }

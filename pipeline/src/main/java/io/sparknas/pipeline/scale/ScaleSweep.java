@@ -59,15 +59,6 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             return "scale";
         }
 
-        @Override
-        public String semantics() {
-            ObjectNode n = Json.semanticsOf(kind());
-            n.put("base", base);
-            n.set("scale", Json.MAPPER.valueToTree(scale));
-            n.set("estimator", Json.MAPPER.valueToTree(estimator));
-            return Json.canonical(n);
-        }
-
         /** The plan of candidates: the base at the proxy's size and the images' resolution. */
         public CompoundScalingPlan plan() {
             return plan(base, scale, ProxySpec.required(estimator, kind()));
@@ -87,6 +78,15 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             NetworkSize size = cell instanceof ScalingBase.Nb201
                     ? new NetworkSize(p.network().channels(), p.nb201CellsPerStage(), 1) : p.network();
             return new ScaledNetwork(size, p.data().imageSide());
+        }
+
+        @Override
+        public String semantics() {
+            ObjectNode n = Json.semanticsOf(kind());
+            n.put("base", base);
+            n.set("scale", Json.MAPPER.valueToTree(scale));
+            n.set("estimator", Json.MAPPER.valueToTree(estimator));
+            return Json.canonical(n);
         }
     }
 
