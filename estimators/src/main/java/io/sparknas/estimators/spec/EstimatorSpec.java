@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * the estimator once from it (the pipeline's executor cache). One record per configured kind; its JSON carries
  * the kind in a {@code kind} field ({@code {"kind":"proxy","proxy":{...},"data":{...}}}), which is how the
  * configuration's {@code estimator} section binds to it and how results record it. The spec says what the pipeline
- * needs to know about it (whether it trains, its images, its threads, the networks it builds, the files it reads),
+ * needs to know about it (whether it trains, its images, the networks it builds, the files it reads),
  * so the pipeline never asks which kind it is.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
@@ -33,11 +33,6 @@ public interface EstimatorSpec extends Serializable {
     static List<String> kinds() {
         return Arrays.stream(EstimatorSpec.class.getAnnotation(JsonSubTypes.class).value())
                 .map(JsonSubTypes.Type::name).toList();
-    }
-
-    /** The kinds a configuration may name (a supernet spec is made by the ofa job from its own checkpoint). */
-    static List<String> configurableKinds() {
-        return kinds().stream().filter(k -> !k.equals(SupernetSpec.KIND)).toList();
     }
 
     /** The kind's name, as in the configuration and the {@code estimator} column. */
@@ -57,11 +52,6 @@ public interface EstimatorSpec extends Serializable {
     /** The images the estimator reads, if it reads any. */
     default Optional<DataConfig> dataset() {
         return Optional.empty();
-    }
-
-    /** libtorch threads per evaluating task (0 = the engine's default). */
-    default int torchThreads() {
-        return 0;
     }
 
     /** The network a DARTS genotype is evaluated as, where the estimator builds one (its costs before training). */

@@ -39,7 +39,6 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
     }
 
     /** libtorch threads per evaluating task (the proxy's setting, shared by jobs that evaluate other ways). */
-    @Override
     public int torchThreads() {
         return proxy.torchThreads();
     }

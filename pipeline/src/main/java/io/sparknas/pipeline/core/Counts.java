@@ -9,10 +9,6 @@ import io.sparknas.space.Evaluation;
 public record Counts(int evaluated, int failed, int pruned) {
     public static final Counts ZERO = new Counts(0, 0, 0);
 
-    public Counts(int evaluated, int failed) {
-        this(evaluated, failed, 0);
-    }
-
     public Counts plus(Evaluation e) {
         return new Counts(evaluated + 1, failed + (e.isFailed() ? 1 : 0),
                 pruned + (e.status() == Evaluation.Status.PRUNED ? 1 : 0));

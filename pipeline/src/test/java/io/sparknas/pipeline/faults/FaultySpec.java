@@ -121,11 +121,6 @@ public record FaultySpec(EstimatorSpec inner, Set<String> poison, Set<String> fa
     }
 
     @Override
-    public int torchThreads() {
-        return inner.torchThreads();
-    }
-
-    @Override
     public Optional<DartsNetworkConfig> dartsNetworkShape() {
         return inner.dartsNetworkShape();
     }
