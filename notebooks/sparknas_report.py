@@ -25,7 +25,7 @@ import pyarrow.fs as pafs
 # The metric names sparknas records (Java: io.sparknas.space.Metrics.ALL, kept equal by NotebookFilesTest).
 METRICS = ["accuracy", "test_accuracy", "params", "flops", "latency_ms_b1", "latency_ms_batch", "train_seconds",
            "epochs", "latency_pred_ms", "latency_ms_timed", "latency_weight", "attempts", "train_loss", "val_loss",
-           "val_accuracy"]
+           "val_accuracy", "resumed_from_epoch", "resume_skipped", "state_bytes", "span_seconds"]
 # Row statuses (Java: Evaluation.Status): PRUNED is a candidate stopped early on purpose, not a failure.
 STATUSES = ["OK", "FAILED", "PRUNED"]
 

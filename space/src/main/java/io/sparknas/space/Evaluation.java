@@ -80,6 +80,14 @@ public record Evaluation(Candidate candidate, Status status, double accuracy, Ma
         return status == Status.OK;
     }
 
+    /**
+     * Whether it has an accuracy a strategy may learn from: OK, or PRUNED after reaching one (a multi-fidelity
+     * scheduler's paused candidate: its accuracy at a lower fidelity, which is what it is).
+     */
+    public boolean hasSignal() {
+        return status == Status.OK || (status == Status.PRUNED && Double.isFinite(accuracy));
+    }
+
     /** A metric or NaN when absent. */
     public double metric(String name) {
         return metrics.getOrDefault(name, Double.NaN);

@@ -40,11 +40,19 @@ public final class Metrics {
     public static final String TRAIN_LOSS = "train_loss";
     public static final String VAL_LOSS = "val_loss";
     public static final String VAL_ACCURACY = "val_accuracy";
+    /** A paused training continued (multi-fidelity): the epoch its saved state was at (0: from scratch). */
+    public static final String RESUMED_FROM_EPOCH = "resumed_from_epoch";
+    /** Saved states that could not be read and were passed over before it continued (or started over). */
+    public static final String RESUME_SKIPPED = "resume_skipped";
+    /** Bytes of the training state it saved at the end of its span (parameters, momentum, progress). */
+    public static final String STATE_BYTES = "state_bytes";
+    /** Seconds this span trained (its {@code train_seconds} counts every span of the candidate's training). */
+    public static final String SPAN_SECONDS = "span_seconds";
 
     /** Every name above, in the order the Python report lists them. */
     public static final List<String> ALL = List.of(ACCURACY, TEST_ACCURACY, PARAMS, FLOPS, LATENCY_MS_B1,
             LATENCY_MS_BATCH, TRAIN_SECONDS, EPOCHS, LATENCY_PREDICTED, LATENCY_TIMED, LATENCY_WEIGHT, ATTEMPTS,
-            TRAIN_LOSS, VAL_LOSS, VAL_ACCURACY);
+            TRAIN_LOSS, VAL_LOSS, VAL_ACCURACY, RESUMED_FROM_EPOCH, RESUME_SKIPPED, STATE_BYTES, SPAN_SECONDS);
 
     /** Costs known before a candidate is trained: what a search constraint may bound. */
     public static final List<String> PRIOR_COSTS = List.of(FLOPS, PARAMS, LATENCY_PREDICTED);

@@ -66,7 +66,7 @@ public final class LocalSearch<G> extends AbstractStrategy<G> {
 
     @Override
     protected void onResult(G genotype, Evaluation e) {
-        if (!e.isOk()) {
+        if (!e.hasSignal()) {
             return;
         }
         if (current == null || e.accuracy() > current.accuracy()) {

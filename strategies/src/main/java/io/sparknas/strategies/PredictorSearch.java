@@ -119,7 +119,7 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
 
     @Override
     protected void onResult(G genotype, Evaluation e) {
-        if (e.isOk()) {
+        if (e.hasSignal()) {
             history.add(new Individual(e.candidate().id(), e.candidate().genotype(), e.candidate().key(), e.accuracy()));
         }
     }

@@ -99,7 +99,7 @@ public final class RegularizedEvolution<G> extends AbstractStrategy<G> {
 
     @Override
     protected void onResult(G genotype, Evaluation e) {
-        if (!e.isOk()) {
+        if (!e.hasSignal()) {
             return;
         }
         population.addLast(new Individual(e.candidate().id(), e.candidate().genotype(), e.candidate().key(),

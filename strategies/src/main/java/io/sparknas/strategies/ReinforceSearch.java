@@ -88,7 +88,7 @@ public final class ReinforceSearch<G> extends AbstractStrategy<G> {
     protected void onResult(G genotype, Evaluation e) {
         int[] choices = pendingChoices.remove(e.candidate().id());
         batchChoices.add(choices);
-        batchRewards.add(e.isOk() ? e.accuracy() : 0.0);
+        batchRewards.add(e.hasSignal() ? e.accuracy() : 0.0);
         if (pendingCount() == 0) {
             learn();
         }

@@ -12,16 +12,18 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.CosineTracker;
+import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.sparknas.estimators.ThreadGradientCollector;
 import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.training.BatchStats;
 import io.sparknas.estimators.training.Divergence;
+import io.sparknas.estimators.training.ResumableSgd;
 import io.sparknas.estimators.training.SgdConfig;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -34,9 +36,11 @@ import java.util.Arrays;
  */
 public final class ProxyTrainer implements AutoCloseable {
     private final Model model;
-    private final Trainer trainer;
+    private final DefaultTrainingConfig config;
+    private Trainer trainer;
     private final Block block;
     private final Shape inputShape;
+    private final ResumableSgd sgd;
 
     /**
      * @param inputShape (batch, channels, height, width) of a training batch
@@ -45,24 +49,29 @@ public final class ProxyTrainer implements AutoCloseable {
      */
     public ProxyTrainer(String name, Block block, SgdConfig sgdConfig, int torchThreads, Device device,
                         Shape inputShape, int totalSteps, long seed) {
+        this(name, block, sgdConfig, torchThreads, device, inputShape, totalSteps, 0, seed);
+    }
+
+    /**
+     * A training that continues after {@code stepsDone} of its {@code totalSteps} (the schedule goes on from there);
+     * {@link #loadState} then gives it the parameters and momentum it had.
+     */
+    public ProxyTrainer(String name, Block block, SgdConfig sgdConfig, int torchThreads, Device device,
+                        Shape inputShape, int totalSteps, int stepsDone, long seed) {
         Torch.pinThreads(torchThreads);
         this.block = block;
         this.inputShape = inputShape;
         this.model = Model.newInstance(name, device);
         model.setBlock(block);
-        Optimizer sgd = Optimizer.sgd()
-                .setLearningRateTracker(CosineTracker.builder().setBaseValue((float) sgdConfig.learningRate())
-                        .optFinalValue(0f).setMaxUpdates(Math.max(1, totalSteps)).build())
-                .optMomentum((float) sgdConfig.momentum())
-                .optWeightDecays((float) sgdConfig.weightDecay())
-                .optClipGrad(sgdConfig.gradClip() > 0 ? (float) sgdConfig.gradClip() : Float.POSITIVE_INFINITY)
-                .build();
-        DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+        Tracker schedule = CosineTracker.builder().setBaseValue((float) sgdConfig.learningRate())
+                .optFinalValue(0f).setMaxUpdates(Math.max(1, totalSteps)).build();
+        this.sgd = new ResumableSgd(schedule, sgdConfig, block.getParameters().values(), stepsDone);
+        this.config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(sgd).optDevices(new Device[] {device})
                 .optInitializer(Torch.PYTORCH_DEFAULT_INIT, Parameter.Type.WEIGHT);
         Trainer t = null;
         try {
-            t = model.newTrainer(tc);
+            t = model.newTrainer(config);
             Trainer created = t;
             Torch.seeded(seed, () -> created.initialize(inputShape));
         } catch (RuntimeException e) {
@@ -139,19 +148,47 @@ public final class ProxyTrainer implements AutoCloseable {
         return n;
     }
 
-    /** Replaces the parameters with those saved by {@link #save} under {@code dir}. */
+    /**
+     * Replaces the parameters with those saved by {@link #save} under {@code dir}. DJL's trainer keeps the arrays it
+     * saw when it initialised (its parameter store), while loading gives the parameters new arrays: a new trainer is
+     * made over the loaded ones (initialising leaves set parameters as they are), or training and inference would go
+     * on with the old values.
+     */
     public void load(Path dir) throws IOException {
         try {
             model.load(dir, "model");
-        } catch (ai.djl.MalformedModelException e) {
+        } catch (ai.djl.MalformedModelException | RuntimeException e) {
             throw new IOException(dir + " does not hold parameters of this network: " + e.getMessage(), e);
         }
+        Trainer fresh = model.newTrainer(config);
+        fresh.initialize(inputShape);
+        trainer.close();
+        trainer = fresh;
     }
 
     /** Saves the parameters in DJL's format as {@code dir/model-0000.params}. */
     public void save(Path dir) throws IOException {
         model.save(dir, "model");
     }
+
+    /** Saves what continuing this training needs: the parameters ({@link #save}) and the optimiser's momentum. */
+    public void saveState(Path dir) throws IOException {
+        save(dir);
+        Files.write(dir.resolve(MOMENTUM), sgd.encodeMomentum(trainer.getManager()));
+    }
+
+    /** Replaces parameters and momentum with those {@link #saveState} wrote for a network of the same shape. */
+    public void loadState(Path dir) throws IOException {
+        load(dir);
+        try {
+            sgd.decodeMomentum(trainer.getManager(), Files.readAllBytes(dir.resolve(MOMENTUM)));
+        } catch (RuntimeException e) {
+            throw new IOException(dir.resolve(MOMENTUM) + " is not this network's optimiser state: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static final String MOMENTUM = "momentum.ndlist";
 
     @Override
     public void close() {

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import io.sparknas.estimators.Devices;
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.EvaluationContext;
+import io.sparknas.estimators.TrainingSpan;
 import io.sparknas.estimators.data.ImageSet;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.training.BatchStats;
@@ -37,6 +38,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
@@ -52,6 +55,7 @@ import java.util.function.IntFunction;
  * accuracy (same thread count).
  */
 public final class ProxyTrainingEstimator implements Estimator {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProxyTrainingEstimator.class);
     private static final int EVAL_BATCH = 256;
 
     private final ProxyConfig cfg;
@@ -199,18 +203,24 @@ public final class ProxyTrainingEstimator implements Estimator {
         int batch = Math.min(cfg.batchSize(), train.size());
         int steps = train.size() / batch;
         Shape inputShape = new Shape(batch, train.channels(), train.height(), train.width());
-        int epochs = cfg.epochsFor(candidate.seed());
-        if (cfg.epochsUpTo() > 0) {
+        Optional<TrainingSpan> span = context.span();
+        int maxEpochs = span.map(TrainingSpan::maxEpochs).orElse(cfg.epochsFor(candidate.seed()));
+        int epochs = span.map(TrainingSpan::toEpoch).orElse(maxEpochs);
+        if (cfg.epochsUpTo() > 0 || span.isPresent()) {
             metrics.put(Metrics.EPOCHS, (double) epochs);
         }
-        try (ProxyTrainer trainer = new ProxyTrainer(candidate.id(), block, cfg.sgd(), cfg.torchThreads(), device,
-                inputShape, epochs * steps, candidate.seed())) {
+        Resumed from = resume(candidate, block, device, inputShape, maxEpochs * steps, steps, span, metrics);
+        try (ProxyTrainer trainer = from.trainer) {
             metrics.put(Metrics.PARAMS, (double) trainer.trainableParameters());
             SeededRandom order = new SeededRandom(candidate.seed());
+            for (int done = 0; done < from.state.epoch(); done++) {
+                order.permutation(train.size()); // the data order continues where the paused training left it
+            }
             long trainStart = System.nanoTime();
-            double accuracy = Double.NaN;
-            double bestTrainAccuracy = 0;
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            double accuracy = metrics.getOrDefault(Metrics.epoch(from.state.epoch(), Metrics.VAL_ACCURACY),
+                    Double.NaN);
+            double bestTrainAccuracy = from.state.bestTrainAccuracy();
+            for (int epoch = from.state.epoch() + 1; epoch <= epochs; epoch++) {
                 if (context.cancelled().getAsBoolean()) {
                     throw new Cancelled("cancelled before epoch " + epoch);
                 }
@@ -240,8 +250,20 @@ public final class ProxyTrainingEstimator implements Estimator {
                 metrics.put(Metrics.VAL_LOSS, val.meanLoss());
                 context.epochs().onEpoch(candidate.id(), epoch, Collections.unmodifiableMap(metrics));
             }
-            metrics.put(Metrics.TRAIN_SECONDS, (System.nanoTime() - trainStart) / 1e9);
+            double spanSeconds = (System.nanoTime() - trainStart) / 1e9;
+            metrics.put(Metrics.TRAIN_SECONDS, from.state.trainSeconds() + spanSeconds);
             StuckAtChance.check(bestTrainAccuracy, train.classes(), (long) steps * batch);
+            if (span.isPresent()) {
+                metrics.put(Metrics.SPAN_SECONDS, spanSeconds);
+                TrainingState reached = new TrainingState(candidate.id(), candidate.seed(), epochs, maxEpochs, steps,
+                        metrics, from.state.trainSeconds() + spanSeconds, bestTrainAccuracy);
+                try {
+                    metrics.put(Metrics.STATE_BYTES, (double) reached.write(span.get().saveTo(), trainer));
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot save the training state to " + span.get().saveTo() + ": "
+                            + e.getMessage(), e);
+                }
+            }
             if (data.test().size() > 0) {
                 metrics.put(Metrics.TEST_ACCURACY, evaluateSet(trainer, data, data.test()).accuracy());
             }
@@ -254,6 +276,51 @@ public final class ProxyTrainingEstimator implements Estimator {
             }
             return accuracy;
         }
+    }
+
+    /** A trainer and the state it starts from: a saved one of the span's, or the beginning. */
+    private record Resumed(ProxyTrainer trainer, TrainingState state) {
+    }
+
+    /**
+     * The trainer for {@code candidate}: continuing the first readable state of the span's (latest first), its
+     * metrics put into {@code metrics}; from scratch when there is none or none can be read (each one passed over is
+     * counted in {@link Metrics#RESUME_SKIPPED} and logged).
+     */
+    private Resumed resume(Candidate candidate, Block block, Device device, Shape inputShape, int totalSteps,
+                           int steps, Optional<TrainingSpan> span, Map<String, Double> metrics) {
+        int skipped = 0;
+        for (Path dir : span.map(TrainingSpan::resumeFrom).orElse(List.of())) {
+            ProxyTrainer trainer = null;
+            try {
+                TrainingState state = TrainingState.read(dir);
+                if (!state.candidateId().equals(candidate.id()) || state.seed() != candidate.seed()
+                        || state.stepsPerEpoch() != steps || state.epoch() > span.get().toEpoch()) {
+                    throw new IOException(dir + " is the state of " + state.candidateId() + " at epoch "
+                            + state.epoch() + " with " + state.stepsPerEpoch() + " steps an epoch, not of this span");
+                }
+                trainer = new ProxyTrainer(candidate.id(), block, cfg.sgd(), cfg.torchThreads(), device, inputShape,
+                        totalSteps, state.epoch() * steps, candidate.seed());
+                trainer.loadState(dir);
+                metrics.putAll(state.resumedMetrics());
+                metrics.put(Metrics.RESUME_SKIPPED, (double) skipped);
+                return new Resumed(trainer, state);
+            } catch (IOException | RuntimeException e) {
+                if (trainer != null) {
+                    trainer.close();
+                }
+                LOG.warn("candidate {}: cannot continue from {} ({}); trying an earlier state or starting over",
+                        candidate.id(), dir, e.getMessage());
+                skipped++;
+            }
+        }
+        if (span.isPresent()) {
+            metrics.put(Metrics.RESUMED_FROM_EPOCH, 0.0);
+            metrics.put(Metrics.RESUME_SKIPPED, (double) skipped);
+        }
+        ProxyTrainer fresh = new ProxyTrainer(candidate.id(), block, cfg.sgd(), cfg.torchThreads(), device,
+                inputShape, totalSteps, candidate.seed());
+        return new Resumed(fresh, new TrainingState(candidate.id(), candidate.seed(), 0, 0, steps, Map.of(), 0, 0));
     }
 
     private static void save(ProxyTrainer trainer, Path dir) {
