@@ -252,7 +252,9 @@ public final class ProxyTrainingEstimator implements Estimator {
             }
             double spanSeconds = (System.nanoTime() - trainStart) / 1e9;
             metrics.put(Metrics.TRAIN_SECONDS, from.state.trainSeconds() + spanSeconds);
-            StuckAtChance.check(bestTrainAccuracy, train.classes(), (long) steps * batch);
+            if (epochs == maxEpochs) { // a training paused early may not have left chance yet: that is its result
+                StuckAtChance.check(bestTrainAccuracy, train.classes(), (long) steps * batch);
+            }
             if (span.isPresent()) {
                 metrics.put(Metrics.SPAN_SECONDS, spanSeconds);
                 TrainingState reached = new TrainingState(candidate.id(), candidate.seed(), epochs, maxEpochs, steps,

@@ -49,6 +49,21 @@ public interface EstimatorSpec extends Serializable {
         return false;
     }
 
+    /**
+     * Whether a training can be paused and continued ({@link io.sparknas.estimators.TrainingSpan}): what a
+     * multi-fidelity scheduler needs. Only an estimator that trains epoch by epoch can.
+     */
+    default boolean pausable() {
+        return false;
+    }
+
+    /**
+     * Refuses, in one line, settings that contradict a scheduler deciding each candidate's epochs (up to
+     * {@code maxEpochs}).
+     */
+    default void checkScheduled(int maxEpochs) {
+    }
+
     /** The images the estimator reads, if it reads any. */
     default Optional<DataConfig> dataset() {
         return Optional.empty();

@@ -49,6 +49,20 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
     }
 
     @Override
+    public boolean pausable() {
+        return true;
+    }
+
+    /** The scheduler's epochs replace {@code estimator.proxy.epochs}; a drawn number of epochs contradicts them. */
+    @Override
+    public void checkScheduled(int maxEpochs) {
+        if (proxy.epochsUpTo() > 0) {
+            throw new IllegalArgumentException("search.scheduler decides each candidate's epochs (up to maxEpochs="
+                    + maxEpochs + "); set estimator.proxy.epochsUpTo = 0");
+        }
+    }
+
+    @Override
     public Optional<DataConfig> dataset() {
         return Optional.of(data);
     }

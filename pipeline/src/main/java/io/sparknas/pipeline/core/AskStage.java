@@ -80,14 +80,31 @@ public record AskStage(String label, Strategy strategy, int budget, Pacing pacin
 
     /** Runs the stage to its budget, resuming what is committed. */
     public Result run(SweepRun run) {
-        return pacing instanceof Pacing.Rounds rounds ? new RoundScheduler(this, rounds, run).execute()
-                : new AsyncScheduler(this, (Pacing.Async) pacing, run).execute();
+        if (pacing instanceof Pacing.Rounds rounds) {
+            return new RoundScheduler(this, rounds, run).execute();
+        }
+        if (pacing instanceof Pacing.Rungs rungs) {
+            return new RungScheduler(this, rungs, run).execute();
+        }
+        return new AsyncScheduler(this, (Pacing.Async) pacing, run).execute();
     }
 
     /** A proposed candidate under this stage's id prefix. */
     Candidate named(Candidate c) {
         return idPrefix.isEmpty() ? c : new Candidate(idPrefix + c.id(), c.space(), c.genotype(), c.key(), c.origin(),
                 c.parents().stream().map(p -> idPrefix + p).toList(), c.seed());
+    }
+
+    /** The strategy's own candidate of a proposed one (the id prefix taken off). */
+    Candidate unnamed(Candidate c) {
+        return idPrefix.isEmpty() || !c.id().startsWith(idPrefix) ? c : new Candidate(c.id().substring(
+                idPrefix.length()), c.space(), c.genotype(), c.key(), c.origin(), c.parents().stream()
+                .map(p -> p.startsWith(idPrefix) ? p.substring(idPrefix.length()) : p).toList(), c.seed());
+    }
+
+    /** An evaluation of the strategy's candidate as committed, under the stage's id prefix. */
+    Evaluation named(Evaluation e) {
+        return idPrefix.isEmpty() ? e : e.withCandidate(named(e.candidate()));
     }
 
     /** What the strategy is told of a committed evaluation of {@code asked} (its own candidate, not the prefixed). */

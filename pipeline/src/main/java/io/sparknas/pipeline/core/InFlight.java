@@ -20,10 +20,17 @@ final class InFlight implements AutoCloseable {
     private final int capacity;
     private final Map<Candidate, JavaFutureAction<List<TaskResult>>> running = new LinkedHashMap<>();
     private final Map<String, Integer> attempts = new HashMap<>();
+    private final java.util.function.Function<Candidate, RungTraining> parts;
 
     InFlight(SparkEvaluator evaluator, int capacity) {
+        this(evaluator, capacity, c -> null);
+    }
+
+    /** Each candidate trained over the part of its training {@code parts} gives (null: all of it). */
+    InFlight(SparkEvaluator evaluator, int capacity, java.util.function.Function<Candidate, RungTraining> parts) {
         this.async = evaluator.async();
         this.capacity = Math.max(1, capacity);
+        this.parts = parts;
     }
 
     boolean hasRoom() {
@@ -35,7 +42,7 @@ final class InFlight implements AutoCloseable {
     }
 
     void submit(Candidate c) {
-        running.put(c, async.submit(c));
+        running.put(c, async.submit(c, parts.apply(c)));
     }
 
     /** The next candidate's final result (its row, FAILED once its attempts are spent), waiting for one. */
@@ -45,6 +52,7 @@ final class InFlight implements AutoCloseable {
             Optional<TaskResult> result = async.result(done, running.remove(done),
                     attempts.merge(done.id(), 1, Integer::sum));
             if (result.isPresent()) {
+                attempts.remove(done.id()); // its next job (a later rung) has its own attempts
                 return result.get();
             }
             submit(done); // its job failed and it has attempts left: it runs again

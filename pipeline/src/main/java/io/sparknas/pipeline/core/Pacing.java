@@ -26,4 +26,16 @@ public sealed interface Pacing {
      */
     record Async(int inFlight) implements Pacing {
     }
+
+    /**
+     * Keep {@code inFlight} jobs running (0 = Spark's default parallelism) as a multi-fidelity scheduler decides them:
+     * each job one rung of one candidate's training, a paused candidate continued from its saved state when promoted.
+     */
+    record Rungs(int inFlight, io.sparknas.strategies.fidelity.SchedulerConfig scheduler) implements Pacing {
+        public Rungs {
+            if (!scheduler.enabled()) {
+                throw new IllegalArgumentException("rung pacing needs a scheduler, got kind = " + scheduler.kind());
+            }
+        }
+    }
 }

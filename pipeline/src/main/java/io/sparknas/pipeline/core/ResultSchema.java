@@ -143,7 +143,7 @@ public final class ResultSchema {
         return Double.isFinite(v) ? (long) v : null;
     }
 
-    private static Map<String, Double> finite(Map<String, Double> metrics) {
+    static Map<String, Double> finite(Map<String, Double> metrics) {
         Map<String, Double> out = new HashMap<>();
         metrics.forEach((k, v) -> {
             if (Double.isFinite(v)) {

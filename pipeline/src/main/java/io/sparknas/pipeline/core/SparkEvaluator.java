@@ -132,11 +132,16 @@ public final class SparkEvaluator {
         private final EpochProgress progress = EpochProgress.register(jsc.sc(), onEpoch);
 
         public org.apache.spark.api.java.JavaFutureAction<List<TaskResult>> submit(Candidate c) {
+            return submit(c, null);
+        }
+
+        /** {@code c} trained only over {@code part} of its training (a rung), or whole when it is null. */
+        org.apache.spark.api.java.JavaFutureAction<List<TaskResult>> submit(Candidate c, RungTraining part) {
             describe(List.of(c));
             EstimatorSpec s = spec;
             CollectionAccumulator<EpochReport> epochs = progress.accumulator();
             return jsc.parallelize(List.of(c), 1)
-                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, epochs, it))
+                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, epochs, it, part))
                     .collectAsync();
         }
 
@@ -221,13 +226,14 @@ public final class SparkEvaluator {
         try (EpochProgress progress = EpochProgress.register(jsc.sc(), onEpoch)) {
             CollectionAccumulator<EpochReport> epochs = progress.accumulator();
             return jsc.parallelize(new ArrayList<>(candidates), slices)
-                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, epochs, it))
+                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, epochs, it, null))
                     .collect();
         }
     }
 
     static Iterator<TaskResult> evaluatePartition(EstimatorSpec spec, CollectionAccumulator<EpochReport> epochs,
-                                                  Iterator<Candidate> it) {
+                                                  Iterator<Candidate> it, RungTraining part)
+            throws java.io.IOException {
         TaskContext ctx = TaskContext.get();
         EvaluationContext context = EvaluationContext.onGpu(ExecutorInfo.assignedGpu(ctx))
                 .withEpochs(EpochProgress.executorListener(epochs));
@@ -241,7 +247,7 @@ public final class SparkEvaluator {
         List<TaskResult> out = new ArrayList<>();
         while (it.hasNext()) {
             Candidate c = it.next();
-            Evaluation e = estimator.evaluate(c, context);
+            Evaluation e = part == null ? estimator.evaluate(c, context) : part.run(estimator, c, context);
             out.add(new TaskResult(e, executor, host, attempt));
         }
         return out.iterator();

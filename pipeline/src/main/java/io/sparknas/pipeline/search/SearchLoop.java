@@ -70,7 +70,8 @@ public final class SearchLoop {
         Optional<Penalty> penalty = objective.penalty().penalty();
         Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES);
         SearchSettings s = cfg.search();
-        Pacing pacing = s.async() ? new Pacing.Async(s.inFlight()) : new Pacing.Rounds(s.roundSize(), s.partitions());
+        Pacing pacing = s.scheduler().enabled() ? new Pacing.Rungs(s.inFlight(), s.scheduler())
+                : s.async() ? new Pacing.Async(s.inFlight()) : new Pacing.Rounds(s.roundSize(), s.partitions());
         AskStage stage = AskStage.of(Strategies.create(cfg.strategy(), space), cfg.budget(), pacing, cfg.estimator())
                 .withHook(e -> withPrediction(e, costs))
                 .telling(e -> penalty.map(p -> p.apply(e)).orElse(e))

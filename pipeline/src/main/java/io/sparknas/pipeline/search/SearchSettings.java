@@ -3,6 +3,8 @@ package io.sparknas.pipeline.search;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.sparknas.strategies.fidelity.SchedulerConfig;
+
 import java.io.Serializable;
 
 /**
@@ -23,9 +25,13 @@ import java.io.Serializable;
  * @param maxAttempts       Spark jobs per candidate before it is committed as FAILED (each job has Spark's own task
  *                          retries, {@code spark.task.maxFailures}); 1 = a candidate whose job fails is failed at
  *                          once. Not part of the hash either
+ * @param scheduler         {@code search.scheduler}: a multi-fidelity scheduler (successive halving, Hyperband, ASHA)
+ *                          deciding how long each candidate trains; {@code kind = none} (the default) trains every
+ *                          candidate in full. Asynchronous; part of the hash when set
  */
 public record SearchSettings(int budget, int roundSize, int partitions, SearchMode mode, int inFlight,
-                             double maxFailedFraction, int maxAttempts) implements Serializable {
+                             double maxFailedFraction, int maxAttempts, SchedulerConfig scheduler)
+        implements Serializable {
 
     /** The {@code search} section as configured ({@code mode} as text, refused in one line if unknown). */
     @JsonCreator
@@ -33,13 +39,19 @@ public record SearchSettings(int budget, int roundSize, int partitions, SearchMo
                                @JsonProperty("partitions") int partitions, @JsonProperty("mode") String mode,
                                @JsonProperty("inFlight") int inFlight,
                                @JsonProperty("maxFailedFraction") double maxFailedFraction,
-                               @JsonProperty("maxAttempts") int maxAttempts) {
+                               @JsonProperty("maxAttempts") int maxAttempts,
+                               @JsonProperty("scheduler") SchedulerConfig scheduler) {
         return new SearchSettings(budget, roundSize, partitions, SearchMode.parse(mode), inFlight, maxFailedFraction,
-                maxAttempts);
+                maxAttempts, scheduler);
     }
 
     public SearchSettings {
         mode = mode == null ? SearchMode.AUTO : mode;
+        scheduler = scheduler == null ? SchedulerConfig.none() : scheduler;
+        if (scheduler.enabled() && mode == SearchMode.ROUNDS) {
+            throw new IllegalArgumentException("search.scheduler = " + scheduler.kind() + " runs asynchronously; set "
+                    + "search.mode = async or auto, or search.scheduler.kind = none");
+        }
         if (budget < 1) {
             throw new IllegalArgumentException("search.budget must be >= 1, got " + budget);
         }
@@ -63,9 +75,21 @@ public record SearchSettings(int budget, int roundSize, int partitions, SearchMo
         }
     }
 
+    /** Without a scheduler: every candidate trains in full. */
+    public SearchSettings(int budget, int roundSize, int partitions, SearchMode mode, int inFlight,
+                          double maxFailedFraction, int maxAttempts) {
+        this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, maxAttempts, SchedulerConfig.none());
+    }
+
+    /** The same settings under {@code s} (asynchronous). */
+    public SearchSettings withScheduler(SchedulerConfig s) {
+        return new SearchSettings(budget, roundSize, partitions, s.enabled() ? SearchMode.ASYNC : mode, inFlight,
+                maxFailedFraction, maxAttempts, s);
+    }
+
     public SearchSettings(int budget, int roundSize, int partitions, SearchMode mode, int inFlight,
                           double maxFailedFraction) {
-        this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, 1);
+        this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, 1, SchedulerConfig.none());
     }
 
     /** Rounds of {@code roundSize}, never stopping for failures. */
@@ -83,11 +107,12 @@ public record SearchSettings(int budget, int roundSize, int partitions, SearchMo
     /** {@code auto} made concrete: async when the estimator trains its candidates, else rounds. */
     public SearchSettings resolved(boolean estimatorTrains) {
         return mode != SearchMode.AUTO ? this : new SearchSettings(budget, roundSize, partitions,
-                estimatorTrains ? SearchMode.ASYNC : SearchMode.ROUNDS, inFlight, maxFailedFraction, maxAttempts);
+                estimatorTrains || scheduler.enabled() ? SearchMode.ASYNC : SearchMode.ROUNDS, inFlight,
+                maxFailedFraction, maxAttempts, scheduler);
     }
 
     public SearchSettings withBudget(int newBudget) {
         return new SearchSettings(newBudget, Math.min(roundSize, newBudget), partitions, mode, inFlight,
-                maxFailedFraction, maxAttempts);
+                maxFailedFraction, maxAttempts, scheduler);
     }
 }

@@ -30,6 +30,9 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
             throw new IllegalArgumentException("a search needs its search settings (budget, roundSize, ...)");
         }
         search = search.resolved(estimator.trains());
+        if (search.scheduler().enabled()) {
+            checkScheduler(search.scheduler(), estimator);
+        }
         objective = objective == null ? SearchObjective.NONE : objective;
         objective.checkNames(strategy.objectives().subList(1, strategy.objectives().size()));
         if (objective.isSet() && !estimator.trains()
@@ -90,10 +93,27 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
             n.put("mode", search.mode().text());
             n.put("inFlight", search.inFlight());
         }
+        if (search.scheduler().enabled()) { // absent otherwise: sweeps made before schedulers existed keep their hash
+            n.set("scheduler", Json.MAPPER.valueToTree(search.scheduler()));
+        }
         if (objective.isSet()) { // absent otherwise: sweeps made before objectives existed keep their hash
             n.set("objective", Json.MAPPER.valueToTree(objective));
         }
         return Json.canonical(n);
+    }
+
+    /** A scheduler needs trainings it can pause: refused in one line before anything is written. */
+    private static void checkScheduler(io.sparknas.strategies.fidelity.SchedulerConfig s, EstimatorSpec estimator) {
+        if (!estimator.trains()) {
+            throw new IllegalArgumentException("search.scheduler = " + s.kind() + " needs an estimator that trains "
+                    + "(estimator.kind = proxy); '" + estimator.kind() + "' has no epochs to schedule (set "
+                    + "search.scheduler.kind = none)");
+        }
+        if (!estimator.pausable()) {
+            throw new IllegalArgumentException("search.scheduler = " + s.kind() + ": estimator.kind = '"
+                    + estimator.kind() + "' cannot pause and continue a training; use estimator.kind = proxy");
+        }
+        estimator.checkScheduled(s.maxEpochs());
     }
 
     @Override

@@ -39,10 +39,19 @@ public final class FidelityLoop {
     private final Map<String, Integer> reached = new HashMap<>();
     private boolean finished;
 
+    private final java.util.function.UnaryOperator<Evaluation> signal;
+
     public FidelityLoop(Strategy strategy, FidelityScheduler scheduler, int budget) {
+        this(strategy, scheduler, budget, java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param signal what the strategy is told of a settled candidate (a penalised reward); identity by default */
+    public FidelityLoop(Strategy strategy, FidelityScheduler scheduler, int budget,
+                        java.util.function.UnaryOperator<Evaluation> signal) {
         this.strategy = strategy;
         this.scheduler = scheduler;
         this.budget = budget;
+        this.signal = signal;
     }
 
     /** The job for a free slot now; empty when none can start until a result arrives (or the loop is finished). */
@@ -107,7 +116,7 @@ public final class FidelityLoop {
             told.add(settledAs(s));
         }
         if (!told.isEmpty()) {
-            strategy.tell(told);
+            strategy.tell(told.stream().map(signal).toList());
         }
         return told;
     }

@@ -1,0 +1,128 @@
+package io.sparknas.pipeline.search;
+
+import io.sparknas.estimators.data.DataConfig;
+import io.sparknas.estimators.proxy.ProxyConfig;
+import io.sparknas.estimators.spec.ProxySpec;
+import io.sparknas.estimators.spec.TabularSpec;
+import io.sparknas.pipeline.core.LocalSpark;
+import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.space.Evaluation;
+import io.sparknas.space.Settings;
+import io.sparknas.strategies.StrategyConfig;
+import io.sparknas.strategies.fidelity.SchedulerConfig;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** ASHA on real local Spark with real (tiny) proxy training: promotions continue paused trainings; a kill resumes. */
+class RungSearchTest {
+    static final SchedulerConfig ASHA = new SchedulerConfig("asha", 1, 4, 2, 1);
+
+    @BeforeAll
+    static void data() {
+        boolean present = Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR));
+        if (!present && "true".equals(System.getenv("CI"))) {
+            fail("Fashion-MNIST is missing under CI=true (.ci/run installs dataset-fashion-mnist)");
+        }
+        assumeTrue(present, "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+    }
+
+    static SweepConfig asha(Path out, String strategy, int budget, int inFlight) {
+        ProxyConfig proxy = Settings.override(ProxyConfig.defaults(), "batchSize: 32, learningRate: 0.1, channels: 4, stemMultiplier: 2, "
+                + "latencyRepeats: 0");
+        ProxySpec spec = new ProxySpec(proxy, Settings.override(DataConfig.fashionMnist(40, 10), "resize: 12"));
+        return new SweepConfig("asha", out.toString(), new SpaceConfig("nb201", 4, List.of()),
+                new StrategyConfig(strategy, 5, 4, 2, 0.0, true, 4, 200), spec,
+                new SearchSettings(budget, 4, 0, SearchMode.AUTO, inFlight, 1.0, 1).withScheduler(ASHA),
+                SearchObjective.NONE);
+    }
+
+    static List<Row> events(Path sweep) {
+        return new ResultStore(LocalSpark.get(), sweep.toString()).read("rungs").orderBy("seq").collectAsList();
+    }
+
+    /** The events as text without times, devices or metrics: what a resumed sweep must reproduce. */
+    static List<String> decisions(Path sweep) {
+        return events(sweep).stream().map(r -> r.getAs("seq") + " " + r.getAs("event") + " " + r.getAs("candidate_id")
+                + " rung " + r.getAs("rung") + " " + r.getAs("from_epochs") + "->" + r.getAs("epochs") + " "
+                + r.getAs("accuracy")).toList();
+    }
+
+    @Test
+    void ashaPausesMostCandidatesAndPromotedOnesContinueTheirSavedTraining(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("s");
+        SearchLoop.Result r = new SearchLoop(LocalSpark.get(), asha(out, "random", 8, 2), System.out::println).run();
+        List<Evaluation> rows = r.sweep().store().readRound(0);
+        assertEquals(8, rows.size());
+        List<Row> results = events(out).stream().filter(e -> e.getAs("event").equals("result")).toList();
+        Set<String> trained = new HashSet<>();
+        for (Row e : results) {
+            assertEquals("OK", e.getAs("status"), e.toString());
+            assertTrue(trained.add(e.getAs("candidate_id") + "@" + e.getAs("rung")), "no rung trained twice: " + e);
+            int from = e.<Integer>getAs("from_epochs");
+            assertEquals(from, (int) e.<Integer>getAs("resumed_from_epoch"), "a promotion continues where it paused");
+            assertTrue(Files.isRegularFile(Path.of(e.<String>getAs("checkpoint"), "progress.json")), e.toString());
+            assertTrue(e.<Long>getAs("state_bytes") > 0);
+        }
+        Map<String, Long> perRung = results.stream().collect(Collectors.groupingBy(e -> "rung " + e.getAs("rung"),
+                Collectors.counting()));
+        assertEquals(8L, perRung.get("rung 0"));
+        assertTrue(perRung.get("rung 2") >= 1 && perRung.get("rung 1") < 8, perRung.toString());
+        for (Evaluation e : rows) {
+            boolean complete = trained.contains(e.candidate().id() + "@2");
+            assertEquals(complete ? Evaluation.Status.OK : Evaluation.Status.PRUNED, e.status(), e.toString());
+            assertTrue(complete || e.error().startsWith("paused by asha at rung"), e.error());
+            assertTrue(e.metrics().containsKey("epoch_01_val_accuracy"), "every row keeps its curve");
+        }
+        assertTrue(r.best().isPresent() && r.best().get().isOk());
+    }
+
+    @Test
+    void aKilledAshaSweepResumesWithTheSamePromotionsAndTrainsNoCommittedRungAgain(@TempDir Path dir) {
+        Path whole = dir.resolve("whole");
+        new SearchLoop(LocalSpark.get(), asha(whole, "evolution", 6, 1), s -> { }).run();
+        Path killed = dir.resolve("killed");
+        SweepConfig cfg = asha(killed, "evolution", 6, 1);
+        class Killed extends RuntimeException {
+        }
+        assertThrows(Killed.class, () -> new SearchLoop(LocalSpark.get(), cfg, s -> { }, (seq, evaluations) -> {
+            if (seq == 9) {
+                throw new Killed(); // the driver dies after its fifth result (event 9)
+            }
+        }).run());
+        List<String> beforeResume = decisions(killed);
+        List<String> lines = new java.util.ArrayList<>();
+        new SearchLoop(LocalSpark.get(), cfg, lines::add).run();
+        assertTrue(lines.get(0).startsWith("resuming asha sweep asha: 10 events replayed"), lines.get(0));
+        List<String> after = decisions(killed);
+        assertEquals(beforeResume, after.subList(0, beforeResume.size()), "what was committed is kept as it was");
+        assertEquals(decisions(whole), after, "the same jobs and results as the run that was never killed");
+    }
+
+    @Test
+    void aSchedulerNeedsAnEstimatorThatTrainsAndRungsThatFit(@TempDir Path dir) {
+        SweepConfig ok = asha(dir, "random", 4, 1);
+        IllegalArgumentException tabular = assertThrows(IllegalArgumentException.class, () -> new SweepConfig("t",
+                dir.toString(), ok.space(), ok.strategy(), TabularSpec.of(SearchLoopTest.TABLE, "cifar10-val",
+                "cifar10-test"), ok.search(), SearchObjective.NONE));
+        assertTrue(tabular.getMessage().contains("needs an estimator that trains"), tabular.getMessage());
+        IllegalArgumentException rounds = assertThrows(IllegalArgumentException.class, () -> new SearchSettings(4, 4,
+                0, SearchMode.ROUNDS, 0, 1.0, 1, ASHA));
+        assertTrue(rounds.getMessage().contains("runs asynchronously"), rounds.getMessage());
+    }
+}
