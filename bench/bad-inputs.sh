@@ -81,6 +81,13 @@ try "a drawn-epochs range below epochs" new $S search "${quick[@]}" --set sweep.
 try "a missing benchmark table" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set estimator.table.path=/nonexistent.csv.gz
 try "a sweep name with a space" new $S search "${tab[@]}" --set sweep.output=@OUT@ '--set' 'sweep.name=my sweep'
 try "an output that cannot be written" new $S search "${tab[@]}" --set sweep.output=/proc/sparknas-out
+try "a scheduler with eta 1" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.eta=1
+try "a scheduler whose minEpochs is above maxEpochs" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.minEpochs=16
+try "rungs that do not reach maxEpochs" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.maxEpochs=6
+try "a scheduler with the tabular estimator" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set search.scheduler.kind=asha
+try "a scheduler in rounds mode" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.mode=rounds
+try "an unknown scheduler" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.kind=median
+try "successive halving with two brackets" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.kind=sh --set search.scheduler.brackets=2
 try "another configuration on a committed sweep" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set strategy.seed=5
 try "a lowered budget on a committed sweep" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=10
 try "a DARTS job on a search sweep's path" ref $S darts --conf conf/darts-quickstart.conf --set sweep.output=@REF@

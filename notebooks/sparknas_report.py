@@ -25,7 +25,8 @@ import pyarrow.fs as pafs
 # The metric names sparknas records (Java: io.sparknas.space.Metrics.ALL, kept equal by NotebookFilesTest).
 METRICS = ["accuracy", "test_accuracy", "params", "flops", "latency_ms_b1", "latency_ms_batch", "train_seconds",
            "epochs", "latency_pred_ms", "latency_ms_timed", "latency_weight", "attempts", "train_loss", "val_loss",
-           "val_accuracy", "resumed_from_epoch", "resume_skipped", "state_bytes", "span_seconds"]
+           "val_accuracy", "resumed_from_epoch", "resume_skipped", "state_bytes", "span_seconds",
+           "state_seconds", "transfer_seconds"]
 # Row statuses (Java: Evaluation.Status): PRUNED is a candidate stopped early on purpose, not a failure.
 STATUSES = ["OK", "FAILED", "PRUNED"]
 
@@ -549,6 +550,41 @@ def plot_ofa_training(sweep):
     return fig
 
 
+def rung_data(sweep):
+    """A multi-fidelity search's rung results (None for another sweep): one row per (candidate, rung) job, with its
+    learning curve so far and whether the candidate was promoted from that rung."""
+    ev = _read(sweep, "rungs")
+    if ev is None or ev.empty:
+        return None
+    res = ev[ev["event"] == "result"].copy()
+    higher = set(zip(res["candidate_id"], res["rung"] - 1))
+    res["promoted"] = [(c, r) in higher for c, r in zip(res["candidate_id"], res["rung"])]
+    return res.sort_values(["seq"]).reset_index(drop=True)
+
+
+def plot_rungs(sweep):
+    """The rung plot: each candidate's validation accuracy against epochs, up to the rung it reached; the lines of
+    promoted candidates bold, those paused thin; the rungs as vertical lines."""
+    d = rung_data(sweep)
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for cid, rows in d.groupby("candidate_id"):
+        last = rows.sort_values("rung").iloc[-1]
+        m = dict(last["metrics"]) if last["metrics"] is not None else {}
+        epochs = list(range(1, int(last["epochs"]) + 1))
+        acc = [m.get(f"epoch_{e:02d}_val_accuracy", np.nan) for e in epochs]
+        promoted = bool(rows["promoted"].any())
+        ax.plot(epochs, acc, marker="o", ms=2.5, color="crimson" if promoted else "grey", lw=2.0 if promoted else 0.6,
+                alpha=0.9 if promoted else 0.45)
+    for e in sorted(d["epochs"].unique()):
+        ax.axvline(e, color="black", lw=0.5, ls=":")
+    ax.set(xlabel="epochs trained", ylabel="validation accuracy", xscale="log", xticks=sorted(d["epochs"].unique()),
+           title=f"{label(sweep)}: learning curves per rung (bold: promoted)")
+    ax.set_xticklabels([str(e) for e in sorted(d["epochs"].unique())])
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def write_all(sweeps):
     """Every figure of the notebooks for the first sweep (progress compares all given sweeps)."""
     sweep = sweeps[0]
@@ -563,6 +599,8 @@ def write_all(sweeps):
             written.append(save(plot_latency_front(sweep), sweep, "darts_latency_front"))
     if scaling_data(sweep) is not None:
         written += [save(plot_scaling(sweep), sweep, "scaling"), save(plot_scaling_grid(sweep), sweep, "scaling_grid")]
+    if rung_data(sweep) is not None:
+        written.append(save(plot_rungs(sweep), sweep, "rungs"))
     if ofa_data(sweep) is not None:
         written += [save(plot_ofa_subnets(sweep), sweep, "ofa_subnets"),
                     save(plot_ofa_training(sweep), sweep, "ofa_training")]

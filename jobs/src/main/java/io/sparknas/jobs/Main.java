@@ -3,6 +3,7 @@ package io.sparknas.jobs;
 import io.sparknas.jobs.bench.AsyncBench;
 import io.sparknas.jobs.bench.DartsBench;
 import io.sparknas.jobs.bench.EstimatorBench;
+import io.sparknas.jobs.bench.FidelityBench;
 import io.sparknas.jobs.bench.ParetoBench;
 import io.sparknas.jobs.bench.StrategyBench;
 import io.sparknas.jobs.bench.TrainStepBench;
@@ -45,7 +46,7 @@ public final class Main {
         SweepKinds.ALL.forEach(k -> cli.addSubcommand(k.name(), k.job().get()));
         for (Object tool : new Object[] {new ReportJob(), new RepairJob(), new CompactJob(), new DoctorJob(),
                 new StrategyBench(), new ParetoBench(), new AsyncBench(), new TrainStepBench(), new DartsBench(),
-                new EstimatorBench()}) {
+                new EstimatorBench(), new FidelityBench()}) {
             cli.addSubcommand(tool);
         }
         return cli;

@@ -2,6 +2,7 @@ package io.sparknas.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.RungRows;
 import io.sparknas.pipeline.darts.DartsSweep;
 import io.sparknas.pipeline.ofa.OfaSweep;
 import io.sparknas.pipeline.scale.ScaleSweep;
@@ -25,6 +26,33 @@ final class ReportSections {
 
     /** A kind with nothing to add. */
     static void none(ResultStore store, List<Evaluation> all, JsonNode m, PrintStream out) {
+    }
+
+    /** A search: under a multi-fidelity scheduler, how many candidates each rung trained and promoted. */
+    static void search(ResultStore store, List<Evaluation> all, JsonNode m, PrintStream out) {
+        if (store.committedRounds(RungRows.DATASET).isEmpty()) {
+            return;
+        }
+        JsonNode s = m.path("config").path("search").path("scheduler");
+        Dataset<Row> results = store.read(RungRows.DATASET).filter(col("event").equalTo("result"));
+        Dataset<Row> above = results.select(col("candidate_id").alias("id"), col("rung").minus(1).alias("below"));
+        List<Row> rungs = results.join(above, results.col("candidate_id").equalTo(above.col("id"))
+                        .and(results.col("rung").equalTo(above.col("below"))), "left")
+                .groupBy("rung", "epochs")
+                .agg(org.apache.spark.sql.functions.count("*").alias("trained"),
+                        org.apache.spark.sql.functions.count("id").alias("promoted"),
+                        org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.when(
+                                col("status").equalTo("FAILED"), 1).otherwise(0)).alias("failed"),
+                        org.apache.spark.sql.functions.max("accuracy").alias("best"))
+                .orderBy("rung").collectAsList();
+        out.printf(Locale.ROOT, "scheduler %s (eta %d, brackets %d): trained / promoted / failed per rung, best there:%n",
+                s.path("kind").asText(), s.path("eta").asInt(), s.path("brackets").asInt());
+        for (Row r : rungs) {
+            Object best = r.getAs("best");
+            out.printf(Locale.ROOT, "  rung %d (%2d epochs): %4d / %4d / %d  best %s%n", r.<Integer>getAs("rung"),
+                    r.<Integer>getAs("epochs"), r.<Long>getAs("trained"), r.<Long>getAs("promoted"),
+                    r.<Long>getAs("failed"), best == null ? "-" : String.format(Locale.ROOT, "%.4f", (Double) best));
+        }
     }
 
     /** A scale sweep: the grid at phi = 1, the coefficients it chose, accuracy against FLOPs per method. */

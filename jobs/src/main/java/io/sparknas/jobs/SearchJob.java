@@ -43,9 +43,11 @@ public final class SearchJob extends SweepJob<SweepConfig> {
     Outcome run(SparkSession spark, SweepConfig given) {
         SweepConfig cfg = extend > 0 ? extended(spark, given) : given;
         SearchLoop.Result result = new SearchLoop(spark, cfg, System.out::println).run();
-        return new Outcome(result.best(), String.format(Locale.ROOT, "done: %d evaluations (%d failed) in %d rounds; "
-                + "results: %s", result.counts().evaluated(), result.counts().failed(), result.roundsCompleted(),
-                result.sweep().store().path(ResultStore.CANDIDATES)),
+        boolean rungs = cfg.search().scheduler().enabled();
+        return new Outcome(result.best(), String.format(Locale.ROOT, "done: %d evaluations (%d failed%s) in %d %s; "
+                + "results: %s", result.counts().evaluated(), result.counts().failed(), rungs ? ", "
+                + result.counts().pruned() + " paused before the top rung" : "", result.roundsCompleted(),
+                rungs ? "rung events" : "rounds", result.sweep().store().path(ResultStore.CANDIDATES)),
                 "no candidate was evaluated successfully; see the 'error' column of the results");
     }
 

@@ -34,7 +34,7 @@ final class SweepKinds {
     }
 
     static final List<Kind> ALL = List.of(
-            new Kind("search", SearchJob::new, List.of("space", "strategy", "search"), ReportSections::none),
+            new Kind("search", SearchJob::new, List.of("space", "strategy", "search"), ReportSections::search),
             new Kind("darts", DartsJob::new, List.of("darts"), ReportSections::darts),
             new Kind("scale", ScaleJob::new, List.of("scale"), ReportSections::scaling),
             new Kind("ofa", OfaJob::new, List.of("ofa"), ReportSections::ofa),

@@ -46,13 +46,18 @@ public final class Metrics {
     public static final String RESUME_SKIPPED = "resume_skipped";
     /** Bytes of the training state it saved at the end of its span (parameters, momentum, progress). */
     public static final String STATE_BYTES = "state_bytes";
+    /** Seconds spent loading and saving the training state (the estimator's part of a pause and a resume). */
+    public static final String STATE_SECONDS = "state_seconds";
+    /** Seconds spent copying the training state between the sweep's storage and the executor's disk. */
+    public static final String TRANSFER_SECONDS = "transfer_seconds";
     /** Seconds this span trained (its {@code train_seconds} counts every span of the candidate's training). */
     public static final String SPAN_SECONDS = "span_seconds";
 
     /** Every name above, in the order the Python report lists them. */
     public static final List<String> ALL = List.of(ACCURACY, TEST_ACCURACY, PARAMS, FLOPS, LATENCY_MS_B1,
             LATENCY_MS_BATCH, TRAIN_SECONDS, EPOCHS, LATENCY_PREDICTED, LATENCY_TIMED, LATENCY_WEIGHT, ATTEMPTS,
-            TRAIN_LOSS, VAL_LOSS, VAL_ACCURACY, RESUMED_FROM_EPOCH, RESUME_SKIPPED, STATE_BYTES, SPAN_SECONDS);
+            TRAIN_LOSS, VAL_LOSS, VAL_ACCURACY, RESUMED_FROM_EPOCH, RESUME_SKIPPED, STATE_BYTES, SPAN_SECONDS,
+            STATE_SECONDS, TRANSFER_SECONDS);
 
     /** Costs known before a candidate is trained: what a search constraint may bound. */
     public static final List<String> PRIOR_COSTS = List.of(FLOPS, PARAMS, LATENCY_PREDICTED);

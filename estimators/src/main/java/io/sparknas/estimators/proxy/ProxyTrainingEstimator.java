@@ -260,7 +260,9 @@ public final class ProxyTrainingEstimator implements Estimator {
                 TrainingState reached = new TrainingState(candidate.id(), candidate.seed(), epochs, maxEpochs, steps,
                         metrics, from.state.trainSeconds() + spanSeconds, bestTrainAccuracy);
                 try {
+                    long saving = System.nanoTime();
                     metrics.put(Metrics.STATE_BYTES, (double) reached.write(span.get().saveTo(), trainer));
+                    metrics.merge(Metrics.STATE_SECONDS, (System.nanoTime() - saving) / 1e9, Double::sum);
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot save the training state to " + span.get().saveTo() + ": "
                             + e.getMessage(), e);
@@ -301,10 +303,12 @@ public final class ProxyTrainingEstimator implements Estimator {
                     throw new IOException(dir + " is the state of " + state.candidateId() + " at epoch "
                             + state.epoch() + " with " + state.stepsPerEpoch() + " steps an epoch, not of this span");
                 }
+                long loading = System.nanoTime();
                 trainer = new ProxyTrainer(candidate.id(), block, cfg.sgd(), cfg.torchThreads(), device, inputShape,
                         totalSteps, state.epoch() * steps, candidate.seed());
                 trainer.loadState(dir);
                 metrics.putAll(state.resumedMetrics());
+                metrics.put(Metrics.STATE_SECONDS, (System.nanoTime() - loading) / 1e9);
                 metrics.put(Metrics.RESUME_SKIPPED, (double) skipped);
                 return new Resumed(trainer, state);
             } catch (IOException | RuntimeException e) {

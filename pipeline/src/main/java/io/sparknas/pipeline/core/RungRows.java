@@ -20,8 +20,8 @@ import java.util.Map;
  * promotions, and the jobs that were running. Every row names its candidate whole (the {@code candidates} columns of
  * the same names), its rung and bracket, the epochs it trains from and to, and where its training state is saved.
  */
-final class RungRows {
-    static final String DATASET = "rungs";
+public final class RungRows {
+    public static final String DATASET = "rungs";
     static final String START = "start";
     static final String RESULT = "result";
 

@@ -39,6 +39,7 @@ record RungTraining(int toEpoch, int maxEpochs, List<String> resumeFrom, String 
         try {
             FileSystem fs = new Path(saveTo).getFileSystem(hadoop.configuration());
             fs.setWriteChecksum(false);
+            long copying = System.nanoTime();
             List<java.nio.file.Path> states = new ArrayList<>();
             for (int i = 0; i < resumeFrom.size(); i++) {
                 java.nio.file.Path copy = local.resolve("from-" + i);
@@ -52,15 +53,18 @@ record RungTraining(int toEpoch, int maxEpochs, List<String> resumeFrom, String 
                     LOG.warn("candidate {}: cannot copy its state {} ({})", c.id(), resumeFrom.get(i), e.getMessage());
                 }
             }
+            long copiedIn = System.nanoTime() - copying;
             java.nio.file.Path save = local.resolve("save");
             Evaluation e = estimator.evaluate(c, context.training(new TrainingSpan(toEpoch, maxEpochs, states, save)));
+            copying = System.nanoTime();
             if (Files.isDirectory(save)) {
                 Path target = new Path(saveTo);
                 fs.delete(target, true); // a state left by an attempt that did not report is replaced whole
                 fs.mkdirs(target.getParent());
                 fs.copyFromLocalFile(false, true, new Path(save.toUri()), target);
             }
-            return e;
+            double seconds = (copiedIn + System.nanoTime() - copying) / 1e9;
+            return e.withMetrics(java.util.Map.of(io.sparknas.space.Metrics.TRANSFER_SECONDS, seconds));
         } finally {
             try (Stream<java.nio.file.Path> files = Files.walk(local)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
