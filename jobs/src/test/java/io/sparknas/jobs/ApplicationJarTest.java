@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.pipeline.core.SparkSessions;
 import io.sparknas.pipeline.search.SearchLoop;
@@ -21,7 +22,6 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The application jar as a cluster gets it: {@code mvn -Papp package} (Spark and Hadoop provided; built here from
@@ -116,7 +116,7 @@ class ApplicationJarTest {
 
     @Test
     void theApplicationJarRunsTheSweepThroughSparkSubmitAsInProcess(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         Path jar = buildApplicationJar(dir);
         assertTrue(Files.size(jar) > 10_000_000, "a shaded jar: " + jar);

@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.estimators.data.DataConfig;
@@ -24,7 +25,6 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Everything a sweep produces lands on HDFS when its output is an {@code hdfs://} URI: the Parquet results, the
@@ -106,7 +106,7 @@ class ClusterStorageTest {
     /** The winner is retrained by a Spark task, which writes its parameters to HDFS; an async sweep commits there. */
     @Test
     void aTrainedSweepOnHdfsSavesTheRetrainedWinnersModelThere() throws Exception {
-        assumeTrue(Files.isDirectory(java.nio.file.Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(java.nio.file.Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         String out = uri("/sweeps/proxy");
         List<String> args = new ArrayList<>(List.of("search", "--conf", "../conf/quickstart.conf"));

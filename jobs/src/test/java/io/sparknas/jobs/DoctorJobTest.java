@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import io.sparknas.estimators.data.DataConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code doctor} on this machine: what it checks, and that a broken dataset makes it fail with the reason. */
 class DoctorJobTest {
@@ -49,7 +49,7 @@ class DoctorJobTest {
 
     @Test
     void aHealthyMachineRunsDjlInSparkTasksAndSaysOk() {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         String out = run("doctor", "--master", "local[2]");
         assertTrue(out.startsWith("0\n"), out);

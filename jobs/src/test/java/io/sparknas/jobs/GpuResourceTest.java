@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import io.sparknas.estimators.Devices;
 import io.sparknas.pipeline.core.ExecutorInfo;
 import io.sparknas.pipeline.core.SparkEvaluator;
@@ -21,7 +22,6 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The GPU path with Spark's resource scheduling and a fake GPU (a discovery script that reports GPU "0" on a machine
@@ -62,7 +62,7 @@ class GpuResourceTest {
 
     @Test
     void aTaskGivenAGpuThatDjlCannotSeeFailsSayingSoOrTrainsOnTheCpuWhenAllowed(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(Path.of(io.sparknas.estimators.data.DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(io.sparknas.estimators.data.DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         io.sparknas.pipeline.search.SweepConfig sweep = StandaloneClusterTest.proxySweep(dir.resolve("unused"));
         List<Candidate> two = candidates(sweep);

@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.estimators.data.DataConfig;
@@ -33,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The notebooks and the report against real sweeps this test makes: a small proxy-trained evolution sweep, a
@@ -62,7 +62,7 @@ class NotebooksAndReportTest {
 
     @BeforeAll
     static void sweeps() {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         evolution = dir.resolve("evolution").toString();
         random = dir.resolve("random").toString();
@@ -269,7 +269,7 @@ class NotebooksAndReportTest {
         String python = configured != null ? configured : REPO.resolve(".venv/bin/python").toString();
         boolean ok = new File(python).canExecute() && new ProcessBuilder(python, "-c", "import nbconvert, pandas, "
                 + "pyarrow, matplotlib").redirectErrorStream(true).start().waitFor() == 0;
-        assumeTrue(ok, "no notebook environment at " + python + "; make it with: python3 -m venv .venv && "
+        TestData.require(ok, "no notebook environment at " + python + "; make it with: python3 -m venv .venv && "
                 + ".venv/bin/pip install -r notebooks/requirements.txt");
         return python;
     }

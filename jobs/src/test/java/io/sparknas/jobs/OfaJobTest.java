@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -21,7 +22,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The ofa job end to end on local Spark and MNIST with a tiny supernet: its tables, resume, export, refusals. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -59,7 +59,7 @@ class OfaJobTest {
     }
 
     static void assumeMnist() {
-        assumeTrue(out != null, "MNIST not in " + MNIST + " (fetch it with ./sparknas data mnist)");
+        TestData.require(out != null, "MNIST not in " + MNIST + " (fetch it with ./sparknas data mnist)");
     }
 
     @Test

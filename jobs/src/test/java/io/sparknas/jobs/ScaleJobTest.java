@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.Row;
@@ -18,7 +19,6 @@ import java.util.TreeSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The scale job end to end on local Spark with a tiny grid: its rows, its resume, its report, its refusals. */
 class ScaleJobTest {
@@ -34,7 +34,7 @@ class ScaleJobTest {
 
     @Test
     void aTinyGridIsScaledCommittedReportedAndResumed(@TempDir Path dir) {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         String out = dir.resolve("scale").toString();
         String first = DoctorJobTest.run(tiny(Path.of(out)).toArray(String[]::new));
@@ -98,7 +98,7 @@ class ScaleJobTest {
     /** A NAS-Bench-201 cell as the base: its scaled networks grow in cells per stage, channels and resolution. */
     @Test
     void aNasBench201CellIsScaledAsWell(@TempDir Path dir) throws java.io.IOException {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         String out = dir.resolve("scale-nb201").toString();
         String cell = "|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~2|";

@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.estimators.EvaluationContext;
@@ -24,7 +25,6 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The search command end to end on local Spark with the tabular estimator: run, resume, refuse, export. */
 class SearchJobTest {
@@ -101,7 +101,7 @@ class SearchJobTest {
      */
     @Test
     void theExportedModelLoadsBackAndScoresWhatTheSweepMeasured(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         String out = dir.resolve("proxy").toString();
         List<String> settings = List.of("sweep.output=" + out, "search.budget=4", "search.roundSize=2",

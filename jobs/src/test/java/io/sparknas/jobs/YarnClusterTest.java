@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.space.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparknas.estimators.data.DataConfig;
@@ -32,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The application jar on YARN in cluster mode, as a user submits it: Hadoop's {@code MiniYARNCluster} (a resource
@@ -52,7 +52,7 @@ class YarnClusterTest {
     @Test
     void sweepsSubmittedInClusterModeSucceedOnYarnAndWriteToHdfs(@TempDir Path dir) throws Exception {
         Path fashion = Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR);
-        assumeTrue(Files.isDirectory(fashion), "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        TestData.require(Files.isDirectory(fashion), "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         long start = System.nanoTime();
         Path jar = ApplicationJarTest.buildApplicationJar(dir);
         System.out.printf("application jar ready after %.0f s%n", (System.nanoTime() - start) / 1e9);

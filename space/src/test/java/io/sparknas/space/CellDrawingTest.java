@@ -15,7 +15,6 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CellDrawingTest {
 
@@ -30,7 +29,7 @@ class CellDrawingTest {
     @Test
     void dotRendersDartsV2ToSvg(@TempDir Path dir) throws IOException {
         Optional<String> svg = CellDrawing.svg("digraph g { a -> b }");
-        assumeTrue(svg.isPresent(), "Graphviz 'dot' is not installed (apt-get install graphviz)");
+        TestData.require(svg.isPresent(), "Graphviz 'dot' is not installed (apt-get install graphviz)");
         List<Path> files = DartsDrawing.write(DartsGenotype.DARTS_V2, dir);
         assertEquals(4, files.size());
         String normal = Files.readString(dir.resolve("normal.svg"));

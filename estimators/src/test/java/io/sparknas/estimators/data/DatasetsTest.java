@@ -1,5 +1,6 @@
 package io.sparknas.estimators.data;
 
+import io.sparknas.space.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DatasetsTest {
 
@@ -189,7 +189,7 @@ class DatasetsTest {
     @Test
     void readsDebiansFashionMnist() {
         Path dir = Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR);
-        assumeTrue(Files.isDirectory(dir), "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        TestData.require(Files.isDirectory(dir), "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         Datasets.Split split = Datasets.load(new DataConfig("fashion-mnist", "", 100, 1, 50, 20, 0));
         assertEquals(1000, split.train().size());
         assertEquals(500, split.validation().size());

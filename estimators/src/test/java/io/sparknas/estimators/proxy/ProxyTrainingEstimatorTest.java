@@ -1,5 +1,6 @@
 package io.sparknas.estimators.proxy;
 
+import io.sparknas.space.TestData;
 import io.sparknas.space.Metrics;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.space.Settings;
@@ -24,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Real DJL training on a small real Fashion-MNIST subset. */
 class ProxyTrainingEstimatorTest {
@@ -33,7 +33,7 @@ class ProxyTrainingEstimatorTest {
 
     @BeforeAll
     static void loadData() {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         data = Datasets.load(DataConfig.fashionMnist(100, 20));
     }

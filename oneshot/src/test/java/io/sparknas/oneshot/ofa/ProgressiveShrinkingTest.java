@@ -1,5 +1,6 @@
 package io.sparknas.oneshot.ofa;
 
+import io.sparknas.space.TestData;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -20,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Progressive shrinking on a tiny supernet and 200 Fashion-MNIST images: its phases, checkpoints and resume. */
 class ProgressiveShrinkingTest {
@@ -29,7 +29,7 @@ class ProgressiveShrinkingTest {
             2, 1.0, 100, 3, 1);
 
     static Datasets.Split data() {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         return Datasets.shared(DataConfig.fashionMnist(20, 10));
     }

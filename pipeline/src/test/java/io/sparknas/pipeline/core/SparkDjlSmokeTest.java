@@ -1,5 +1,6 @@
 package io.sparknas.pipeline.core;
 
+import io.sparknas.space.TestData;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.spec.EstimatorSpec;
@@ -20,14 +21,13 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The foundation end to end: real DJL training inside Spark tasks, results to Parquet and back. */
 class SparkDjlSmokeTest {
 
     @Test
     void trainsInSparkTasksAndRoundTripsParquet(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         EstimatorSpec spec = new ProxySpec(Settings.override(ProxyConfig.defaults(),
                 "epochs: 2, batchSize: 32, channels: 8, latencyRepeats: 3"), DataConfig.fashionMnist(50, 10));

@@ -1,5 +1,6 @@
 package io.sparknas.pipeline.darts;
 
+import io.sparknas.space.TestData;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.spec.EstimatorSpec;
@@ -25,7 +26,6 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DartsSweepTest {
     static DartsConfig config(Path out, int epochs) {
@@ -41,7 +41,7 @@ class DartsSweepTest {
 
     @Test
     void parallelSearchesCommitTracesAndAlphasAndTheirGenotypesAreEvaluated(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         DartsConfig cfg = config(dir.resolve("d"), 2);
         DartsSweep.Result result = new DartsSweep(LocalSpark.get(), cfg, System.out::println).run();
@@ -95,7 +95,7 @@ class DartsSweepTest {
 
     @Test
     void aSearchThatFailsIsAFailedTraceNotACrash() {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         // 6x6 images cannot pass two reductions (the input size must be a multiple of 4): the search throws
         ProxySpec sixBySix = new ProxySpec(tinyProxy(), Settings.override(DataConfig.fashionMnist(8, 8), "resize: 6"));
@@ -113,7 +113,7 @@ class DartsSweepTest {
      */
     @Test
     void latencyAwareSearchesRunPerLambdaAndReportTheirFront(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         DartsConfig plain = config(dir.resolve("d"), 1);
         Path table = profileTable(dir, (ProxySpec) plain.estimator());

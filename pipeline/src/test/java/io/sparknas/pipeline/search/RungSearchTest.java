@@ -1,5 +1,6 @@
 package io.sparknas.pipeline.search;
 
+import io.sparknas.space.TestData;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.spec.ProxySpec;
@@ -26,8 +27,6 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** ASHA on real local Spark with real (tiny) proxy training: promotions continue paused trainings; a kill resumes. */
 class RungSearchTest {
@@ -35,11 +34,8 @@ class RungSearchTest {
 
     @BeforeAll
     static void data() {
-        boolean present = Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR));
-        if (!present && "true".equals(System.getenv("CI"))) {
-            fail("Fashion-MNIST is missing under CI=true (.ci/run installs dataset-fashion-mnist)");
-        }
-        assumeTrue(present, "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
     }
 
     static SweepConfig asha(Path out, String strategy, int budget, int inFlight) {

@@ -1,5 +1,6 @@
 package io.sparknas.pipeline.search;
 
+import io.sparknas.space.TestData;
 import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.proxy.ProxyConfig;
 import io.sparknas.estimators.spec.EstimatorSpec;
@@ -30,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The search loop on real local Spark with the tabular estimator (fast, deterministic). */
 class SearchLoopTest {
@@ -109,7 +109,7 @@ class SearchLoopTest {
 
     @Test
     void searchWithRealDjlProxyTrainingCommitsTrainedCandidates(@TempDir Path dir) {
-        assumeTrue(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         EstimatorSpec proxy = new ProxySpec(Settings.override(ProxyConfig.defaults(),
                 "epochs: 3, batchSize: 32, channels: 8, latencyRepeats: 2"),
