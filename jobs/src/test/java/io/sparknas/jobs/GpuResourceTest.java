@@ -96,14 +96,23 @@ class GpuResourceTest {
                 assertEquals("cpu()", e.device());
                 assertTrue(!r.executor().equals("driver"));
             }
-            Evaluation a = results.get(0).evaluation();
-            Evaluation b = results.get(1).evaluation();
-            assertTrue(a.startMillis() < b.endMillis() && b.startMillis() < a.endMillis(),
-                    "0.5 GPU per task: the two proxies trained at once on the one executor");
+            // two tasks of half a GPU each run at once on the one executor: each waits for the other to arrive
+            List<Boolean> together = jsc.parallelize(List.of(1, 2), 2).map(i -> Rendezvous.arrive()).collect();
+            assertEquals(List.of(true, true), together, "0.5 GPU per task: two tasks ran at once on the one executor");
         } finally {
             lenient.stop();
             System.clearProperty("spark.testing");
             System.clearProperty("spark.test.home");
+        }
+    }
+
+    /** Two tasks meet here only if the scheduler runs them at once in one executor JVM (a hang guard of 2 minutes). */
+    static final class Rendezvous {
+        private static final java.util.concurrent.CountDownLatch BOTH = new java.util.concurrent.CountDownLatch(2);
+
+        static boolean arrive() throws InterruptedException {
+            BOTH.countDown();
+            return BOTH.await(2, java.util.concurrent.TimeUnit.MINUTES);
         }
     }
 }

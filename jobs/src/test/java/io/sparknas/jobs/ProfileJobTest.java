@@ -37,10 +37,8 @@ class ProfileJobTest {
                 "csv");
         Nb201NetworkConfig net = new Nb201NetworkConfig(3, 8, 10, 4, 1);
         assertEquals(Nb201Ops.distinct(net).size(), p.table().size());
-        // entries are net of the harness's overhead: never negative, and an operation that computes takes time
-        p.table().values().forEach(ms -> assertTrue(ms >= 0, "no negative entry: " + p.table()));
-        p.table().forEach((op, ms) -> assertTrue(op.op().equals("skip_connect") || op.op().equals("avg_pool_3x3")
-                || ms > 0, "a convolution takes time: " + p.table()));
+        // entries are net of the harness's overhead, which never makes one negative (how fast they are is the bench's)
+        p.table().values().forEach(ms -> assertTrue(ms >= 0 && Double.isFinite(ms), "no negative entry: " + p.table()));
 
         // a rerun resumes: nothing is timed again, and the table written is the same
         List<String> table = Files.readAllLines(out.resolve("latency_table.csv"));
