@@ -1,7 +1,7 @@
 """A nightly sparknas sweep on YARN: each night adds 100 evaluations to the same sweep.
 
-`search --extend 100` raises the stored budget by 100 once the last night's budget is spent; a retried or
-late-finishing night continues the unfinished sweep instead of adding again. Exit codes: 0 done, 1 the sweep
+`search --extend 100 --id {{ ds }}` raises the stored budget by 100 once per logical date: a retried night (Airflow's
+retries, YARN's second attempt), finished or not, adds nothing again and continues what is unfinished. Exit codes: 0 done, 1 the sweep
 stopped (too many failed candidates, no winner), 2 a bad configuration or a sweep held by another run (the lease);
 spark-submit in cluster mode ends with the application's status, so the task fails on 1 and 2.
 
@@ -42,5 +42,5 @@ with DAG(
             "spark.executorEnv.DJL_CACHE_DIR": "./djl-cache",
             "spark.yarn.appMasterEnv.DJL_CACHE_DIR": "./djl-cache",
         },
-        application_args=["search", "--conf", "yarn.conf", "--extend", "100", "--take-over"],
+        application_args=["search", "--conf", "yarn.conf", "--extend", "100", "--id", "{{ ds }}", "--take-over"],
     )

@@ -22,6 +22,11 @@ public final class SearchJob extends SweepJob<SweepConfig> {
             + "instead, so a retried night does not add twice); a new sweep starts with search.budget")
     int extend;
 
+    @picocli.CommandLine.Option(names = "--id", paramLabel = "ID", description = "with --extend: the extension's id "
+            + "(e.g. the scheduler's date or run id); an id applied before adds nothing, so a retried run never adds "
+            + "twice, finished or not")
+    String extensionId;
+
     public SearchJob() {
         super("search", JobConfig::sweep);
     }
@@ -30,6 +35,9 @@ public final class SearchJob extends SweepJob<SweepConfig> {
     List<String> overrides() {
         if (extend < 0) {
             throw new IllegalArgumentException("--extend must be a positive number of evaluations, got " + extend);
+        }
+        if (extensionId != null && extend == 0) {
+            throw new IllegalArgumentException("--id names a budget extension: give it with --extend N");
         }
         return List.of();
     }
@@ -56,7 +64,7 @@ public final class SearchJob extends SweepJob<SweepConfig> {
         ResultStore store = new ResultStore(spark, cfg.output());
         java.util.Optional<String> meta = store.metadata();
         if (meta.isEmpty() || !store.unreadable().isEmpty()) { // a new sweep; a damaged one is refused when opened
-            return cfg;
+            return extensionId == null ? cfg : cfg.withBudget(cfg.budget(), extensionId); // its first night's id
         }
         int current;
         try {
@@ -66,6 +74,20 @@ public final class SearchJob extends SweepJob<SweepConfig> {
             return cfg; // an unreadable sweep.json is refused when the sweep is opened
         }
         long evaluated = store.committedRounds(ResultStore.CANDIDATES).isEmpty() ? 0 : store.candidates().count();
+        if (extensionId != null) { // once per id: applied before (by a run that finished or not) adds nothing
+            com.fasterxml.jackson.databind.JsonNode stored;
+            try {
+                stored = new com.fasterxml.jackson.databind.ObjectMapper().readTree(meta.get());
+            } catch (java.io.IOException e) {
+                return cfg;
+            }
+            boolean applied = io.sparknas.pipeline.core.Sweep.extendedBy(stored, extensionId);
+            int budget = Math.max(cfg.budget(), applied ? current : current + extend);
+            System.out.printf(Locale.ROOT, "--extend %d --id %s: %s; the sweep has %d of %d evaluations; budget "
+                    + "now %d%n", extend, extensionId, applied ? "applied before, nothing added" : "not applied yet",
+                    evaluated, current, budget);
+            return applied ? cfg.withBudget(budget) : cfg.withBudget(budget, extensionId);
+        }
         int budget = Math.max(cfg.budget(), evaluated >= current ? current + extend : current);
         System.out.printf(Locale.ROOT, "--extend %d: the sweep has %d of %d evaluations; budget now %d%n", extend,
                 evaluated, current, budget);

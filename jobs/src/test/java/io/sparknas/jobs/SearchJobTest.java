@@ -84,6 +84,33 @@ class SearchJobTest {
         }
     }
 
+    /** With an id, an extension adds once: a retried night (finished or not) adds nothing, the next id adds N. */
+    @Test
+    void extendWithAnIdAddsOncePerIdHoweverOftenItIsRetried(@TempDir Path dir) throws Exception {
+        Path table = Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz");
+        String out = dir.resolve("nightly").toString();
+        java.util.function.Function<String, String[]> night = id -> new String[] {"search", "--conf",
+            "../conf/tabular-nb201.conf", "--set", "sweep.output=" + out, "--set", "estimator.table.path=" + table,
+            "--set", "search.budget=20", "--set", "spark.master=local[2]", "--extend", "10", "--id", id};
+        int[] expected = {20, 20, 30, 30, 40};
+        String[] ids = {"2026-12-01", "2026-12-01", "2026-12-02", "2026-12-02", "2026-12-03"};
+        for (int run = 0; run < ids.length; run++) {
+            assertEquals(0, Main.run(night.apply(ids[run])));
+            SparkSession spark = SparkSessions.create("extend-id-check", "local[1]", Map.of("spark.ui.enabled",
+                    "false"));
+            try {
+                assertEquals(expected[run], spark.read().parquet(out + "/candidates").count(), "run " + run);
+            } finally {
+                spark.stop();
+            }
+        }
+        JsonNode history = JSON.readTree(Path.of(out, "sweep.json").toFile()).path("budgetHistory");
+        assertEquals(List.of("2026-12-01", "2026-12-02", "2026-12-03"), java.util.stream.StreamSupport.stream(
+                history.spliterator(), false).map(h -> h.path("extension").asText()).toList());
+        assertEquals(2, Main.run(new String[] {"search", "--conf", "../conf/tabular-nb201.conf", "--set",
+            "sweep.output=" + out, "--id", "x"}), "--id without --extend is refused");
+    }
+
     /** The best committed row: highest accuracy, then the earliest candidate (the strategy's tie rule). */
     static Row topRow(String sweep) {
         SparkSession spark = SparkSessions.create("export-check", "local[1]", Map.of("spark.ui.enabled", "false"));

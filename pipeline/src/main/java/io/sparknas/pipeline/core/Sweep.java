@@ -57,6 +57,14 @@ public final class Sweep {
         default String hash() {
             return Keys.of(semantics());
         }
+
+        /**
+         * The id of the budget extension this run applies ({@code --extend N --id ID}), recorded with the raised
+         * budget in {@code budgetHistory} in the same write, so that a retried run sees it applied; none by default.
+         */
+        default Optional<String> extension() {
+            return Optional.empty();
+        }
     }
 
     /** A definition whose candidates one estimator evaluates (it also retrains the winner). */
@@ -124,6 +132,8 @@ public final class Sweep {
             m.put("semantics", definition.semantics());
             m.put("createdAt", System.currentTimeMillis());
             m.put("provenance", provenance);
+            budget(definition.semantics()).ifPresent(b -> definition.extension().ifPresent(id -> m.put(
+                    "budgetHistory", List.of(Map.of("budget", b, "at", m.get("createdAt"), "extension", id)))));
             store.create(Json.MAPPER.valueToTree(m).toPrettyString());
             return new Sweep(store, definition, provenance);
         }
@@ -159,7 +169,8 @@ public final class Sweep {
                     history.addObject().put("budget", budget(stored.path("semantics").asText()).orElseThrow())
                             .put("at", stored.path("createdAt").asLong());
                 }
-                history.addObject().put("budget", budget.get()).put("at", System.currentTimeMillis());
+                ObjectNode entry = history.addObject().put("budget", budget.get()).put("at", System.currentTimeMillis());
+                definition.extension().ifPresent(id -> entry.put("extension", id));
                 store.replaceMetadata(m.toPrettyString());
             }
             return new Sweep(store, definition, Provenance.current(storedHash));
@@ -182,6 +193,16 @@ public final class Sweep {
         } catch (Exception e) {
             return Optional.empty();
         }
+    }
+
+    /** Whether the stored sweep's budget was raised by the extension {@code id} before (see {@link Definition#extension}). */
+    public static boolean extendedBy(JsonNode stored, String id) {
+        for (JsonNode h : stored.path("budgetHistory")) {
+            if (id.equals(h.path("extension").asText(null))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The budget a stored sweep ({@code sweep.json}) has now: the last of its history, or the one it was made with. */

@@ -19,9 +19,15 @@ import java.io.Serializable;
  * @param objective a latency table's prediction, a penalised reward, a constraint ({@code search.objective})
  */
 public record SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy,
-                          EstimatorSpec estimator, SearchSettings search, SearchObjective objective)
+                          EstimatorSpec estimator, SearchSettings search, SearchObjective objective,
+                          @com.fasterxml.jackson.annotation.JsonIgnore String extensionId)
         implements Sweep.Evaluated, Serializable {
     public SweepConfig {
+        extensionId = extensionId == null ? "" : extensionId;
+        if (!extensionId.isEmpty() && !extensionId.matches("[A-Za-z0-9._:-]{1,64}")) {
+            throw new IllegalArgumentException("--id must be 1-64 letters, digits, '.', '_', ':' or '-' (a date, a "
+                    + "run id), got '" + extensionId + "'");
+        }
         Json.checkName(name);
         if (output == null || output.isBlank()) {
             throw new IllegalArgumentException("sweep.output must name a directory or Hadoop URI for the results");
@@ -46,6 +52,12 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
             throw new IllegalArgumentException(e.getMessage().startsWith("space.") ? e.getMessage()
                     : "space: " + e.getMessage(), e);
         }
+    }
+
+    /** A search without a budget extension id. */
+    public SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy, EstimatorSpec estimator,
+                       SearchSettings search, SearchObjective objective) {
+        this(name, output, space, strategy, estimator, search, objective, "");
     }
 
     /** Rounds of {@code roundSize}, without an objective beyond accuracy. */
@@ -73,7 +85,18 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
 
     /** The same sweep with another budget (a scheduled sweep's next extension). */
     public SweepConfig withBudget(int budget) {
-        return new SweepConfig(name, output, space, strategy, estimator, search.withBudget(budget), objective);
+        return new SweepConfig(name, output, space, strategy, estimator, search.withBudget(budget), objective,
+                extensionId);
+    }
+
+    /** The same sweep with another budget, applied as the extension {@code id} (recorded in sweep.json). */
+    public SweepConfig withBudget(int budget, String id) {
+        return new SweepConfig(name, output, space, strategy, estimator, search.withBudget(budget), objective, id);
+    }
+
+    @Override
+    public java.util.Optional<String> extension() {
+        return extensionId.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(extensionId);
     }
 
     /** The part of the configuration that determines results, as canonical Json.MAPPER. */
