@@ -299,6 +299,14 @@ public record JobConfig(Config config, String source) {
                 shown = shown.withFallback(config.withOnlyPath(p));
             }
         }
+        for (var e : shown.entrySet()) { // as Spark's spark.redaction.regex: credentials never reach a log
+            if (SECRET.matcher(e.getKey()).find()) {
+                shown = shown.withValue(e.getKey(), com.typesafe.config.ConfigValueFactory.fromAnyRef("*****"));
+            }
+        }
         return shown.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
     }
+
+    /** Setting names whose values are masked where a configuration is shown (Spark's default redaction regex). */
+    static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("(?i)secret|password|token|access[.]?key");
 }

@@ -25,6 +25,28 @@ class JobConfigTest {
     static final Path QUICKSTART = Path.of("../conf/quickstart.conf");
 
     @Test
+    void credentialsInTheConfigurationNeverReachTheLog() {
+        JobConfig cfg = JobConfig.load(QUICKSTART, List.of("spark.conf.\"spark.hadoop.fs.s3a.secret.key\"=s3cr3t",
+                "spark.conf.\"spark.hadoop.fs.s3a.access.key\"=AKIAEXAMPLE", "spark.conf.\"spark.executor.cores\"=1"));
+        String shown = cfg.render("search");
+        assertFalse(shown.contains("s3cr3t") || shown.contains("AKIAEXAMPLE"), shown);
+        assertTrue(shown.contains("\"spark.hadoop.fs.s3a.secret.key\"=\"*****\"") && shown.contains("spark.executor.cores"),
+                shown);
+    }
+
+    /** Also for the ASHA quickstart: the scheduler binds by name and rungs are what it says. */
+    @Test
+    void theAshaQuickstartBindsItsScheduler() {
+        SweepConfig cfg = JobConfig.load(Path.of("../conf/asha-quickstart.conf"), List.of()).sweep();
+        assertEquals("asha", cfg.search().scheduler().kind());
+        assertEquals(List.of(1, 2, 4, 8), cfg.search().scheduler().rungs());
+        assertEquals(io.sparknas.pipeline.search.SearchMode.ASYNC, cfg.search().mode());
+        assertTrue(cfg.semantics().contains("\"scheduler\""), cfg.semantics());
+        assertFalse(JobConfig.load(QUICKSTART, List.of()).sweep().semantics().contains("scheduler"),
+                "a sweep without a scheduler keeps the hash it had");
+    }
+
+    @Test
     void quickstartLoadsWithItsValuesAndTheDefaults() {
         SweepConfig cfg = JobConfig.load(QUICKSTART, List.of()).sweep();
         assertEquals("quickstart", cfg.name());
