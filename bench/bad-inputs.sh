@@ -88,6 +88,10 @@ try "a scheduler with the tabular estimator" new $S search "${tab[@]}" --set swe
 try "a scheduler in rounds mode" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.mode=rounds
 try "an unknown scheduler" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.kind=median
 try "successive halving with two brackets" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.kind=sh --set search.scheduler.brackets=2
+mkdir -p "$work/not-a-sweep" && echo "keep me" > "$work/not-a-sweep/notes.txt"
+try "--new-sweep on a folder that is not a sweep" new $S search "${tab[@]}" --set sweep.output="$work/not-a-sweep" --new-sweep
+try "--id without --extend" new $S search "${tab[@]}" --set sweep.output=@OUT@ --id 2026-12-03
+try "an extension id with a slash" new $S search "${tab[@]}" --set sweep.output=@OUT@ --extend 5 --id a/b
 try "another configuration on a committed sweep" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set strategy.seed=5
 try "a lowered budget on a committed sweep" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=10
 try "a DARTS job on a search sweep's path" ref $S darts --conf conf/darts-quickstart.conf --set sweep.output=@REF@

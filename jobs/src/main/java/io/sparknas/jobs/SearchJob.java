@@ -39,6 +39,10 @@ public final class SearchJob extends SweepJob<SweepConfig> {
         if (extensionId != null && extend == 0) {
             throw new IllegalArgumentException("--id names a budget extension: give it with --extend N");
         }
+        if (extensionId != null && !extensionId.matches(SweepConfig.EXTENSION_ID)) {
+            throw new IllegalArgumentException("--id must be 1-64 letters, digits, '.', '_', ':' or '-' (a date, a run "
+                    + "id), got '" + extensionId + "'");
+        }
         return List.of();
     }
 

@@ -86,7 +86,14 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
         try (lease) {
             ResultStore store = new ResultStore(spark, cfg.output());
             if (options.newSweep && store.exists()) {
-                System.out.println("moved the existing sweep aside to " + store.archive());
+                if (store.metadata().isEmpty() && !isEmpty(cfg.output(), spark)) { // a sweep, never another folder
+                    System.err.println("sparknas " + command + ": --new-sweep: " + cfg.output() + " is not a sweep "
+                            + "(it has no sweep.json) and is not empty; nothing was moved. Choose another sweep.output");
+                    return 2;
+                }
+                if (store.metadata().isPresent()) {
+                    System.out.println("moved the existing sweep aside to " + store.archive());
+                }
             }
             Outcome outcome;
             try {
@@ -115,5 +122,12 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
         } finally {
             spark.stop();
         }
+    }
+
+    /** Whether a path holds nothing (or is not there). */
+    private static boolean isEmpty(String path, SparkSession spark) throws java.io.IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        return !fs.exists(p) || fs.listStatus(p).length == 0;
     }
 }

@@ -84,6 +84,20 @@ class SearchJobTest {
         }
     }
 
+    /** --new-sweep moves a sweep aside, never a folder that is not one (a mistyped sweep.output). */
+    @Test
+    void newSweepRefusesAFolderThatIsNotASweepAndMovesNothing(@TempDir Path dir) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Files.writeString(home.resolve("thesis.tex"), "years of work");
+        Path table = Path.of(System.getProperty("sparknas.data", "../data"), "nb201", "nb201_12ep.csv.gz");
+        assertEquals(2, Main.run(new String[] {"search", "--conf", "../conf/tabular-nb201.conf", "--set",
+            "sweep.output=" + home, "--set", "estimator.table.path=" + table, "--new-sweep"}));
+        assertEquals("years of work", Files.readString(home.resolve("thesis.tex")));
+        try (var siblings = Files.list(dir)) {
+            assertEquals(List.of("home"), siblings.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
     /** With an id, an extension adds once: a retried night (finished or not) adds nothing, the next id adds N. */
     @Test
     void extendWithAnIdAddsOncePerIdHoweverOftenItIsRetried(@TempDir Path dir) throws Exception {

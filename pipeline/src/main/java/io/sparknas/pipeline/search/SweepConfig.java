@@ -24,7 +24,7 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         implements Sweep.Evaluated, Serializable {
     public SweepConfig {
         extensionId = extensionId == null ? "" : extensionId;
-        if (!extensionId.isEmpty() && !extensionId.matches("[A-Za-z0-9._:-]{1,64}")) {
+        if (!extensionId.isEmpty() && !extensionId.matches(EXTENSION_ID)) {
             throw new IllegalArgumentException("--id must be 1-64 letters, digits, '.', '_', ':' or '-' (a date, a "
                     + "run id), got '" + extensionId + "'");
         }
@@ -53,6 +53,9 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
                     : "space: " + e.getMessage(), e);
         }
     }
+
+    /** What an extension id may be: a date, a run id. */
+    public static final String EXTENSION_ID = "[A-Za-z0-9._:-]{1,64}";
 
     /** A search without a budget extension id. */
     public SweepConfig(String name, String output, SpaceConfig space, StrategyConfig strategy, EstimatorSpec estimator,
