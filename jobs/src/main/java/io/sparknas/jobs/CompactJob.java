@@ -1,6 +1,7 @@
 package io.sparknas.jobs;
 
 import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.SweepLease;
 import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -21,6 +22,9 @@ public final class CompactJob implements Callable<Integer> {
     @Option(names = "--sweep", required = true, description = "the sweep folder or URI (sweep.output)")
     String sweep;
 
+    @Option(names = "--take-over", description = "compact a sweep whose lease is stale (its run was killed)")
+    boolean takeOver;
+
     @Override
     public Integer call() {
         SparkSession spark = SparkSessions.create("sparknas-compact", System.getProperty("spark.master") != null
@@ -31,14 +35,20 @@ public final class CompactJob implements Callable<Integer> {
                 System.err.println("sparknas compact: " + sweep + " is not a sweep (no sweep.json)");
                 return 2;
             }
-            store.recoverCompaction();
-            int total = 0;
-            for (int round : store.committedRounds(ResultStore.CANDIDATES)) {
-                total += store.compact(ResultStore.CANDIDATES, round);
+            try (SweepLease lease = SweepLease.acquire(sweep, spark.sparkContext().hadoopConfiguration(), takeOver,
+                    SweepLease.runId(spark.sparkContext().applicationId()))) { // never beside a running sweep
+                store.recoverCompaction();
+                int total = 0;
+                for (int round : store.committedRounds(ResultStore.CANDIDATES)) {
+                    total += store.compact(ResultStore.CANDIDATES, round);
+                }
+                System.out.println(total == 0 ? "nothing to compact in " + store.root()
+                        : "compacted " + total + " files of " + store.path(ResultStore.CANDIDATES));
+                return 0;
+            } catch (SweepLease.Held e) {
+                System.err.println("sparknas compact: " + e.getMessage());
+                return 2;
             }
-            System.out.println(total == 0 ? "nothing to compact in " + store.root()
-                    : "compacted " + total + " files of " + store.path(ResultStore.CANDIDATES));
-            return 0;
         } finally {
             spark.stop();
         }

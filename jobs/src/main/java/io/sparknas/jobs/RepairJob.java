@@ -1,6 +1,7 @@
 package io.sparknas.jobs;
 
 import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.SweepLease;
 import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -26,6 +27,9 @@ public final class RepairJob implements Callable<Integer> {
     @Option(names = "--dry-run", description = "say what would move, move nothing")
     boolean dryRun;
 
+    @Option(names = "--take-over", description = "repair a sweep whose lease is stale (its run was killed)")
+    boolean takeOver;
+
     @Override
     public Integer call() {
         SparkSession spark = SparkSessions.create("sparknas-repair", System.getProperty("spark.master") != null ? null
@@ -36,37 +40,50 @@ public final class RepairJob implements Callable<Integer> {
                 System.err.println("sparknas repair: " + sweep + " is not a sweep (no sweep.json)");
                 return 2;
             }
-            List<ResultStore.Unreadable> bad = store.unreadable();
-            if (bad.isEmpty()) {
-                System.out.println("every committed file of " + store.root() + " is readable; nothing to repair");
-                return 0;
-            }
-            bad.forEach(u -> System.out.println("unreadable (" + u.reason() + "): " + u.file()));
-            java.util.OptionalInt tell = bad.stream().map(u -> ResultStore.tellSeq(u.file()))
-                    .filter(java.util.OptionalInt::isPresent).mapToInt(java.util.OptionalInt::getAsInt).min();
-            if (tell.isPresent() && bad.stream().allMatch(u -> ResultStore.tellSeq(u.file()).isPresent())) {
-                // an asynchronous sweep: the damaged tell and those after it; the tells before it replay
-                if (dryRun) {
-                    System.out.println("would move tell " + tell.getAsInt() + " and later ones to " + store.root()
-                            + "/_quarantine/");
-                    return 0;
-                }
-                System.out.println("moved to " + store.root() + "/_quarantine/: " + store.quarantineTellsFrom(
-                        tell.getAsInt()) + "; the next run of the sweep evaluates them again");
-                return 0;
-            }
-            int from = bad.stream().mapToInt(ResultStore.Unreadable::round).min().orElseThrow();
             if (dryRun) {
-                System.out.println("would move round " + from + " and later rounds of every dataset to "
-                        + store.root() + "/_quarantine/");
-                return 0;
+                return repair(store);
             }
-            List<String> moved = store.quarantineFrom(from);
-            System.out.println("moved to " + store.root() + "/_quarantine/: " + moved + "; the next run of the sweep "
-                    + "evaluates them again");
-            return 0;
+            try (SweepLease lease = SweepLease.acquire(sweep, spark.sparkContext().hadoopConfiguration(), takeOver,
+                    SweepLease.runId(spark.sparkContext().applicationId()))) { // never beside a running sweep
+                return repair(store);
+            } catch (SweepLease.Held e) {
+                System.err.println("sparknas repair: " + e.getMessage());
+                return 2;
+            }
         } finally {
             spark.stop();
         }
+    }
+
+    private int repair(ResultStore store) {
+        List<ResultStore.Unreadable> bad = store.unreadable();
+        if (bad.isEmpty()) {
+            System.out.println("every committed file of " + store.root() + " is readable; nothing to repair");
+            return 0;
+        }
+        bad.forEach(u -> System.out.println("unreadable (" + u.reason() + "): " + u.file()));
+        java.util.OptionalInt tell = bad.stream().map(u -> ResultStore.tellSeq(u.file()))
+                .filter(java.util.OptionalInt::isPresent).mapToInt(java.util.OptionalInt::getAsInt).min();
+        if (tell.isPresent() && bad.stream().allMatch(u -> ResultStore.tellSeq(u.file()).isPresent())) {
+            // an asynchronous sweep: the damaged tell and those after it; the tells before it replay
+            if (dryRun) {
+                System.out.println("would move tell " + tell.getAsInt() + " and later ones to " + store.root()
+                        + "/_quarantine/");
+                return 0;
+            }
+            System.out.println("moved to " + store.root() + "/_quarantine/: " + store.quarantineTellsFrom(
+                    tell.getAsInt()) + "; the next run of the sweep evaluates them again");
+            return 0;
+        }
+        int from = bad.stream().mapToInt(ResultStore.Unreadable::round).min().orElseThrow();
+        if (dryRun) {
+            System.out.println("would move round " + from + " and later rounds of every dataset to "
+                    + store.root() + "/_quarantine/");
+            return 0;
+        }
+        List<String> moved = store.quarantineFrom(from);
+        System.out.println("moved to " + store.root() + "/_quarantine/: " + moved + "; the next run of the sweep "
+                + "evaluates them again");
+        return 0;
     }
 }

@@ -77,7 +77,8 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
         SparkSession spark = job.sparkSession("sparknas-" + command + "-" + cfg.name());
         SweepLease lease;
         try {
-            lease = SweepLease.acquire(cfg.output(), spark.sparkContext().hadoopConfiguration(), options.takeOver);
+            lease = SweepLease.acquire(cfg.output(), spark.sparkContext().hadoopConfiguration(), options.takeOver,
+                    SweepLease.runId(spark.sparkContext().applicationId()));
         } catch (SweepLease.Held e) {
             System.err.println("sparknas " + command + ": " + e.getMessage());
             spark.stop();
@@ -98,7 +99,7 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
             Outcome outcome;
             try {
                 outcome = run(spark, cfg);
-            } catch (Sweep.Mismatch | Sweep.Refused e) {
+            } catch (Sweep.Mismatch | Sweep.Refused | SweepLease.Lost e) {
                 System.err.println("sparknas " + command + ": " + e.getMessage());
                 return 2;
             } catch (io.sparknas.pipeline.core.FailureLimit.TooManyFailures e) {

@@ -23,10 +23,12 @@ class SweepLeaseTest {
         return args.toArray(String[]::new);
     }
 
+    /** A lease of another run whose last sign of life (the file's modification time, the store's clock) was then. */
     static void lease(Path out, Instant heartbeat) throws IOException {
-        Files.writeString(Path.of(SweepLease.pathOf(out.toString())), "{\"owner\":\"ada\",\"host\":\"gateway-7\","
-                + "\"process\":\"4242@gateway-7\",\"token\":\"t\",\"started\":\"2026-11-28T06:00:00Z\",\"heartbeat\":\""
-                + heartbeat + "\"}");
+        Path lease = Path.of(SweepLease.pathOf(out.toString()));
+        Files.writeString(lease, "{\"owner\":\"ada\",\"host\":\"gateway-7\",\"process\":\"4242@gateway-7\","
+                + "\"run\":\"other\",\"generation\":1,\"token\":\"t\",\"started\":\"2026-11-28T06:00:00Z\"}");
+        Files.setLastModifiedTime(lease, java.nio.file.attribute.FileTime.from(heartbeat));
     }
 
     @Test

@@ -30,6 +30,7 @@ final class Compaction {
      * there was nothing to merge).
      */
     int compact(String dataset, int round) {
+        SweepLease.checkFence(store.fs(), store.root());
         Path dir = new Path(store.path(dataset) + "/round=" + round);
         try {
             List<FileStatus> files = store.dataFiles(dir);

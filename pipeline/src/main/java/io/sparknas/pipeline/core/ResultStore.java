@@ -13,7 +13,6 @@ import org.apache.spark.sql.types.StructType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,15 +26,14 @@ import java.util.UUID;
  *              /candidate-ID.parquet      candidate, until the stage compacts them into one
  *   checkpoints/round=N/part-*.parquet    the strategy's state after round N ({@link ResultSchema#CHECKPOINTS})
  *   darts_epochs/, darts_alphas/          DARTS searches per epoch, their architecture weights
- *   ofa_epochs/, supernet/                the supernet's training per epoch, its phase checkpoints
- *   latency_ops/, latency_check/          a latency profile's timings (and latency_table.csv beside them)
+ *   ofa_epochs/, supernet/, latency_ops/  OFA's training and checkpoints, a profile's timings, (search.scheduler)
+ *   latency_check/, rungs/, training/     a profile's check, rung events and paused trainings' states
  *   _staging/                             what is being written (readers skip names starting with '_')
  *   _quarantine/                          damaged rounds moved aside by repair (nothing is deleted)
  * </pre>
  * A round is written to {@code _staging} and then renamed into place, so it is visible whole or not at all
  * (rename is atomic on local file systems and HDFS; on S3 use a committer-backed or directory-rename-safe store).
- * A committed row is never changed; compaction rewrites a round's files as one file with the same rows and deletes
- * the old files after the new one is in place.
+ * A committed row is never changed; compaction rewrites a round's files as one with the same rows, then deletes.
  */
 public final class ResultStore {
     public static final String CANDIDATES = "candidates";
@@ -160,7 +158,7 @@ public final class ResultStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
         }
-        rounds.sort(Comparator.naturalOrder());
+        rounds.sort(null);
         return rounds;
     }
 
@@ -175,6 +173,7 @@ public final class ResultStore {
     }
 
     private void commit(String dataset, int round, Dataset<Row> df) {
+        SweepLease.checkFence(fs, root); // a run that lost its lease commits nothing more (so in commitFile, compact)
         Path target = new Path(path(dataset) + "/round=" + round);
         Path staging = new Path(root + "/" + STAGING + "/" + dataset + "-round=" + round + "-" + UUID.randomUUID());
         try {
@@ -197,6 +196,7 @@ public final class ResultStore {
      * readers see it whole or not at all). How an asynchronous search commits each candidate as it finishes.
      */
     public void commitFile(String dataset, int round, List<Row> rows, StructType schema, String fileName) {
+        SweepLease.checkFence(fs, root);
         Path dir = new Path(path(dataset) + "/round=" + round);
         Path target = new Path(dir, fileName);
         Path staged = new Path(root + "/" + STAGING + "/" + dataset + "-" + UUID.randomUUID() + "-" + fileName);
