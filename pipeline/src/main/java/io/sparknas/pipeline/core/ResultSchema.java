@@ -78,7 +78,7 @@ public final class ResultSchema {
                      Integer askedBefore) {
         Evaluation e = r.evaluation();
         Candidate c = e.candidate();
-        return RowBuilder.of(CANDIDATES)
+        return outcome(RowBuilder.of(CANDIDATES), r)
                 .set("sweep_id", sweepId)
                 .set("candidate_id", c.id())
                 .set("parents", c.parents())
@@ -97,14 +97,6 @@ public final class ResultSchema {
                 .set(Metrics.LATENCY_MS_B1, number(e, Metrics.LATENCY_MS_B1))
                 .set(Metrics.LATENCY_MS_BATCH, number(e, Metrics.LATENCY_MS_BATCH))
                 .set(Metrics.TRAIN_SECONDS, number(e, Metrics.TRAIN_SECONDS))
-                .set("error", e.error())
-                .set("device", e.device())
-                .set("executor", r.executor())
-                .set("host", r.host())
-                .set("task_attempt", r.attempt())
-                .set("start_time", new Timestamp(e.startMillis()))
-                .set("end_time", new Timestamp(e.endMillis()))
-                .set("metrics", finite(e.metrics()))
                 .set("config_hash", p.configHash())
                 .set("sparknas_version", p.sparknasVersion())
                 .set("spark_version", p.sparkVersion())
@@ -115,6 +107,26 @@ public final class ResultSchema {
                 .build();
     }
 
+    /** The columns of an evaluation's outcome and where it ran, shared by every dataset of evaluations. */
+    static RowBuilder outcome(RowBuilder b, TaskResult r) {
+        Evaluation e = r.evaluation();
+        return b.set("error", e.error())
+                .set("device", e.device())
+                .set("executor", r.executor())
+                .set("host", r.host())
+                .set("task_attempt", r.attempt())
+                .set("start_time", new Timestamp(e.startMillis()))
+                .set("end_time", new Timestamp(e.endMillis()))
+                .set("metrics", finite(e.metrics()));
+    }
+
+    /** A stored row's candidate (the columns of {@link #CANDIDATES}' names). */
+    static Candidate candidate(Row row) {
+        List<String> parents = row.getList(row.fieldIndex("parents"));
+        return new Candidate(row.getAs("candidate_id"), row.getAs("space"), row.getAs("genotype"),
+                row.getAs("canonical_key"), row.getAs("origin"), parents, row.<Long>getAs("seed"));
+    }
+
     /** A strategy checkpoint after {@code told} results. */
     static Row checkpointRow(String sweepId, String strategy, int told, String snapshot) {
         return RowBuilder.of(CHECKPOINTS).set("sweep_id", sweepId).set("strategy", strategy).set("told", told)
@@ -123,9 +135,7 @@ public final class ResultSchema {
 
     /** Back from a stored row to the evaluation the strategy was told (for resume). */
     static Evaluation toEvaluation(Row row) {
-        List<String> parents = row.getList(row.fieldIndex("parents"));
-        Candidate c = new Candidate(row.getAs("candidate_id"), row.getAs("space"), row.getAs("genotype"),
-                row.getAs("canonical_key"), row.getAs("origin"), parents, row.<Long>getAs("seed"));
+        Candidate c = candidate(row);
         Map<String, Double> metrics = new HashMap<>(row.getJavaMap(row.fieldIndex("metrics")));
         Object acc = row.getAs(Metrics.ACCURACY);
         return new Evaluation(c, Evaluation.Status.valueOf(row.getAs("status")),
@@ -143,7 +153,7 @@ public final class ResultSchema {
         return Double.isFinite(v) ? (long) v : null;
     }
 
-    static Map<String, Double> finite(Map<String, Double> metrics) {
+    private static Map<String, Double> finite(Map<String, Double> metrics) {
         Map<String, Double> out = new HashMap<>();
         metrics.forEach((k, v) -> {
             if (Double.isFinite(v)) {

@@ -7,10 +7,8 @@ import io.sparknas.strategies.fidelity.FidelityLoop;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
-import java.sql.Timestamp;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code rungs} dataset of a multi-fidelity search: one row per event, in the order the driver saw them
@@ -49,21 +47,13 @@ public final class RungRows {
 
     static Row result(Sweep sweep, int seq, FidelityLoop.Job job, String checkpoint, TaskResult r) {
         Evaluation e = r.evaluation();
-        return base(sweep, seq, RESULT, job, checkpoint)
+        return ResultSchema.outcome(base(sweep, seq, RESULT, job, checkpoint), r)
                 .set("status", e.status().name())
                 .set(Metrics.ACCURACY, Double.isFinite(e.accuracy()) ? e.accuracy() : null)
                 .set("resumed_from_epoch", whole(e, Metrics.RESUMED_FROM_EPOCH))
                 .set("state_bytes", wholeLong(e, Metrics.STATE_BYTES))
                 .set("span_seconds", Double.isFinite(e.metric(Metrics.SPAN_SECONDS)) ? e.metric(Metrics.SPAN_SECONDS)
                         : null)
-                .set("error", e.error())
-                .set("device", e.device())
-                .set("executor", r.executor())
-                .set("host", r.host())
-                .set("task_attempt", r.attempt())
-                .set("start_time", new Timestamp(e.startMillis()))
-                .set("end_time", new Timestamp(e.endMillis()))
-                .set("metrics", finite(e.metrics()))
                 .build();
     }
 
@@ -96,9 +86,7 @@ public final class RungRows {
 
     /** A committed event's candidate. */
     static Candidate candidate(Row row) {
-        List<String> parents = row.getList(row.fieldIndex("parents"));
-        return new Candidate(row.getAs("candidate_id"), row.getAs("space"), row.getAs("genotype"),
-                row.getAs("canonical_key"), row.getAs("origin"), parents, row.<Long>getAs("seed"));
+        return ResultSchema.candidate(row);
     }
 
     /** A committed result as the evaluation the scheduler heard. */
@@ -117,7 +105,4 @@ public final class RungRows {
         return Double.isFinite(v) ? (long) v : null;
     }
 
-    private static Map<String, Double> finite(Map<String, Double> metrics) {
-        return ResultSchema.finite(metrics);
-    }
 }
