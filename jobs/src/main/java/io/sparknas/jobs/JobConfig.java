@@ -154,6 +154,37 @@ public record JobConfig(Config config, String source) {
         }
     }
 
+    /**
+     * The score job's configuration: the {@code score} section, the sweep's name and output, and, where
+     * {@code score.data = "estimator.data"}, that section's images. Its table and images are checked here, before
+     * anything is written.
+     */
+    public io.sparknas.pipeline.score.ScoreConfig score() {
+        try {
+            Config c = config;
+            Config s = config.getConfig("score");
+            io.sparknas.estimators.data.DataConfig images = switch (s.getString("data")) {
+                case "none" -> null;
+                case "estimator.data" -> bind("estimator.data", io.sparknas.estimators.data.DataConfig.class);
+                default -> throw new IllegalArgumentException("configuration " + source + ": score.data must be "
+                        + "\"none\" or \"estimator.data\", got '" + s.getString("data") + "'");
+            };
+            io.sparknas.space.nb201.Nb201NetworkConfig network = bind(s.withOnlyPath("network"), "score",
+                    NetworkHolder.class).network();
+            io.sparknas.pipeline.score.ScoreConfig cfg = new io.sparknas.pipeline.score.ScoreConfig(
+                    c.getString("sweep.name"), c.getString("sweep.output"), s.getString("space"), s.getInt("sample"),
+                    s.getLong("seed"), s.getInt("cellsPerTask"), new io.sparknas.estimators.zerocost.ZeroCostConfig(
+                    s.getStringList("proxies"), s.getInt("batch"), s.getInt("torchThreads")), network,
+                    new io.sparknas.space.darts.DartsNetworkConfig(network.inputChannels(), network.inputSize(),
+                            network.classes(), s.getInt("darts.channels"), s.getInt("darts.layers"),
+                            s.getInt("darts.stemMultiplier")), images, s.getString("table"));
+            cfg.checkLocal();
+            return cfg;
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
+        }
+    }
+
     /** {@code profile.network} bound by name. */
     record NetworkHolder(io.sparknas.space.nb201.Nb201NetworkConfig network) {
     }

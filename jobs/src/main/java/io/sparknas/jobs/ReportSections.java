@@ -55,6 +55,32 @@ final class ReportSections {
         }
     }
 
+    /**
+     * A score sweep: per proxy how many cells it scored and failed and its median seconds per cell; with a table
+     * configured, its rank correlations against the table over the cells and within equal FLOPs.
+     */
+    static void score(ResultStore store, List<Evaluation> all, JsonNode m, PrintStream out) {
+        if (store.committedRounds(io.sparknas.pipeline.score.ScoreSweep.SCORES).isEmpty()) {
+            return;
+        }
+        List<io.sparknas.pipeline.score.ScoreSweep.ScoredCell> cells = io.sparknas.pipeline.score.ScoreSweep.read(store);
+        java.util.TreeSet<String> proxies = new java.util.TreeSet<>();
+        cells.forEach(c -> { proxies.addAll(c.scores().keySet()); proxies.addAll(c.errors().keySet()); });
+        out.printf(Locale.ROOT, "%d cells scored; per proxy: scored / failed (first reason)%n", cells.size());
+        for (String p : proxies) {
+            long ok = cells.stream().filter(c -> c.scores().containsKey(p)).count();
+            String why = cells.stream().map(c -> c.errors().get(p)).filter(java.util.Objects::nonNull).findFirst()
+                    .orElse("");
+            out.printf(Locale.ROOT, "  %-9s %6d / %d%s%n", p, ok, cells.size() - ok, why.isEmpty() ? "" : " (" + why + ")");
+        }
+        String table = m.path("config").path("table").asText("");
+        if (!table.isEmpty() && java.nio.file.Files.isReadable(java.nio.file.Path.of(table))) {
+            out.println("rank correlations against " + table + ":");
+            io.sparknas.pipeline.score.ScoreRanks.of(cells, io.sparknas.estimators.data.Nb201Table.load(
+                    java.nio.file.Path.of(table))).forEach(r -> out.println("  " + r.line()));
+        }
+    }
+
     /** A scale sweep: the grid at phi = 1, the coefficients it chose, accuracy against FLOPs per method. */
     static void scaling(ResultStore store, List<Evaluation> all, JsonNode m, PrintStream out) {
         List<Integer> rounds = store.committedRounds(ResultStore.CANDIDATES);

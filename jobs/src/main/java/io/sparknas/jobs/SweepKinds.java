@@ -38,7 +38,8 @@ final class SweepKinds {
             new Kind("darts", DartsJob::new, List.of("darts"), ReportSections::darts),
             new Kind("scale", ScaleJob::new, List.of("scale"), ReportSections::scaling),
             new Kind("ofa", OfaJob::new, List.of("ofa"), ReportSections::ofa),
-            new Kind("profile", ProfileJob::new, List.of("profile"), ReportSections::none));
+            new Kind("profile", ProfileJob::new, List.of("profile"), ReportSections::none),
+            new Kind("score", ScoreJob::new, List.of("score"), ReportSections::score));
 
     static Optional<Kind> named(String name) {
         return ALL.stream().filter(k -> k.name().equals(name)).findFirst();

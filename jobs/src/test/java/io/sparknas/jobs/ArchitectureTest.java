@@ -74,7 +74,7 @@ class ArchitectureTest {
     }
 
     /** The sweep kinds, each a package of the pipeline built on its core only. */
-    static final java.util.List<String> KINDS = java.util.List.of("search", "darts", "scale", "ofa", "profile");
+    static final java.util.List<String> KINDS = java.util.List.of("search", "darts", "scale", "ofa", "profile", "score");
 
     @Test
     void sweepKindsBuildOnTheCoreAndNeverOnOneAnother() {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
@@ -41,7 +40,7 @@ public final class Nb201Network extends SequentialBlock {
             }
         }
         add(Ops.batchNorm());
-        add(Activation.reluBlock());
+        add(ReluTap.block());
         add(Pool.globalAvgPool2dBlock());
         add(Blocks.batchFlattenBlock());
         add(Linear.builder().setUnits(cfg.classes()).build());

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
@@ -31,7 +30,7 @@ public final class OfaNetwork extends SequentialBlock {
 
     public OfaNetwork(OfaSpace space, OfaSubnet net, int classes) {
         space.check(net);
-        add(Ops.conv(space.stemChannels(), 3, 1, 1)).add(Ops.batchNorm()).add(Activation.reluBlock());
+        add(Ops.conv(space.stemChannels(), 3, 1, 1)).add(Ops.batchNorm()).add(ReluTap.block());
         for (int s = 0; s < space.stages(); s++) {
             List<OfaSubnet.Block> blocks = net.stages().get(s);
             for (int b = 0; b < blocks.size(); b++) {
@@ -51,11 +50,11 @@ public final class OfaNetwork extends SequentialBlock {
 
         MbConv(int in, int out, int hidden, int kernel, int stride) {
             body = addChildBlock("body", new SequentialBlock()
-                    .add(Ops.conv(hidden, 1, 1, 0)).add(Ops.batchNorm()).add(Activation.reluBlock())
+                    .add(Ops.conv(hidden, 1, 1, 0)).add(Ops.batchNorm()).add(ReluTap.block())
                     .add(Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).setFilters(hidden)
                             .optStride(new Shape(stride, stride)).optPadding(new Shape(kernel / 2, kernel / 2))
                             .optGroups(hidden).optBias(false).build())
-                    .add(Ops.batchNorm()).add(Activation.reluBlock())
+                    .add(Ops.batchNorm()).add(ReluTap.block())
                     .add(Ops.conv(out, 1, 1, 0)).add(Ops.batchNorm()));
             residual = stride == 1 && in == out;
         }

@@ -1,7 +1,6 @@
 package io.sparknas.estimators.nn;
 
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
@@ -58,7 +57,7 @@ public final class Ops {
     static SequentialBlock dwPwBn(int c, int kernel, int stride, int dilation, boolean affine) {
         int pad = dilation * (kernel - 1) / 2;
         return new SequentialBlock()
-                .add(Activation.reluBlock())
+                .add(ReluTap.block())
                 .add(Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).setFilters(c)
                         .optStride(new Shape(stride, stride)).optPadding(new Shape(pad, pad))
                         .optDilation(new Shape(dilation, dilation)).optGroups(c).optBias(false).build())
@@ -72,7 +71,7 @@ public final class Ops {
     }
 
     public static SequentialBlock reluConvBn(int cout, int kernel, int stride, int pad, boolean affine) {
-        return new SequentialBlock().add(Activation.reluBlock()).add(conv(cout, kernel, stride, pad))
+        return new SequentialBlock().add(ReluTap.block()).add(conv(cout, kernel, stride, pad))
                 .add(batchNorm(affine));
     }
 

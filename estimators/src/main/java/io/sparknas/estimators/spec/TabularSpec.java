@@ -2,7 +2,7 @@ package io.sparknas.estimators.spec;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.sparknas.estimators.Estimator;
-import io.sparknas.estimators.tabular.Nb201Table;
+import io.sparknas.estimators.data.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
 
 import java.io.Serializable;

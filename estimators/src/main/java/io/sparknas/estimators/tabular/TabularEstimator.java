@@ -3,6 +3,7 @@ package io.sparknas.estimators.tabular;
 import io.sparknas.space.Metrics;
 import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.EvaluationContext;
+import io.sparknas.estimators.data.Nb201Table;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.cost.Cost;

@@ -1,5 +1,6 @@
 package io.sparknas.estimators.tabular;
 
+import io.sparknas.estimators.data.Nb201Table;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;

@@ -1,7 +1,7 @@
 package io.sparknas.jobs.bench;
 
 import io.sparknas.estimators.EvaluationContext;
-import io.sparknas.estimators.tabular.Nb201Table;
+import io.sparknas.estimators.data.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;

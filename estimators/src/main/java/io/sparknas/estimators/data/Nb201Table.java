@@ -1,4 +1,4 @@
-package io.sparknas.estimators.tabular;
+package io.sparknas.estimators.data;
 
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
