@@ -35,6 +35,8 @@ public abstract class AbstractStrategy<G> implements Strategy {
     private final Map<String, Candidate> pending = new LinkedHashMap<>();
     private final Set<String> seenKeys = new HashSet<>();
     private Evaluation best;
+    private List<String> warm = List.of();
+    private int warmNext;
 
     protected AbstractStrategy(SearchSpace<G> space, long seed) {
         this.space = space;
@@ -126,6 +128,7 @@ public abstract class AbstractStrategy<G> implements Strategy {
         ArrayNode keys = root.putArray("seenKeys");
         seenKeys.stream().sorted().forEach(keys::add);
         root.set("best", best == null ? null : JSON.valueToTree(best));
+        root.put("warmNext", warmNext);
         saveState(root.putObject("state"));
         return root.toString();
     }
@@ -154,6 +157,7 @@ public abstract class AbstractStrategy<G> implements Strategy {
         seenKeys.clear();
         root.get("seenKeys").forEach(k -> seenKeys.add(k.asText()));
         best = root.get("best").isNull() ? null : JSON.convertValue(root.get("best"), Evaluation.class);
+        warmNext = root.path("warmNext").asInt(0);
         loadState(root.get("state"));
     }
 
@@ -163,8 +167,27 @@ public abstract class AbstractStrategy<G> implements Strategy {
     /** Reads what {@link #saveState} wrote. */
     protected abstract void loadState(JsonNode state);
 
-    /** Proposes a uniformly drawn architecture not proposed before. */
+    /**
+     * A warm start: {@code ranked} genotypes (a cheap estimator's best first: a zero-cost proxy, the one-shot score,
+     * size) replace the strategy's random draws, in order and skipping any proposed before, until they run out. So
+     * random search becomes "evaluate in the cheap ranking's order", evolution's first population and local search's
+     * initial samples (and restarts) are the ranking's best, and every strategy keeps its own ask/tell. Set before
+     * the first ask, and again before {@link #restore} (the snapshot keeps the place reached, not the list).
+     */
+    @Override
+    public void warmStart(List<String> ranked) {
+        ranked.forEach(space::parse); // refuses a genotype of another space now, not mid-search
+        warm = List.copyOf(ranked);
+    }
+
+    /** Proposes the warm start's next genotype, else a uniformly drawn architecture not proposed before. */
     protected final Candidate proposeRandom() {
+        while (warmNext < warm.size()) {
+            G g = space.parse(warm.get(warmNext++));
+            if (!seen(g)) {
+                return propose(g, "warm-start", List.of());
+            }
+        }
         return propose(sampleUnseen(), "random", List.of());
     }
 

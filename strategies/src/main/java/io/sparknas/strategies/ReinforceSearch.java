@@ -61,6 +61,12 @@ public final class ReinforceSearch<G> extends AbstractStrategy<G> {
     }
 
     @Override
+    public void warmStart(List<String> ranked) {
+        throw new UnsupportedOperationException(name() + " draws from its controller, not at random: it cannot be "
+                + "warm-started");
+    }
+
+    @Override
     public String name() {
         return lstm ? NAME : FACTORIZED_NAME;
     }

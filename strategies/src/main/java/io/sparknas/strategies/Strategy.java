@@ -35,6 +35,15 @@ public interface Strategy {
     /** The best successful evaluation told so far, by accuracy (the signal). */
     Optional<Evaluation> best();
 
+    /**
+     * Proposes {@code ranked} genotypes (best first) in place of its random draws until they run out; a strategy
+     * that draws from a learned controller instead refuses.
+     */
+    default void warmStart(List<String> ranked) {
+        throw new UnsupportedOperationException(name() + " draws from its controller, not at random: it cannot be "
+                + "warm-started");
+    }
+
     /** Number of evaluations told so far (failures included). */
     int told();
 }

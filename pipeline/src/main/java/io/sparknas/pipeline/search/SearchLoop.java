@@ -58,12 +58,19 @@ public final class SearchLoop {
         SearchObjective objective = cfg.objective();
         CandidateCosts costs;
         SearchSpace<?> space;
+        io.sparknas.strategies.Strategy strategy;
         try { // the objective's table and constraint, checked before anything is written
             Optional<LatencyPredictor> table = objective.latencyTable().isBlank() ? Optional.empty()
                     : Optional.of(LatencyTable.read(spark, objective.latencyTable(), cfg.space().name(),
                     "search.objective.latencyTable").predictor());
             costs = new CandidateCosts(cfg.space().name(), cfg.estimator(), table);
             space = constrained(cfg.space().create(), objective.constraint(), costs);
+            strategy = Strategies.create(cfg.strategy(), space);
+            if (cfg.search().warmStart().enabled()) { // before a resume restores the strategy's place in it
+                strategy.warmStart(cfg.search().warmStart().ranked(spark, cfg.space().name(), cfg.strategy().seed()));
+            }
+        } catch (UnsupportedOperationException e) {
+            throw new Sweep.Refused("search.warmStart: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new Sweep.Refused(e.getMessage());
         }
@@ -72,7 +79,7 @@ public final class SearchLoop {
         SearchSettings s = cfg.search();
         Pacing pacing = s.scheduler().enabled() ? new Pacing.Rungs(s.inFlight(), s.scheduler())
                 : s.async() ? new Pacing.Async(s.inFlight()) : new Pacing.Rounds(s.roundSize(), s.partitions());
-        AskStage stage = AskStage.of(Strategies.create(cfg.strategy(), space), cfg.budget(), pacing, cfg.estimator())
+        AskStage stage = AskStage.of(strategy, cfg.budget(), pacing, cfg.estimator())
                 .withHook(e -> withPrediction(e, costs))
                 .telling(e -> penalty.map(p -> p.apply(e)).orElse(e))
                 .limitedBy(new FailureLimit(cfg.name(), s.maxFailedFraction(), "search.maxFailedFraction"),

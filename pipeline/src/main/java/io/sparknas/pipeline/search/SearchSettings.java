@@ -28,9 +28,12 @@ import java.io.Serializable;
  * @param scheduler         {@code search.scheduler}: a multi-fidelity scheduler (successive halving, Hyperband, ASHA)
  *                          deciding how long each candidate trains; {@code kind = none} (the default) trains every
  *                          candidate in full. Asynchronous; part of the hash when set
+ * @param warmStart         {@code search.warmStart}: a score sweep's ranking replacing the strategy's random draws
+ *                          ({@link WarmStart}); off by default; part of the hash when set
  */
 public record SearchSettings(int budget, int roundSize, int partitions, SearchMode mode, int inFlight,
-                             double maxFailedFraction, int maxAttempts, SchedulerConfig scheduler)
+                             double maxFailedFraction, int maxAttempts, SchedulerConfig scheduler,
+                             WarmStart warmStart)
         implements Serializable {
 
     /** The {@code search} section as configured ({@code mode} as text, refused in one line if unknown). */
@@ -40,14 +43,16 @@ public record SearchSettings(int budget, int roundSize, int partitions, SearchMo
                                @JsonProperty("inFlight") int inFlight,
                                @JsonProperty("maxFailedFraction") double maxFailedFraction,
                                @JsonProperty("maxAttempts") int maxAttempts,
-                               @JsonProperty("scheduler") SchedulerConfig scheduler) {
+                               @JsonProperty("scheduler") SchedulerConfig scheduler,
+                               @JsonProperty("warmStart") WarmStart warmStart) {
         return new SearchSettings(budget, roundSize, partitions, SearchMode.parse(mode), inFlight, maxFailedFraction,
-                maxAttempts, scheduler);
+                maxAttempts, scheduler, warmStart);
     }
 
     public SearchSettings {
         mode = mode == null ? SearchMode.AUTO : mode;
         scheduler = scheduler == null ? SchedulerConfig.none() : scheduler;
+        warmStart = warmStart == null ? WarmStart.none() : warmStart;
         if (scheduler.enabled() && mode == SearchMode.ROUNDS) {
             throw new IllegalArgumentException("search.scheduler = " + scheduler.kind() + " runs asynchronously; set "
                     + "search.mode = async or auto, or search.scheduler.kind = none");
@@ -78,18 +83,26 @@ public record SearchSettings(int budget, int roundSize, int partitions, SearchMo
     /** Without a scheduler: every candidate trains in full. */
     public SearchSettings(int budget, int roundSize, int partitions, SearchMode mode, int inFlight,
                           double maxFailedFraction, int maxAttempts) {
-        this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, maxAttempts, SchedulerConfig.none());
+        this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, maxAttempts, SchedulerConfig.none(),
+                WarmStart.none());
     }
 
     /** The same settings under {@code s} (asynchronous). */
     public SearchSettings withScheduler(SchedulerConfig s) {
         return new SearchSettings(budget, roundSize, partitions, s.enabled() ? SearchMode.ASYNC : mode, inFlight,
-                maxFailedFraction, maxAttempts, s);
+                maxFailedFraction, maxAttempts, s, warmStart);
+    }
+
+    /** The same settings warm-started by {@code w}. */
+    public SearchSettings withWarmStart(WarmStart w) {
+        return new SearchSettings(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, maxAttempts,
+                scheduler, w);
     }
 
     public SearchSettings(int budget, int roundSize, int partitions, SearchMode mode, int inFlight,
                           double maxFailedFraction) {
-        this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, 1, SchedulerConfig.none());
+        this(budget, roundSize, partitions, mode, inFlight, maxFailedFraction, 1, SchedulerConfig.none(),
+                WarmStart.none());
     }
 
     /** Rounds of {@code roundSize}, never stopping for failures. */
@@ -108,11 +121,11 @@ public record SearchSettings(int budget, int roundSize, int partitions, SearchMo
     public SearchSettings resolved(boolean estimatorTrains) {
         return mode != SearchMode.AUTO ? this : new SearchSettings(budget, roundSize, partitions,
                 estimatorTrains || scheduler.enabled() ? SearchMode.ASYNC : SearchMode.ROUNDS, inFlight,
-                maxFailedFraction, maxAttempts, scheduler);
+                maxFailedFraction, maxAttempts, scheduler, warmStart);
     }
 
     public SearchSettings withBudget(int newBudget) {
         return new SearchSettings(newBudget, Math.min(roundSize, newBudget), partitions, mode, inFlight,
-                maxFailedFraction, maxAttempts, scheduler);
+                maxFailedFraction, maxAttempts, scheduler, warmStart);
     }
 }

@@ -122,6 +122,9 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         if (search.scheduler().enabled()) { // absent otherwise: sweeps made before schedulers existed keep their hash
             n.set("scheduler", Json.MAPPER.valueToTree(search.scheduler()));
         }
+        if (search.warmStart().enabled()) { // absent otherwise, as the scheduler
+            n.set("warmStart", Json.MAPPER.valueToTree(search.warmStart()));
+        }
         if (objective.isSet()) { // absent otherwise: sweeps made before objectives existed keep their hash
             n.set("objective", Json.MAPPER.valueToTree(objective));
         }

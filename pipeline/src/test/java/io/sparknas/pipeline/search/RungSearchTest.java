@@ -118,7 +118,7 @@ class RungSearchTest {
                 "cifar10-test"), ok.search(), SearchObjective.NONE));
         assertTrue(tabular.getMessage().contains("needs an estimator that trains"), tabular.getMessage());
         IllegalArgumentException rounds = assertThrows(IllegalArgumentException.class, () -> new SearchSettings(4, 4,
-                0, SearchMode.ROUNDS, 0, 1.0, 1, ASHA));
+                0, SearchMode.ROUNDS, 0, 1.0, 1, ASHA, WarmStart.none()));
         assertTrue(rounds.getMessage().contains("runs asynchronously"), rounds.getMessage());
     }
 }

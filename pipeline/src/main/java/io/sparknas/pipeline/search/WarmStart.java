@@ -1,0 +1,86 @@
+package io.sparknas.pipeline.search;
+
+import io.sparknas.estimators.zerocost.ZeroCostProxy;
+import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.space.SeededRandom;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+
+/**
+ * A search warm-started by a cheap estimator ({@code search.warmStart}): the cells a score sweep scored (all of them,
+ * or a {@code pool} drawn with the strategy's seed) ranked by one of its proxies, best first (ties broken by a seeded
+ * draw), replace the strategy's random draws until they run out ({@link io.sparknas.strategies.Strategy#warmStart}).
+ * The scores are free in the budget: the budget counts the evaluations the search makes.
+ *
+ * @param scores the score sweep's output ({@code ./sparknas score}); empty = no warm start
+ * @param proxy  the proxy to rank by ({@code synflow}, {@code params}, ...), larger first
+ * @param pool   cells drawn from the scored ones before ranking (0 = all of them)
+ */
+public record WarmStart(String scores, String proxy, int pool) implements Serializable {
+
+    public WarmStart {
+        scores = scores == null ? "" : scores.strip();
+        proxy = proxy == null ? "synflow" : proxy;
+        ZeroCostProxy.parse(proxy);
+        if (pool < 0) {
+            throw new IllegalArgumentException("search.warmStart.pool must be >= 0 (0 = every scored cell), got "
+                    + pool);
+        }
+    }
+
+    public static WarmStart none() {
+        return new WarmStart("", "synflow", 0);
+    }
+
+    public boolean enabled() {
+        return !scores.isEmpty();
+    }
+
+    /**
+     * The scored cells of {@code space}, best first by {@link #proxy}; refused in one line ({@link Sweep.Refused})
+     * when the path holds no scores, no scores of this space, or none of this proxy.
+     */
+    public List<String> ranked(SparkSession spark, String space, long seed) {
+        Dataset<Row> all;
+        try {
+            all = spark.read().parquet(scores + "/scores");
+        } catch (Exception e) { // Spark's AnalysisException (path not found) is checked in Java's eyes
+            throw new Sweep.Refused("search.warmStart.scores: " + scores + " holds no committed scores (run "
+                    + "./sparknas score with sweep.output = " + scores + " first)");
+        }
+        List<Row> rows = all.filter(col("space").equalTo(space))
+                .select(col("id"), col("genotype"), element_at(col("scores"), proxy).alias("value"))
+                .filter(col("value").isNotNull().and(col("value").isNaN().unary_$bang())).orderBy("id")
+                .collectAsList();
+        if (rows.isEmpty()) {
+            throw new Sweep.Refused("search.warmStart: " + scores + " has no '" + proxy + "' scores of " + space
+                    + " cells; score them (score.proxies, score.space) or choose another proxy");
+        }
+        SeededRandom rng = new SeededRandom(seed);
+        List<Row> picked = rows;
+        if (pool > 0 && pool < rows.size()) {
+            int[] order = rng.permutation(rows.size());
+            picked = new ArrayList<>();
+            for (int i = 0; i < pool; i++) {
+                picked.add(rows.get(order[i]));
+            }
+        }
+        record Ranked(String genotype, double value, double tie) {
+        }
+        List<Ranked> ranked = new ArrayList<>();
+        for (Row r : picked) {
+            ranked.add(new Ranked(r.getAs("genotype"), r.<Double>getAs("value"), rng.nextDouble()));
+        }
+        ranked.sort(Comparator.comparingDouble(Ranked::value).reversed().thenComparingDouble(Ranked::tie));
+        return ranked.stream().map(Ranked::genotype).toList();
+    }
+}
