@@ -88,6 +88,13 @@ try "a scheduler with the tabular estimator" new $S search "${tab[@]}" --set swe
 try "a scheduler in rounds mode" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.mode=rounds
 try "an unknown scheduler" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.kind=median
 try "successive halving with two brackets" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.kind=sh --set search.scheduler.brackets=2
+sc=(--conf conf/score-nb201.conf --set score.sample=10)
+try "an unknown zero-cost proxy" new $S score "${sc[@]}" --set sweep.output=@OUT@ '--set' 'score.proxies=[synflow,zen]'
+try "a data-dependent proxy without data" new $S score "${sc[@]}" --set sweep.output=@OUT@ '--set' 'score.proxies=[naswot]'
+try "scoring the whole DARTS space" new $S score "${sc[@]}" --set sweep.output=@OUT@ --set score.space=darts --set score.sample=0 --set score.table=
+try "a missing ranking table" new $S score "${sc[@]}" --set sweep.output=@OUT@ --set score.table=/nonexistent.csv.gz
+try "a warm start from a path without scores" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set "search.warmStart.scores=$work/nothing"
+try "a warm start by an unknown proxy" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set "search.warmStart.scores=$ref" --set search.warmStart.proxy=zen
 mkdir -p "$work/not-a-sweep" && echo "keep me" > "$work/not-a-sweep/notes.txt"
 try "--new-sweep on a folder that is not a sweep" new $S search "${tab[@]}" --set sweep.output="$work/not-a-sweep" --new-sweep
 try "--id without --extend" new $S search "${tab[@]}" --set sweep.output=@OUT@ --id 2026-12-03

@@ -89,6 +89,30 @@ class JobConfigTest {
     }
 
     @Test
+    void theScoreTemplateBindsItsProxiesAndTakesTheEstimatorsImagesOnlyWhenAsked() {
+        Path conf = Path.of("../conf/score-nb201.conf");
+        var free = JobConfig.load(conf, List.of("score.table=")).score();
+        assertEquals(List.of("synflow", "params", "flops"), free.zerocost().proxies());
+        assertTrue(free.data().isEmpty(), "data-free proxies read no images");
+        assertEquals(io.sparknas.space.nb201.Nb201NetworkConfig.benchmark(), free.network());
+        var missing = assertThrows(IllegalArgumentException.class, () -> JobConfig.load(conf, List.of("score.table=",
+                "score.proxies=[naswot]", "score.data=estimator.data", "estimator.data.dir=/nonexistent")).score());
+        assertTrue(missing.getMessage().contains("/nonexistent does not exist"), "checked before anything is written: "
+                + missing.getMessage());
+        io.sparknas.space.TestData.require(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
+                "Fashion-MNIST missing: sudo apt-get install dataset-fashion-mnist");
+        var needy = JobConfig.load(conf, List.of("score.table=", "score.proxies=[naswot]", "score.data=estimator.data"))
+                .score();
+        assertEquals("fashion-mnist", needy.data().orElseThrow().dataset());
+        var bad = assertThrows(IllegalArgumentException.class, () -> JobConfig.load(conf, List.of("score.data=cifar"))
+                .score());
+        assertTrue(bad.getMessage().contains("score.data must be \"none\" or \"estimator.data\""), bad.getMessage());
+        var noData = assertThrows(IllegalArgumentException.class, () -> JobConfig.load(conf,
+                List.of("score.proxies=[snip]")).score());
+        assertTrue(noData.getMessage().startsWith("zero-cost proxies [snip] need images"), noData.getMessage());
+    }
+
+    @Test
     void theDefaultsFileAndTheRecordsDefaultsAgree() {
         JobConfig defaults = JobConfig.load(null, List.of());
         assertEquals(ProxyConfig.defaults(), defaults.bind("estimator.proxy", ProxyConfig.class));

@@ -3,6 +3,8 @@ package io.sparknas.jobs.bench;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.data.Nb201Table;
 import io.sparknas.estimators.tabular.TabularEstimator;
+import io.sparknas.pipeline.search.WarmStart;
+import org.apache.spark.sql.SparkSession;
 import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.Metrics;
@@ -70,6 +72,14 @@ public final class StrategyBench implements Callable<Integer> {
     @Option(names = "--picks", description = "CSV file for every run's picks (default: no file)")
     Path picks;
 
+    @Option(names = "--warm-start", description = "a score sweep (./sparknas score): every strategy also runs "
+            + "warm-started by each of --warm-proxies (random + params is the size baseline)")
+    String warmScores;
+
+    @Option(names = "--warm-proxies", split = ",", defaultValue = "params,synflow",
+            description = "proxies to warm-start by (default: ${DEFAULT-VALUE})")
+    List<String> warmProxies;
+
     @Override
     public Integer call() throws IOException {
         Nb201Table t = Nb201Table.load(table);
@@ -77,12 +87,35 @@ public final class StrategyBench implements Callable<Integer> {
         Nb201Space space = new Nb201Space();
         int maxBudget = budgets.stream().mapToInt(Integer::intValue).max().orElseThrow();
         Map<String, List<List<Pick>>> results = new LinkedHashMap<>();
-        long start = System.nanoTime();
+        Map<String, WarmStart> warm = new LinkedHashMap<>();
+        Map<String, List<WarmStart.Scored>> scored = new LinkedHashMap<>();
+        if (warmScores != null) {
+            try (SparkSession spark = SparkSession.builder().master("local[1]").appName("bench-strategies")
+                    .config("spark.ui.enabled", "false").getOrCreate()) {
+                for (String p : warmProxies) {
+                    warm.put(p, new WarmStart(warmScores, p, 0));
+                    scored.put(p, warm.get(p).read(spark, Nb201Space.NAME));
+                }
+            }
+        }
+        List<String> runsOf = new ArrayList<>();
         for (String name : strategies) {
+            runsOf.add(name);
+            warm.keySet().forEach(p -> runsOf.add(name + "+" + p));
+        }
+        double bestSignal = t.all(t.column(signal)).values().stream().mapToDouble(Double::doubleValue).max()
+                .orElseThrow() / 100;
+        long start = System.nanoTime();
+        for (String run : runsOf) {
+            String name = run.contains("+") ? run.substring(0, run.indexOf('+')) : run;
+            String proxy = run.contains("+") ? run.substring(run.indexOf('+') + 1) : null;
             List<List<Pick>> runs = IntStream.range(0, seeds).parallel().mapToObj(seed -> {
                 StrategyConfig cfg = new StrategyConfig(base(name), seed, population, tournament, crossover,
                         !name.equals("evolution-paper"), initialSamples, 1000);
                 Strategy s = Strategies.create(cfg, space);
+                if (proxy != null) {
+                    s.warmStart(warm.get(proxy).rank(scored.get(proxy), seed));
+                }
                 List<Pick> out = new ArrayList<>();
                 Evaluation best = null;
                 for (int evals = 1; evals <= maxBudget; evals++) {
@@ -93,13 +126,13 @@ public final class StrategyBench implements Callable<Integer> {
                         best = e;
                     }
                     if (budgets.contains(evals)) {
-                        out.add(new Pick(name, evals, seed, best.candidate().genotype(), best.accuracy(),
+                        out.add(new Pick(run, evals, seed, best.candidate().genotype(), best.accuracy(),
                                 best.metric(Metrics.TEST_ACCURACY)));
                     }
                 }
                 return out;
             }).toList();
-            results.put(name, runs);
+            results.put(run, runs);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "NAS-Bench-201 strategy benchmark: %s, signal %s, report %s, %d seeds, %.1f s%n%n",
@@ -118,6 +151,19 @@ public final class StrategyBench implements Callable<Integer> {
                 int b = bi;
                 double[] acc = entry.getValue().stream().mapToDouble(r -> r.get(b).report() * 100).toArray();
                 row.append(String.format(Locale.ROOT, " %.2f ± %.2f |", mean(acc), std(acc)));
+            }
+            System.out.println(row);
+        }
+        System.out.printf(Locale.ROOT, "%nruns that found the cell of the best %s (%.3f), %% of seeds:%n%n",
+                signal, bestSignal * 100);
+        System.out.println(header);
+        System.out.println(rule);
+        for (var entry : results.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + entry.getKey() + " |");
+            for (int bi = 0; bi < budgets.size(); bi++) {
+                int b = bi;
+                long found = entry.getValue().stream().filter(r -> r.get(b).signal() >= bestSignal - 1e-12).count();
+                row.append(String.format(Locale.ROOT, " %.1f %% |", 100.0 * found / seeds));
             }
             System.out.println(row);
         }

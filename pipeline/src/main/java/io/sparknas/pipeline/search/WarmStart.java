@@ -45,11 +45,20 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
         return !scores.isEmpty();
     }
 
+    /** A scored cell as the ranking reads it: its id, text and value of the proxy. */
+    public record Scored(String id, String genotype, double value) implements Serializable {
+    }
+
     /**
      * The scored cells of {@code space}, best first by {@link #proxy}; refused in one line ({@link Sweep.Refused})
      * when the path holds no scores, no scores of this space, or none of this proxy.
      */
     public List<String> ranked(SparkSession spark, String space, long seed) {
+        return rank(read(spark, space), seed);
+    }
+
+    /** The cells of {@code space} with a finite value of {@link #proxy}, by id. */
+    public List<Scored> read(SparkSession spark, String space) {
         Dataset<Row> all;
         try {
             all = spark.read().parquet(scores + "/scores");
@@ -57,16 +66,24 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
             throw new Sweep.Refused("search.warmStart.scores: " + scores + " holds no committed scores (run "
                     + "./sparknas score with sweep.output = " + scores + " first)");
         }
-        List<Row> rows = all.filter(col("space").equalTo(space))
+        List<Scored> rows = new ArrayList<>();
+        for (Row r : all.filter(col("space").equalTo(space))
                 .select(col("id"), col("genotype"), element_at(col("scores"), proxy).alias("value"))
                 .filter(col("value").isNotNull().and(col("value").isNaN().unary_$bang())).orderBy("id")
-                .collectAsList();
+                .collectAsList()) {
+            rows.add(new Scored(r.getAs("id"), r.getAs("genotype"), r.<Double>getAs("value")));
+        }
         if (rows.isEmpty()) {
             throw new Sweep.Refused("search.warmStart: " + scores + " has no '" + proxy + "' scores of " + space
                     + " cells; score them (score.proxies, score.space) or choose another proxy");
         }
+        return rows;
+    }
+
+    /** {@code rows} (a {@link #pool} of them drawn with {@code seed}), larger values first, ties by a seeded draw. */
+    public List<String> rank(List<Scored> rows, long seed) {
         SeededRandom rng = new SeededRandom(seed);
-        List<Row> picked = rows;
+        List<Scored> picked = rows;
         if (pool > 0 && pool < rows.size()) {
             int[] order = rng.permutation(rows.size());
             picked = new ArrayList<>();
@@ -77,8 +94,8 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
         record Ranked(String genotype, double value, double tie) {
         }
         List<Ranked> ranked = new ArrayList<>();
-        for (Row r : picked) {
-            ranked.add(new Ranked(r.getAs("genotype"), r.<Double>getAs("value"), rng.nextDouble()));
+        for (Scored r : picked) {
+            ranked.add(new Ranked(r.genotype(), r.value(), rng.nextDouble()));
         }
         ranked.sort(Comparator.comparingDouble(Ranked::value).reversed().thenComparingDouble(Ranked::tie));
         return ranked.stream().map(Ranked::genotype).toList();
