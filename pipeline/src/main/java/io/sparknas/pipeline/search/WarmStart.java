@@ -17,12 +17,13 @@ import static org.apache.spark.sql.functions.element_at;
 
 /**
  * A search warm-started by a cheap estimator ({@code search.warmStart}): the cells a score sweep scored (all of them,
- * or a {@code pool} drawn with the strategy's seed) ranked by one of its proxies, best first (ties broken by a seeded
- * draw), replace the strategy's random draws until they run out ({@link io.sparknas.strategies.Strategy#warmStart}).
+ * or a {@code pool} drawn with the strategy's seed) ranked by one of its proxies, or by the mean of the ranks of several
+ * ({@code synflow+params}: a rank ensemble), best first (ties broken by a seeded draw), replace the strategy's random draws until they run out ({@link io.sparknas.strategies.Strategy#warmStart}).
  * The scores are free in the budget: the budget counts the evaluations the search makes.
  *
  * @param scores the score sweep's output ({@code ./sparknas score}); empty = no warm start
- * @param proxy  the proxy to rank by ({@code synflow}, {@code params}, ...), larger first
+ * @param proxy  the proxy to rank by ({@code synflow}, {@code params}, ...), larger first; {@code a+b} ranks by the
+ *               mean of their ranks
  * @param pool   cells drawn from the scored ones before ranking (0 = all of them)
  */
 public record WarmStart(String scores, String proxy, int pool) implements Serializable {
@@ -30,7 +31,9 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
     public WarmStart {
         scores = scores == null ? "" : scores.strip();
         proxy = proxy == null ? "synflow" : proxy;
-        ZeroCostProxy.parse(proxy);
+        for (String p : proxy.split("\\+", -1)) {
+            ZeroCostProxy.parse(p);
+        }
         if (pool < 0) {
             throw new IllegalArgumentException("search.warmStart.pool must be >= 0 (0 = every scored cell), got "
                     + pool);
@@ -45,8 +48,12 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
         return !scores.isEmpty();
     }
 
-    /** A scored cell as the ranking reads it: its id, text and value of the proxy. */
-    public record Scored(String id, String genotype, double value) implements Serializable {
+    /** A scored cell as the ranking reads it: its id, text and the value of each proxy ranked by. */
+    public record Scored(String id, String genotype, double[] values) implements Serializable {
+    }
+
+    private List<String> proxies() {
+        return List.of(proxy.split("\\+"));
     }
 
     /**
@@ -57,7 +64,7 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
         return rank(read(spark, space), seed);
     }
 
-    /** The cells of {@code space} with a finite value of {@link #proxy}, by id. */
+    /** The cells of {@code space} with a finite value of every proxy ranked by, by id. */
     public List<Scored> read(SparkSession spark, String space) {
         Dataset<Row> all;
         try {
@@ -66,12 +73,16 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
             throw new Sweep.Refused("search.warmStart.scores: " + scores + " holds no committed scores (run "
                     + "./sparknas score with sweep.output = " + scores + " first)");
         }
+        List<String> names = proxies();
+        Dataset<Row> cells = all.filter(col("space").equalTo(space)).select(col("id"), col("genotype"), col("scores"));
+        for (String p : names) {
+            cells = cells.filter(element_at(col("scores"), p).isNotNull()
+                    .and(element_at(col("scores"), p).isNaN().unary_$bang()));
+        }
         List<Scored> rows = new ArrayList<>();
-        for (Row r : all.filter(col("space").equalTo(space))
-                .select(col("id"), col("genotype"), element_at(col("scores"), proxy).alias("value"))
-                .filter(col("value").isNotNull().and(col("value").isNaN().unary_$bang())).orderBy("id")
-                .collectAsList()) {
-            rows.add(new Scored(r.getAs("id"), r.getAs("genotype"), r.<Double>getAs("value")));
+        for (Row r : cells.orderBy("id").collectAsList()) {
+            java.util.Map<String, Double> m = r.getJavaMap(r.fieldIndex("scores"));
+            rows.add(new Scored(r.getAs("id"), r.getAs("genotype"), names.stream().mapToDouble(m::get).toArray()));
         }
         if (rows.isEmpty()) {
             throw new Sweep.Refused("search.warmStart: " + scores + " has no '" + proxy + "' scores of " + space
@@ -93,9 +104,19 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
         }
         record Ranked(String genotype, double value, double tie) {
         }
+        double[] value = new double[picked.size()];
+        int k = picked.get(0).values().length;
+        for (int j = 0; j < k; j++) {
+            int col = j;
+            double[] ranks = new org.apache.commons.math3.stat.ranking.NaturalRanking().rank(picked.stream()
+                    .mapToDouble(r -> r.values()[col]).toArray());
+            for (int i = 0; i < value.length; i++) {
+                value[i] += k == 1 ? picked.get(i).values()[0] : ranks[i] / k;
+            }
+        }
         List<Ranked> ranked = new ArrayList<>();
-        for (Scored r : picked) {
-            ranked.add(new Ranked(r.genotype(), r.value(), rng.nextDouble()));
+        for (int i = 0; i < value.length; i++) {
+            ranked.add(new Ranked(picked.get(i).genotype(), value[i], rng.nextDouble()));
         }
         ranked.sort(Comparator.comparingDouble(Ranked::value).reversed().thenComparingDouble(Ranked::tie));
         return ranked.stream().map(Ranked::genotype).toList();

@@ -62,6 +62,23 @@ class WarmStartSearchTest {
     }
 
     @Test
+    void severalProxiesRankByTheMeanOfTheirRanksAndTiesFallToTheSeed() {
+        List<WarmStart.Scored> rows = List.of(new WarmStart.Scored("a", "A", new double[] {1, 30}),
+                new WarmStart.Scored("b", "B", new double[] {2, 10}), new WarmStart.Scored("c", "C", new double[] {3, 20}),
+                new WarmStart.Scored("d", "D", new double[] {3, 20}));
+        WarmStart both = new WarmStart("x", "synflow+params", 0);
+        List<String> ranked = both.rank(rows, 1);
+        assertEquals(List.of("C", "D"), ranked.subList(0, 2).stream().sorted().toList(), "mean ranks 3, 3, 2.5, 1.5");
+        assertEquals(List.of("A", "B"), ranked.subList(2, 4));
+        boolean tieMoves = false;
+        for (long seed = 0; seed < 20 && !tieMoves; seed++) {
+            tieMoves = !both.rank(rows, seed).get(0).equals(ranked.get(0));
+        }
+        assertTrue(tieMoves, "the tie between C and D is broken by the seed");
+        assertThrows(IllegalArgumentException.class, () -> new WarmStart("x", "synflow+zen", 0));
+    }
+
+    @Test
     void aProxyNotScoredAndAControllerStrategyAreRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
         String scored = writeScores(dir);
         var unscored = assertThrows(Sweep.Refused.class, () -> new SearchLoop(LocalSpark.get(),
