@@ -64,8 +64,10 @@ public final class ReportJob implements Callable<Integer> {
             List<Integer> rounds = store.committedRounds(ResultStore.CANDIDATES);
             out.printf(Locale.ROOT, "rounds completed: %d%s%n", rounds.size(), kind.equals("search")
                     ? " of " + roundsPlanned(m) : "");
-            if (rounds.isEmpty()) {
-                out.println("no committed candidates yet");
+            if (rounds.isEmpty()) { // a score sweep has none by nature: its section reads its own dataset
+                out.println(kind.equals("score") ? "no candidates (a score sweep scores cells)"
+                        : "no committed candidates yet");
+                SweepKinds.named(kind).ifPresent(k -> k.report().print(store, List.of(), m, out));
                 return 0;
             }
             Dataset<Row> c = store.candidates().cache();
