@@ -137,6 +137,28 @@ public final class StrategyBench implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "NAS-Bench-201 strategy benchmark: %s, signal %s, report %s, %d seeds, %.1f s%n%n",
                 table.getFileName(), signal, report, seeds, seconds);
+        table(results, picks -> {
+            double[] acc = picks.stream().mapToDouble(p -> p.report() * 100).toArray();
+            return String.format(Locale.ROOT, "%.2f ± %.2f", mean(acc), std(acc));
+        });
+        System.out.printf(Locale.ROOT, "%nruns that found the cell of the best %s (%.3f), %% of seeds:%n%n",
+                signal, bestSignal * 100);
+        table(results, picks -> String.format(Locale.ROOT, "%.1f %%", 100.0 * picks.stream()
+                .filter(p -> p.signal() >= bestSignal - 1e-12).count() / seeds));
+        if (picks != null) {
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(picks))) {
+                w.println("strategy,budget,seed,cellstr,signal,reported");
+                results.values().forEach(runs -> runs.forEach(r -> r.forEach(p -> w.printf(Locale.ROOT,
+                        "%s,%d,%d,%s,%.6f,%.6f%n", p.strategy, p.budget, p.seed, p.cellstr, p.signal * 100,
+                        p.report * 100))));
+            }
+            System.out.println("\npicks: " + picks.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    /** A markdown table: a row per run, a column per budget, each cell {@code cell} of that budget's picks. */
+    private void table(Map<String, List<List<Pick>>> results, java.util.function.Function<List<Pick>, String> cell) {
         StringBuilder header = new StringBuilder("| strategy |");
         StringBuilder rule = new StringBuilder("|---|");
         for (int b : budgets) {
@@ -149,34 +171,10 @@ public final class StrategyBench implements Callable<Integer> {
             StringBuilder row = new StringBuilder("| " + entry.getKey() + " |");
             for (int bi = 0; bi < budgets.size(); bi++) {
                 int b = bi;
-                double[] acc = entry.getValue().stream().mapToDouble(r -> r.get(b).report() * 100).toArray();
-                row.append(String.format(Locale.ROOT, " %.2f ± %.2f |", mean(acc), std(acc)));
+                row.append(' ').append(cell.apply(entry.getValue().stream().map(r -> r.get(b)).toList())).append(" |");
             }
             System.out.println(row);
         }
-        System.out.printf(Locale.ROOT, "%nruns that found the cell of the best %s (%.3f), %% of seeds:%n%n",
-                signal, bestSignal * 100);
-        System.out.println(header);
-        System.out.println(rule);
-        for (var entry : results.entrySet()) {
-            StringBuilder row = new StringBuilder("| " + entry.getKey() + " |");
-            for (int bi = 0; bi < budgets.size(); bi++) {
-                int b = bi;
-                long found = entry.getValue().stream().filter(r -> r.get(b).signal() >= bestSignal - 1e-12).count();
-                row.append(String.format(Locale.ROOT, " %.1f %% |", 100.0 * found / seeds));
-            }
-            System.out.println(row);
-        }
-        if (picks != null) {
-            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(picks))) {
-                w.println("strategy,budget,seed,cellstr,signal,reported");
-                results.values().forEach(runs -> runs.forEach(r -> r.forEach(p -> w.printf(Locale.ROOT,
-                        "%s,%d,%d,%s,%.6f,%.6f%n", p.strategy, p.budget, p.seed, p.cellstr, p.signal * 100,
-                        p.report * 100))));
-            }
-            System.out.println("\npicks: " + picks.toAbsolutePath());
-        }
-        return 0;
     }
 
     /** {@code evolution-paper} is regularized evolution evaluating duplicate children, as the paper does. */

@@ -44,22 +44,23 @@ public final class ScoreRanks {
     public static List<Rank> of(List<ScoreSweep.ScoredCell> scored, Nb201Table table, Nb201NetworkConfig network) {
         TreeSet<String> proxies = new TreeSet<>();
         scored.forEach(s -> proxies.addAll(s.scores().keySet()));
+        List<Nb201Cell> cells = scored.stream().map(s -> Nb201Cell.parse(s.genotype())).toList();
+        long[] flops = cells.stream().mapToLong(c -> Nb201CostModel.of(c, network).flops()).toArray();
         List<Rank> out = new ArrayList<>();
         for (String proxy : proxies) {
             for (String column : table.columns()) {
                 int col = table.column(column);
                 List<double[]> pairs = new ArrayList<>();
                 Map<Long, List<double[]>> byFlops = new TreeMap<>();
-                for (ScoreSweep.ScoredCell s : scored) {
-                    Double v = s.scores().get(proxy);
-                    Nb201Cell cell = Nb201Cell.parse(s.genotype());
-                    double truth = table.value(cell, col);
+                for (int i = 0; i < cells.size(); i++) {
+                    Double v = scored.get(i).scores().get(proxy);
+                    double truth = table.value(cells.get(i), col);
                     if (v == null || !Double.isFinite(v) || !Double.isFinite(truth)) {
                         continue;
                     }
                     double[] pair = {v, truth};
                     pairs.add(pair);
-                    byFlops.computeIfAbsent(Nb201CostModel.of(cell, network).flops(), k -> new ArrayList<>()).add(pair);
+                    byFlops.computeIfAbsent(flops[i], k -> new ArrayList<>()).add(pair);
                 }
                 if (pairs.size() >= 3) {
                     out.add(new Rank(proxy, column, WHOLE, pairs.size(), spearman(pairs), kendall(pairs)));
