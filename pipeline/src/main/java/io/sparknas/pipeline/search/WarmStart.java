@@ -32,7 +32,11 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
         scores = scores == null ? "" : scores.strip();
         proxy = proxy == null ? "synflow" : proxy;
         for (String p : proxy.split("\\+", -1)) {
-            ZeroCostProxy.parse(p);
+            try {
+                ZeroCostProxy.parse(p);
+            } catch (IllegalArgumentException e) { // bound from search.warmStart: the binder names the section
+                throw new IllegalArgumentException("proxy: " + e.getMessage(), e);
+            }
         }
         if (pool < 0) {
             throw new IllegalArgumentException("search.warmStart.pool must be >= 0 (0 = every scored cell), got "
