@@ -260,8 +260,9 @@ public final class SweepLease implements AutoCloseable {
     }
 
     /** Stops the heartbeat without releasing the lease: what SIGSTOP or a long pause does to an owner (tests). */
-    void stopBeating() {
+    void stopBeating() throws InterruptedException {
         heartbeat.shutdownNow();
+        heartbeat.awaitTermination(STALE.toMillis(), TimeUnit.MILLISECONDS); // a beat under way lands before we return
     }
 
     /** Stops the heartbeat and deletes the lease if it is still this run's. */
