@@ -102,8 +102,13 @@ public final class SparkEvaluator {
         return Optional.of(failed(c, e, attempt));
     }
 
-    /** A Spark job's failure (a task failed on every attempt); anything else is the driver's own error, rethrown. */
-    private static org.apache.spark.SparkException sparkFailure(Throwable t) {
+    /**
+     * A Spark job's failure (a task failed on every attempt); a job that failed because Spark is stopping (SIGTERM,
+     * {@code yarn application -kill}, a pod eviction) is no result at all ({@link SparkStopped}); anything else is the
+     * driver's own error, rethrown.
+     */
+    private org.apache.spark.SparkException sparkFailure(Throwable t) {
+        SparkStopped.check(jsc, t);
         if (t instanceof org.apache.spark.SparkException spark) {
             return spark;
         }
@@ -137,12 +142,17 @@ public final class SparkEvaluator {
 
         /** {@code c} trained only over {@code part} of its training (a rung), or whole when it is null. */
         org.apache.spark.api.java.JavaFutureAction<List<TaskResult>> submit(Candidate c, RungTraining part) {
-            describe(List.of(c));
-            EstimatorSpec s = spec;
-            CollectionAccumulator<EpochReport> epochs = progress.accumulator();
-            return jsc.parallelize(List.of(c), 1)
-                    .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, epochs, it, part))
-                    .collectAsync();
+            try {
+                describe(List.of(c));
+                EstimatorSpec s = spec;
+                CollectionAccumulator<EpochReport> epochs = progress.accumulator();
+                return jsc.parallelize(List.of(c), 1)
+                        .mapPartitions((Iterator<Candidate> it) -> evaluatePartition(s, epochs, it, part))
+                        .collectAsync();
+            } catch (IllegalStateException e) {
+                SparkStopped.check(jsc, e); // Spark stopped between two submissions
+                throw e;
+            }
         }
 
         /**

@@ -25,34 +25,55 @@ import java.util.function.UnaryOperator;
  * {@code poison} fails every task attempt (a candidate that kills its executor), {@code failsFirstJob} fails every
  * attempt of the candidate's first Spark job and passes later ones, {@code halts} / {@code haltsOnce} halt the
  * executor JVM (as a native crash or a container killed for memory) on every / the first attempt, and
- * {@code failFirstAttempt} makes every task's first attempt throw after its first candidate (Spark must retry it).
+ * {@code failFirstAttempt} makes every task's first attempt throw after its first candidate (Spark must retry it),
+ * and {@code hangs} keeps a candidate's first Spark job running (until its task is killed or 2 minutes pass), as a
+ * long training is when the driver is stopped ({@code hangScope} keeps one test's first jobs from another's).
  * The wrapped spec's results are unchanged; its kind is the wrapped kind's.
  */
 @JsonTypeName("faulty")
 public record FaultySpec(EstimatorSpec inner, Set<String> poison, Set<String> failsFirstJob, Set<String> halts,
-                         Set<String> haltsOnce, boolean failFirstAttempt) implements EstimatorSpec {
+                         Set<String> haltsOnce, boolean failFirstAttempt, Set<String> hangs, String hangScope)
+        implements EstimatorSpec {
 
     /** The stage of each marked candidate's first job, in this (local-mode) JVM. */
     private static final Map<String, Integer> FIRST_JOB_STAGE = new ConcurrentHashMap<>();
 
     public static FaultySpec of(EstimatorSpec inner) {
-        return new FaultySpec(inner, Set.of(), Set.of(), Set.of(), Set.of(), false);
+        return new FaultySpec(inner, Set.of(), Set.of(), Set.of(), Set.of(), false, Set.of(), "");
+    }
+
+    private static final Set<String> RELEASED = ConcurrentHashMap.newKeySet();
+    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> HANGING = new ConcurrentHashMap<>();
+
+    /** How many of this spec's candidates are hanging right now. */
+    public int hangingNow() {
+        return HANGING.computeIfAbsent(hangScope, k -> new java.util.concurrent.atomic.AtomicInteger()).get();
+    }
+
+    /** Ends this spec's hangs, those running and those to come (local mode: the executors are this JVM). */
+    public void releaseHangs() {
+        RELEASED.add(hangScope);
+    }
+
+    public FaultySpec hangingFirstJobOf(Set<String> ids) {
+        return new FaultySpec(inner, poison, failsFirstJob, halts, haltsOnce, failFirstAttempt, ids,
+                java.util.UUID.randomUUID().toString());
     }
 
     public FaultySpec poisoning(Set<String> ids) {
-        return new FaultySpec(inner, ids, failsFirstJob, halts, haltsOnce, failFirstAttempt);
+        return new FaultySpec(inner, ids, failsFirstJob, halts, haltsOnce, failFirstAttempt, hangs, hangScope);
     }
 
     public FaultySpec failingFirstJobOf(Set<String> ids) {
-        return new FaultySpec(inner, poison, ids, halts, haltsOnce, failFirstAttempt);
+        return new FaultySpec(inner, poison, ids, halts, haltsOnce, failFirstAttempt, hangs, hangScope);
     }
 
     public FaultySpec halting(Set<String> every, Set<String> firstAttempt) {
-        return new FaultySpec(inner, poison, failsFirstJob, every, firstAttempt, failFirstAttempt);
+        return new FaultySpec(inner, poison, failsFirstJob, every, firstAttempt, failFirstAttempt, hangs, hangScope);
     }
 
     public FaultySpec failingFirstTaskAttempts() {
-        return new FaultySpec(inner, poison, failsFirstJob, halts, haltsOnce, true);
+        return new FaultySpec(inner, poison, failsFirstJob, halts, haltsOnce, true, hangs, hangScope);
     }
 
     /** The sweep {@code cfg} evaluated through these faults. */
@@ -101,6 +122,23 @@ public record FaultySpec(EstimatorSpec inner, Set<String> poison, Set<String> fa
             throw new IllegalStateException("injected fault: the first Spark job of candidate " + c.id()
                     + " fails on every task attempt");
         }
+        if (hangs.contains(c.id()) && ctx != null
+                && FIRST_JOB_STAGE.computeIfAbsent(hangScope + c.id(), id -> ctx.stageId()) == ctx.stageId()) {
+            long until = System.currentTimeMillis() + 120_000;
+            java.util.concurrent.atomic.AtomicInteger now = HANGING.computeIfAbsent(hangScope,
+                    k -> new java.util.concurrent.atomic.AtomicInteger());
+            now.incrementAndGet();
+            try {
+                while (!ctx.isInterrupted() && !RELEASED.contains(hangScope) && System.currentTimeMillis() < until) {
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("injected hang of " + c.id() + " interrupted", e);
+            } finally {
+                now.decrementAndGet();
+            }
+        }
         if (halts.contains(c.id()) || attempt == 0 && haltsOnce.contains(c.id())) {
             if (SparkEnv.get() == null || SparkEnv.get().executorId().equals("driver")) {
                 throw new IllegalStateException("injected fault: candidate " + c.id() + " would halt its executor "
@@ -142,6 +180,7 @@ public record FaultySpec(EstimatorSpec inner, Set<String> poison, Set<String> fa
 
     @Override
     public EstimatorSpec withLocalFiles(UnaryOperator<String> local) {
-        return new FaultySpec(inner.withLocalFiles(local), poison, failsFirstJob, halts, haltsOnce, failFirstAttempt);
+        return new FaultySpec(inner.withLocalFiles(local), poison, failsFirstJob, halts, haltsOnce, failFirstAttempt,
+                hangs, hangScope);
     }
 }

@@ -3,6 +3,7 @@ package io.sparknas.pipeline.search;
 import io.sparknas.estimators.spec.TabularSpec;
 import io.sparknas.pipeline.core.LocalSpark;
 import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.core.SparkStopped;
 import io.sparknas.pipeline.faults.FaultySpec;
 import io.sparknas.strategies.StrategyConfig;
 import org.junit.jupiter.api.Test;
@@ -128,6 +129,50 @@ class AsyncSearchTest {
         io.sparknas.space.Evaluation failed = byId.get("c000003");
         assertTrue(!failed.isOk() && failed.error().contains("(2 Spark jobs, search.maxAttempts)"), failed.error());
         assertEquals(2.0, failed.metric("attempts"));
+    }
+
+    /**
+     * Spark stopped mid-candidate (what SIGTERM, yarn application -kill or a pod eviction do to the driver's context):
+     * the candidates that were running are not committed as failed, the sweep stops saying so, and a resume ends with
+     * every candidate and no failure.
+     */
+    @Test
+    void aSweepWhoseSparkStopsMidCandidateRecordsNoFalseFailureAndResumes(@TempDir Path dir) {
+        SweepConfig base = async(dir.resolve("s"), "random", 10);
+        // every candidate after the first three trains "long": when Spark stops, every slot runs one and none has ended
+        FaultySpec hanging = FaultySpec.of(base.estimator()).hangingFirstJobOf(Set.of("c000003", "c000004",
+                "c000005", "c000006", "c000007", "c000008", "c000009"));
+        SweepConfig cfg = hanging.applyTo(base);
+        org.apache.spark.sql.SparkSession spark = LocalSpark.get();
+        Thread stopping = new Thread(() -> { // once every slot trains, Spark stops, as its shutdown hook on SIGTERM
+            long deadline = System.currentTimeMillis() + 60_000; // else the assertions below say what did not happen
+            while (hanging.hangingNow() < spark.sparkContext().defaultParallelism()
+                    && System.currentTimeMillis() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            spark.stop();
+        });
+        stopping.start();
+        SparkStopped stopped = assertThrows(SparkStopped.class, () -> new SearchLoop(spark, cfg, s -> { }).run());
+        try {
+            stopping.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        hanging.releaseHangs();
+        assertTrue(stopped.getMessage().contains("no running candidate was recorded as failed"), stopped.getMessage());
+        ResultStore after = new ResultStore(LocalSpark.get(), cfg.output());
+        List<ResultStore.Told> kept = after.readTold(0);
+        assertTrue(kept.size() >= 3 && kept.size() < 10, kept.size() + " committed before the stop");
+        assertTrue(kept.stream().allMatch(t -> t.evaluation().isOk()), "nothing false was committed: "
+                + kept.stream().map(t -> t.evaluation().error()).toList());
+        SearchLoop.Result resumed = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
+        assertEquals(10, resumed.counts().evaluated());
+        assertEquals(0, resumed.counts().failed());
     }
 
     @Test
