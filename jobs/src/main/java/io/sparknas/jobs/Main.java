@@ -7,17 +7,35 @@ import io.sparknas.jobs.bench.FidelityBench;
 import io.sparknas.jobs.bench.ParetoBench;
 import io.sparknas.jobs.bench.StrategyBench;
 import io.sparknas.jobs.bench.TrainStepBench;
+import io.sparknas.pipeline.core.Provenance;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
+
+import java.util.Arrays;
 
 /**
  * The sparknas command line: {@code ./sparknas <command>} locally, or
  * {@code spark-submit --class io.sparknas.jobs.Main sparknas-app.jar <command>} on a cluster.
  * The exit code comes from here only.
  */
-@Command(name = "sparknas", mixinStandardHelpOptions = true, version = "sparknas 0.1.0",
+@Command(name = "sparknas", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Neural-architecture search as an Apache Spark pipeline.")
 public final class Main {
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On an error, print its stack trace after the one-line reason.")
+    boolean verbose;
+
+    /** The pom's version (the one every result row records) and the Spark line it was built for. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"sparknas " + Provenance.SPARKNAS_VERSION + " (Spark "
+                    + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ", Java " + System.getProperty("java.version")
+                    + ")"};
+        }
+    }
     /**
      * Exits with the command's code; in YARN cluster mode ({@code spark.submit.deployMode = cluster}) returns on
      * success instead, because Spark's ApplicationMaster reports an application that calls {@code System.exit(0)}
@@ -52,12 +70,28 @@ public final class Main {
         return cli;
     }
 
+    /**
+     * The one line an error prints: its message, or, for an exception without one (a bug of ours, such as a
+     * NullPointerException), its kind and where it was thrown, and how to see the rest.
+     */
+    static String reason(Throwable e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage();
+        }
+        StackTraceElement at = e.getStackTrace().length == 0 ? null : e.getStackTrace()[0];
+        return "internal error " + e.getClass().getName() + (at == null ? "" : " at " + at) + " (run again with "
+                + "--verbose for the stack trace, and please report it)";
+    }
+
     /** Runs a command and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         return commandLine()
                 .setExecutionExceptionHandler((e, cmd, parse) -> {
-                    cmd.getErr().println("error: " + e.getMessage());
+                    cmd.getErr().println("error: " + reason(e));
+                    if (Arrays.asList(args).contains("--verbose")) {
+                        e.printStackTrace(cmd.getErr());
+                    }
                     return 1;
                 })
                 .execute(args);

@@ -3,10 +3,11 @@ package io.sparknas.jobs;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** In YARN cluster mode main returns on success and throws on failure: it never calls System.exit. */
+/** The command line's contract: exit codes, one-line errors, the version; in YARN cluster mode no System.exit. */
 class MainTest {
     @Test
     void inClusterModeSuccessReturnsAndFailureThrowsWithTheExitCode() {
@@ -23,6 +24,23 @@ class MainTest {
             } else {
                 System.setProperty("spark.submit.deployMode", before);
             }
+        }
+    }
+
+    @Test
+    void anErrorWithoutAMessageSaysWhatAndWhereAndVerbosePrintsTheStackTrace() throws Exception {
+        String line = Main.reason(new NullPointerException());
+        assertTrue(line.startsWith("internal error java.lang.NullPointerException at ") && line.contains("--verbose"),
+                line);
+        assertEquals("sweep.output is empty", Main.reason(new IllegalStateException("sweep.output is empty")));
+    }
+
+    @Test
+    void theVersionIsThePomsAndVerboseIsAcceptedByEveryCommand() {
+        String version = new Main.Version().getVersion()[0];
+        assertTrue(version.startsWith("sparknas 0.1.0-SNAPSHOT (Spark "), version); // the pom's, filtered in
+        for (String cmd : new String[] {"search", "report", "score"}) {
+            assertEquals(0, Main.run(cmd, "--verbose", "--help"), cmd + " --verbose");
         }
     }
 }
