@@ -23,6 +23,7 @@ import java.util.Arrays;
 @Command(name = "sparknas", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Neural-architecture search as an Apache Spark pipeline.")
 public final class Main {
+    /** Declared here so that every command accepts it; {@link #run} reads it from the arguments it was given. */
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "On an error, print its stack trace after the one-line reason.")
     boolean verbose;

@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -43,11 +45,15 @@ public record FaultySpec(EstimatorSpec inner, Set<String> poison, Set<String> fa
     }
 
     private static final Set<String> RELEASED = ConcurrentHashMap.newKeySet();
-    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> HANGING = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> HANGING = new ConcurrentHashMap<>();
 
     /** How many of this spec's candidates are hanging right now. */
     public int hangingNow() {
-        return HANGING.computeIfAbsent(hangScope, k -> new java.util.concurrent.atomic.AtomicInteger()).get();
+        return hanging().get();
+    }
+
+    private AtomicInteger hanging() {
+        return HANGING.computeIfAbsent(hangScope, k -> new AtomicInteger());
     }
 
     /** Ends this spec's hangs, those running and those to come (local mode: the executors are this JVM). */
@@ -57,7 +63,7 @@ public record FaultySpec(EstimatorSpec inner, Set<String> poison, Set<String> fa
 
     public FaultySpec hangingFirstJobOf(Set<String> ids) {
         return new FaultySpec(inner, poison, failsFirstJob, halts, haltsOnce, failFirstAttempt, ids,
-                java.util.UUID.randomUUID().toString());
+                UUID.randomUUID().toString());
     }
 
     public FaultySpec poisoning(Set<String> ids) {
@@ -125,8 +131,7 @@ public record FaultySpec(EstimatorSpec inner, Set<String> poison, Set<String> fa
         if (hangs.contains(c.id()) && ctx != null
                 && FIRST_JOB_STAGE.computeIfAbsent(hangScope + c.id(), id -> ctx.stageId()) == ctx.stageId()) {
             long until = System.currentTimeMillis() + 120_000;
-            java.util.concurrent.atomic.AtomicInteger now = HANGING.computeIfAbsent(hangScope,
-                    k -> new java.util.concurrent.atomic.AtomicInteger());
+            AtomicInteger now = hanging();
             now.incrementAndGet();
             try {
                 while (!ctx.isInterrupted() && !RELEASED.contains(hangScope) && System.currentTimeMillis() < until) {
