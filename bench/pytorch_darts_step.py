@@ -2,7 +2,8 @@
 
 Layer for layer as sparknas's DJL DartsNetwork (DARTS's NetworkCIFAR without the auxiliary head): 3x3 stem,
 cells with ReLU-conv1x1-BN preprocessing, separable/dilated convolutions, factorized reduce, global average
-pooling, linear classifier; SGD with momentum 0.9 and weight decay 3e-4, softmax cross-entropy.
+pooling, linear classifier; SGD with momentum 0.9 and weight decay 3e-4 after clip_grad_norm_ (5, as the proxy
+estimator's default), softmax cross-entropy.
 
 usage: python3 bench/pytorch_darts_step.py --genotype V2 --channels 16 --layers 3 --batch 64 --repeats 30
 Prints one JSON line: median and spread of the step time in ms, thread count, torch version.
@@ -124,6 +125,7 @@ def main():
     p.add_argument('--repeats', type=int, default=30)
     p.add_argument('--warmup', type=int, default=5)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--grad-clip', type=float, default=5.0, help='clip_grad_norm_ (0 = off), as the proxy default')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -137,6 +139,8 @@ def main():
         opt.zero_grad()
         loss = F.cross_entropy(net(x), y)
         loss.backward()
+        if a.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(net.parameters(), a.grad_clip)
         opt.step()
         float(loss)
         if i >= a.warmup:
@@ -144,6 +148,7 @@ def main():
     params = sum(p.numel() for p in net.parameters())
     q = statistics.quantiles(times, n=4)
     print(json.dumps(dict(peer='pytorch', torch=torch.__version__, threads=torch.get_num_threads(), params=params,
+                          grad_clip=a.grad_clip,
                           median_ms=statistics.median(times), q1_ms=q[0], q3_ms=q[2], repeats=a.repeats)))
 
 

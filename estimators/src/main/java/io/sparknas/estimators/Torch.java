@@ -20,11 +20,13 @@ public final class Torch {
     public static final Object UPDATE_LOCK = new Object();
     /**
      * PyTorch's default for conv and linear weights (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in),
-     * 1/sqrt(fan_in))). DJL's default Xavier (magnitude 2) gives 6-12x the variance, which makes DARTS networks
-     * (many unnormalised branches summed) start with huge logits and diverge at DARTS's learning rates.
+     * 1/sqrt(fan_in)), variance 1/(3 fan_in)). DJL's uniform Xavier draws from U(-sqrt(m/fan_in), sqrt(m/fan_in)),
+     * so magnitude m = 1 is PyTorch's bound. DJL's default Xavier (Gaussian, magnitude 2) gives several times the
+     * variance, which makes DARTS networks (many unnormalised branches summed) start with huge logits. Biases stay
+     * DJL's zeros (PyTorch draws them from the same bound; the DARTS and NB201 convolutions have none).
      */
     public static final XavierInitializer PYTORCH_DEFAULT_INIT = new XavierInitializer(
-            XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f / 3);
+            XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f);
 
     private Torch() {
     }

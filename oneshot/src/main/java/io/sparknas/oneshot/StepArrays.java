@@ -2,7 +2,6 @@ package io.sparknas.oneshot;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,15 +36,5 @@ public final class StepArrays {
             c.add(scoped(step, a.duplicate()));
         }
         return c;
-    }
-
-    /** The sum of squares of every element of {@code arrays}. */
-    public static double squaredNorm(List<NDArray> arrays) {
-        double s = 0;
-        for (NDArray a : arrays) {
-            NDArray sum = a.square().sum();
-            s += sum.getDataType() == DataType.FLOAT32 ? sum.getFloat() : sum.toType(DataType.FLOAT64, false).getDouble();
-        }
-        return s;
     }
 }

@@ -3,6 +3,7 @@ package io.sparknas.oneshot;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sparknas.estimators.Torch;
+import io.sparknas.estimators.training.GradientClip;
 import io.sparknas.estimators.training.SgdConfig;
 
 import java.util.List;
@@ -40,7 +41,7 @@ public final class WeightOptimizer {
         try (Torch.NoGrad ng = Torch.noGrad()) {
             synchronized (Torch.UPDATE_LOCK) {
                 List<NDArray> g = StepArrays.gradients(step, weights);
-                clip(g);
+                GradientClip.toNorm(g, sgd.gradClip());
                 for (int i = 0; i < weights.size(); i++) {
                     NDArray p = weights.get(i);
                     NDArray d = g.get(i);
@@ -56,20 +57,6 @@ public final class WeightOptimizer {
                     p.subi(scoped(step, momentum[i].mul(lr)));
                 }
                 model.zeroGradients();
-            }
-        }
-    }
-
-    /** Scales the gradients to a global norm of at most {@code gradClip}, as torch's clip_grad_norm_. */
-    private void clip(List<NDArray> grads) {
-        if (sgd.gradClip() <= 0) {
-            return;
-        }
-        double norm = Math.sqrt(StepArrays.squaredNorm(grads));
-        double coef = sgd.gradClip() / (norm + 1e-6);
-        if (coef < 1) {
-            for (NDArray g : grads) {
-                g.muli(coef);
             }
         }
     }

@@ -19,18 +19,21 @@ import io.sparknas.estimators.ThreadGradientCollector;
 import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.training.BatchStats;
 import io.sparknas.estimators.training.Divergence;
+import io.sparknas.estimators.training.GradientClip;
 import io.sparknas.estimators.training.ResumableSgd;
 import io.sparknas.estimators.training.SgdConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * One network being trained: its DJL model and trainer (SGD with momentum, weight decay, gradient clipping and a
- * cosine schedule over {@code totalSteps}), a step on a batch, inference, latency and saving: DJL's {@code Trainer}
- * driving a fixed network, shared by the proxy estimator and the training-step benchmark (the DARTS search writes
+ * One network being trained: its DJL model and trainer (SGD with momentum, weight decay, clipping to a global norm as
+ * PyTorch's {@code clip_grad_norm_}, and a cosine schedule over {@code totalSteps}), a step on a batch, inference,
+ * latency and saving: DJL's {@code Trainer} driving a fixed network, shared by the proxy estimator and the training-step benchmark (the DARTS search writes
  * its optimisers out instead, see the oneshot module). Not thread-safe; several instances may train at once in
  * different threads.
  */
@@ -41,6 +44,7 @@ public final class ProxyTrainer implements AutoCloseable {
     private final Block block;
     private final Shape inputShape;
     private final ResumableSgd sgd;
+    private final double gradClip;
 
     /**
      * @param inputShape (batch, channels, height, width) of a training batch
@@ -61,6 +65,7 @@ public final class ProxyTrainer implements AutoCloseable {
         Torch.pinThreads(torchThreads);
         this.block = block;
         this.inputShape = inputShape;
+        this.gradClip = sgdConfig.gradClip();
         this.model = Model.newInstance(name, device);
         model.setBlock(block);
         Tracker schedule = CosineTracker.builder().setBaseValue((float) sgdConfig.learningRate())
@@ -102,10 +107,27 @@ public final class ProxyTrainer implements AutoCloseable {
                 correct = out.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
             }
             synchronized (Torch.UPDATE_LOCK) {
+                clipGradients(m);
                 trainer.step(); // DJL's SGD update also resets the gradients
             }
             return new BatchStats(loss, correct, inputShape.get(0));
         }
+    }
+
+    /** Scales the gradients of the last backward pass to the global norm {@code gradClip} (0 = off). */
+    private void clipGradients(NDManager step) {
+        if (gradClip <= 0) {
+            return;
+        }
+        List<NDArray> gradients = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                NDArray g = p.getValue().getArray().getGradient();
+                g.attach(step);
+                gradients.add(g);
+            }
+        }
+        GradientClip.toNorm(gradients, gradClip);
     }
 
     /** Summed loss and correct predictions of a batch, in inference mode. */

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * DJL's SGD update (the same engine call, {@code sgdUpdate}, with the same arguments as {@code Optimizer.sgd()}, so
- * training is unchanged bit for bit) whose state can be written out and read back: the momentum buffer of every
+ * DJL's SGD update (the same engine call, {@code sgdUpdate}, with the same arguments as {@code Optimizer.sgd()} without
+ * clipping, so an update is DJL's bit for bit) whose state can be written out and read back: the momentum buffer of every
  * parameter, in the network's parameter order (a rebuilt network has new parameter ids, never a new order), and the
  * number of updates done (the learning-rate schedule's position, given back as DJL's {@code beginNumUpdate}). What a
  * paused candidate needs to continue its training exactly where it stopped (multi-fidelity schedulers).
@@ -83,11 +83,15 @@ public final class ResumableSgd extends Optimizer {
         }
     }
 
-    /** DJL's optimiser settings: weight decay, clipping (0 = off) and where the update count starts. */
+    /**
+     * DJL's optimiser settings: weight decay and where the update count starts. DJL's own clipping is off (an
+     * infinite bound): libtorch's {@code sgdUpdate} would clamp each element from above, not the global norm that
+     * {@code gradClip} means; the trainer clips the whole gradient before the update ({@link GradientClip}).
+     */
     private static final class Settings extends OptimizerBuilder<Settings> {
         Settings(SgdConfig sgd, int stepsDone) {
             optWeightDecays((float) sgd.weightDecay());
-            optClipGrad(sgd.gradClip() > 0 ? (float) sgd.gradClip() : Float.POSITIVE_INFINITY);
+            optClipGrad(Float.POSITIVE_INFINITY);
             optBeginNumUpdate(stepsDone);
         }
 

@@ -56,6 +56,10 @@ public final class TrainStepBench implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5")
     int warmup;
 
+    @Option(names = "--grad-clip", defaultValue = "5", description = "global-norm gradient clipping, as the proxy "
+            + "estimator's default (0 = off; default: ${DEFAULT-VALUE})")
+    double gradClip;
+
     @Option(names = "--rounds", defaultValue = "5", description = "concurrent mode: sequential/concurrent pairs measured")
     int rounds;
 
@@ -114,7 +118,7 @@ public final class TrainStepBench implements Callable<Integer> {
     /** Trains a fresh network for warm-up + n steps on a fixed random batch; returns the timed steps in ms. */
     private double[] steps(long seed, int warm, int n) {
         DartsGenotype g = genotype.equals("V1") ? DartsGenotype.DARTS_V1 : DartsGenotype.DARTS_V2;
-        SgdConfig sgd = new SgdConfig(0.05, 0.9, 3e-4, 0);
+        SgdConfig sgd = new SgdConfig(0.05, 0.9, 3e-4, gradClip);
         DartsNetwork net = new DartsNetwork(g, new DartsNetworkConfig(1, size, 10, channels, layers, 3));
         SeededRandom rng = new SeededRandom(seed);
         float[] x = new float[batch * size * size];
@@ -151,8 +155,8 @@ public final class TrainStepBench implements Callable<Integer> {
         double[] s = t.clone();
         Arrays.sort(s);
         return String.format(Locale.ROOT, "{\"peer\": \"%s\", \"genotype\": \"%s\", \"channels\": %d, \"layers\": %d, "
-                + "\"batch\": %d, \"size\": %d, \"median_ms\": %.3f, \"q1_ms\": %.3f, \"q3_ms\": %.3f, \"repeats\": %d}",
-                peer, genotype, channels, layers, batch, size, s[s.length / 2], s[s.length / 4], s[3 * s.length / 4],
-                s.length);
+                + "\"batch\": %d, \"size\": %d, \"grad_clip\": %s, \"median_ms\": %.3f, \"q1_ms\": %.3f, \"q3_ms\": %.3f, "
+                + "\"repeats\": %d}", peer, genotype, channels, layers, batch, size, gradClip, s[s.length / 2],
+                s[s.length / 4], s[3 * s.length / 4], s.length);
     }
 }

@@ -1,9 +1,10 @@
 package io.sparknas.oneshot.darts;
 
-import io.sparknas.oneshot.WeightOptimizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sparknas.estimators.Torch;
+import io.sparknas.estimators.training.GradientClip;
+import io.sparknas.oneshot.WeightOptimizer;
 
 import java.util.List;
 import java.util.Optional;
@@ -115,7 +116,7 @@ final class Architect {
             dAlpha = copies(step, gradients(step, alphas));
             dW = copies(step, gradients(step, w));
             model.zeroGradients();
-            r = radius / Math.sqrt(io.sparknas.oneshot.StepArrays.squaredNorm(dW));
+            r = radius / Math.sqrt(GradientClip.squaredNorm(dW));
             model.setWeights(saved, dW, r);
         }
         model.forwardBackward(step, trainBatch);
