@@ -76,7 +76,7 @@ class KubernetesSubmitTest {
                 .set("spark.kubernetes.container.image", "registry.example/sparknas:0.1.0")
                 .set("spark.kubernetes.authenticate.driver.serviceAccountName", "sparknas")
                 .set("spark.kubernetes.driver.podTemplateFile", REPO.resolve("deploy/k8s/driver-pod.yaml").toString())
-                .set("spark.kubernetes.executor.podTemplateFile", REPO.resolve("deploy/k8s/executor-pod.yaml").toString())
+                .set("spark.kubernetes.executor.podTemplateFile", REPO.resolve("deploy/k8s/executor-pod-gpu.yaml").toString())
                 .set("spark.kubernetes.submission.waitAppCompletion", "false")
                 .set("spark.driver.memory", "2g")
                 .set("spark.driver.memoryOverhead", "1g")
