@@ -114,6 +114,51 @@ class ApplicationJarTest {
         return to;
     }
 
+    /**
+     * What the application jar may carry as it is: sparknas itself (its relocated copies under io/sparknas/shaded),
+     * DJL (without libtorch), picocli, Typesafe Config and JNA, none of which Spark ships (neither 4.2 nor 3.5).
+     * Everything else in it is a library Spark also has (Jackson, Gson, commons-*, slf4j), which must be relocated or
+     * left to Spark.
+     */
+    private static final List<String> AS_IS = List.of("io/sparknas/", "ai/djl/", "picocli/", "com/typesafe/config/",
+            "com/sun/jna/");
+
+    /** The class files of {@code jar} outside {@link #AS_IS} (multi-release copies judged by their own name). */
+    static List<String> unrelocated(Path jar) throws java.io.IOException {
+        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+            return zip.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.endsWith(".class"))
+                    .filter(n -> AS_IS.stream().noneMatch(n.replaceFirst("^META-INF/versions/\\d+/", "")::startsWith))
+                    .toList();
+        }
+    }
+
+    @Test
+    void theApplicationJarCarriesNoUnrelocatedCopyOfALibrarySparkShips(@TempDir Path dir) throws Exception {
+        Path jar = buildApplicationJar(dir);
+        List<String> foreign = unrelocated(jar);
+        assertTrue(foreign.isEmpty(), foreign.size() + " classes of libraries Spark ships, unrelocated, e.g. "
+                + foreign.subList(0, Math.min(5, foreign.size())));
+        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+            assertTrue(zip.getEntry("io/sparknas/shaded/jackson/databind/ObjectMapper.class") != null,
+                    "our Jackson, relocated");
+        }
+    }
+
+    @Test
+    void aPlantedCopyOfJacksonIsFound(@TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("planted.jar");
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            for (String name : List.of("io/sparknas/jobs/Main.class", "ai/djl/Model.class",
+                    "META-INF/versions/11/com/sun/jna/Native.class", "com/fasterxml/jackson/databind/ObjectMapper.class",
+                    "META-INF/versions/9/org/slf4j/Logger.class", "META-INF/MANIFEST.MF")) {
+                out.putNextEntry(new java.util.zip.ZipEntry(name));
+                out.closeEntry();
+            }
+        }
+        assertEquals(List.of("com/fasterxml/jackson/databind/ObjectMapper.class",
+                "META-INF/versions/9/org/slf4j/Logger.class"), unrelocated(jar));
+    }
+
     @Test
     void theApplicationJarRunsTheSweepThroughSparkSubmitAsInProcess(@TempDir Path dir) throws Exception {
         TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),

@@ -1,6 +1,8 @@
 package io.sparknas.pipeline.core;
 
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
@@ -11,6 +13,8 @@ import java.util.Map;
  * records (candidates, evaluations), which Kryo's field serializer cannot handle.
  */
 public final class SparkSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+
     private SparkSessions() {
     }
 
@@ -33,6 +37,18 @@ public final class SparkSessions {
         b.config("spark.ui.showConsoleProgress", "false");
         b.config("spark.sql.debug.maxToStringFields", "100");
         extra.forEach(b::config);
-        return b.getOrCreate();
+        SparkSession spark = b.getOrCreate();
+        String ui = uiUrl(spark);
+        LOG.info("{} on {}, Spark UI {}", appName, spark.sparkContext().master(), ui);
+        return spark;
+    }
+
+    /**
+     * Where the running job's Spark UI is (jobs, stages, executors, the candidates' task times), or why there is
+     * none: on YARN the driver's own address, which the ResourceManager's proxy also links to.
+     */
+    public static String uiUrl(SparkSession spark) {
+        scala.Option<String> url = spark.sparkContext().uiWebUrl();
+        return url.isDefined() ? url.get() : "off (spark.ui.enabled = false)";
     }
 }
