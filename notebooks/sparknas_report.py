@@ -10,6 +10,8 @@ writes every figure as PNG and SVG into SWEEP/report/. A sweep is the folder a `
 (libhdfs and a Hadoop client on the machine, as pyarrow documents), s3a://bucket/path or s3://bucket/path (AWS
 credentials as pyarrow's S3FileSystem finds them), file:///path; the figures of such a sweep go to ./report-<name>/.
 """
+import argparse
+import importlib.metadata
 import json
 import os
 import re
@@ -610,12 +612,28 @@ def write_all(sweeps):
 
 def main(argv=None):
     """The command line: every figure of the sweeps named as arguments, written as PNG and SVG."""
-    args = sys.argv[1:] if argv is None else argv
-    if not args:
-        raise SystemExit(__doc__)
+    parser = argparse.ArgumentParser(
+        prog="sparknas-report",
+        description="Draw every figure of sparknas sweeps (PNG and SVG) into SWEEP/report/, or ./report-<name>/ "
+                    "for a sweep on hdfs://, s3a:// or s3://.",
+        epilog="exit codes: 0 figures written; 1 a path that is not a sweep (one line says which); 2 bad arguments\n"
+               "example: sparknas-report sweeps/quickstart sweeps/quickstart-async",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sweeps", nargs="+", metavar="SWEEP",
+                        help="a folder a search, darts, scale, ofa or score job wrote (it holds sweep.json)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     plt.switch_backend("Agg")
-    for p in write_all([resolve(a) for a in args]):
+    for p in write_all([resolve(a) for a in args.sweeps]):
         print(p)
+
+
+def _version():
+    """The installed package's version, or the source tree's when run as a file."""
+    try:
+        return importlib.metadata.version("sparknas-report")
+    except importlib.metadata.PackageNotFoundError:
+        return "(from the source tree)"
 
 
 if __name__ == "__main__":

@@ -120,6 +120,21 @@ class NotebooksAndReportTest {
         assertTrue(notScale.contains("is not a scale sweep"), notScale);
     }
 
+    /** The figure command's --help is its usage (exit 0), and a path that is not a sweep is one line, exit 1. */
+    @Test
+    void theReportCommandHasHelpAndRefusesAPathThatIsNotASweepInOneLine() throws Exception {
+        String python = python();
+        String script = REPO.resolve("notebooks/sparknas_report.py").toString();
+        String help = runProcess(List.of(python, script, "--help"), Map.of(), Duration.ofSeconds(60));
+        assertTrue(help.startsWith("usage: sparknas-report") && help.contains("exit codes:"), help);
+        Process p = new ProcessBuilder(python, script, dir.resolve("no-such-sweep").toString()).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(1, p.waitFor(), out);
+        assertEquals(1, out.lines().count(), out);
+        assertTrue(out.contains("no-such-sweep is not a sparknas sweep (no sweep.json there)"), out);
+    }
+
     /** A sweep named by a URI is read through pyarrow.fs (file:// here; hdfs:// and s3a:// take the same path). */
     @Test
     void theReportModuleReadsASweepByItsUriThroughPyarrowFs() throws Exception {
