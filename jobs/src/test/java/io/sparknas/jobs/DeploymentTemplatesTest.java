@@ -204,12 +204,16 @@ class DeploymentTemplatesTest {
                 "the CPU libtorch the app build puts beside the jar, not a Maven repository of the submit host");
     }
 
-    /** The file name of DJL's CPU libtorch jar this build resolved (its version is the one templates must name). */
+    /**
+     * The file name of DJL's CPU libtorch jar for a Linux x86-64 cluster, of the version this build resolved (the
+     * classifier on the test classpath is this machine's).
+     */
     private static String nativeJarOnTheClasspath() {
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            String name = Path.of(entry).getFileName().toString();
-            if (name.startsWith("pytorch-native-cpu-") && name.endsWith(".jar")) {
-                return name;
+            Matcher m = Pattern.compile("pytorch-native-cpu-([0-9.]+)-[a-z0-9_-]+\\.jar$")
+                    .matcher(Path.of(entry).getFileName().toString());
+            if (m.find()) {
+                return "pytorch-native-cpu-" + m.group(1) + "-linux-x86_64.jar";
             }
         }
         throw new AssertionError("no pytorch-native-cpu jar on the test classpath");
