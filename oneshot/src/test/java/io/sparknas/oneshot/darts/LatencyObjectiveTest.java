@@ -31,9 +31,10 @@ class LatencyObjectiveTest {
         return t;
     }
 
+    /** The analytic gradient against central differences of E[lat] (double precision, random alpha). */
     @Test
     void theLatencyGradientIsTheDerivativeOfTheWeightedExpectedLatency() {
-        LatencyObjective lat = new LatencyObjective(2.5, table(5, 1), table(5, 3));
+        LatencyObjective lat = new LatencyObjective(2.5, table(5, 1), table(5, 3), 0);
         SeededRandom rng = new SeededRandom(3);
         double[][][] alpha = new double[2][5][5];
         for (double[][] a : alpha) {
@@ -63,25 +64,62 @@ class LatencyObjectiveTest {
         }
     }
 
+    /**
+     * At uniform alpha every edge's kept latency is the mean over its operations other than none, and a node keeps
+     * each of its i + 2 inputs with probability 2 / (i + 2): the two inputs of node 0 always, node 1's three with 2/3.
+     */
     @Test
-    void theReferenceIsTheExpectedLatencyAtUniformAlpha() {
-        LatencyObjective lat = new LatencyObjective(1, table(5, 1), table(5, 1));
-        double mean = java.util.Arrays.stream(COST).sum() / COST.length;
-        double expected = 0;
+    void theReferenceIsTheExpectedLatencyOfTheDerivedCellAtUniformAlpha() {
+        LatencyObjective lat = new LatencyObjective(1, table(5, 1), table(5, 1), 0);
+        double keptMean = (COST[1] + COST[2] + COST[3] + COST[4]) / 4;
+        double perCell = keptMean * (1.0 + 1.1) + 2.0 / 3 * keptMean * (1.2 + 1.3 + 1.4);
+        assertEquals(2 * perCell, lat.referenceMs(), 1e-12);
+        assertEquals(2 * perCell, lat.expectedMs(new double[5][5], new double[5][5]), 1e-12);
+    }
+
+    /** At a one-hot alpha (as the derivation reads it) the expected latency is the derived cells' table sum. */
+    @Test
+    void atADecidedAlphaTheExpectedLatencyIsTheDerivedCellsTableSum() {
+        double[][] tn = table(5, 1);
+        double[][] alpha = new double[5][5];
+        int[] op = {4, 3, 1, 4, 2}; // node 0: sep, skip; node 1: max_pool (dropped: none holds its edge), sep, avg_pool
         for (int e = 0; e < 5; e++) {
-            expected += 2 * mean * (1 + 0.1 * e);
+            alpha[e][op[e]] = e == 2 ? 20 : 40;
         }
-        assertEquals(expected, lat.referenceMs(), 1e-12);
-        assertEquals(expected, lat.expectedMs(new double[5][5], new double[5][5]), 1e-12);
+        alpha[2][0] = 40;
+        LatencyObjective lat = new LatencyObjective(1, tn, tn, 0);
+        double derived = tn[0][4] + tn[1][3] + tn[3][4] + tn[4][2];
+        assertEquals(2 * derived, lat.expectedMs(alpha, alpha), 1e-6); // the dropped edge keeps q ~ 1e-9
+    }
+
+    /**
+     * Moving weight to none pays nothing: with the same alpha on every edge of each node, raising every edge's none
+     * logit leaves the renormalised operations and the edges' relative strengths, hence E[lat], where they were
+     * (summed over all edges and operations with none at 0 ms, E[lat] would fall by the none weight gained).
+     */
+    @Test
+    void theLatencyCannotBePaidByMovingWeightToNone() {
+        double[][] tn = table(5, 1);
+        double[] row = {0.1, 0.5, -0.3, 0.2, 0.9};
+        double[][] alpha = new double[5][];
+        double[][] noneHeavy = new double[5][];
+        for (int e = 0; e < 5; e++) {
+            alpha[e] = row.clone();
+            noneHeavy[e] = row.clone();
+            noneHeavy[e][0] += 4;
+        }
+        LatencyObjective lat = new LatencyObjective(1, tn, tn, 0);
+        assertEquals(lat.expectedMs(alpha, alpha), lat.expectedMs(noneHeavy, noneHeavy), 1e-12);
+        assertTrue(DartsSearch.softmax(noneHeavy)[0][0] > 0.8, "none holds most of the weight");
     }
 
     @Test
     void aNegativeWeightOrAnEmptyTableIsRefused() {
         IllegalArgumentException neg = assertThrows(IllegalArgumentException.class,
-                () -> new LatencyObjective(-0.5, table(5, 1), table(5, 1)));
+                () -> new LatencyObjective(-0.5, table(5, 1), table(5, 1), 0));
         assertTrue(neg.getMessage().contains("latencyWeights") && neg.getMessage().contains("-0.5"), neg.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new LatencyObjective(1, table(5, 0), table(5, 0)));
-        assertThrows(IllegalArgumentException.class, () -> new LatencyObjective(1, table(5, 1), table(4, 1)));
+        assertThrows(IllegalArgumentException.class, () -> new LatencyObjective(1, table(5, 0), table(5, 0), 0));
+        assertThrows(IllegalArgumentException.class, () -> new LatencyObjective(1, table(5, 1), table(4, 1), 0));
     }
 
     /**
@@ -101,11 +139,11 @@ class LatencyObjectiveTest {
             plain = s.run(e -> { });
         }
         try (DartsSearch s = new DartsSearch(cfg, DartsSearchTest.stripesSplit(), Device.cpu(), 1, DataType.FLOAT32,
-                Optional.of(new LatencyObjective(0, tn, tr)))) {
+                Optional.of(new LatencyObjective(0, tn, tr, 0)))) {
             zero = s.run(e -> { });
         }
         try (DartsSearch s = new DartsSearch(cfg, DartsSearchTest.stripesSplit(), Device.cpu(), 1, DataType.FLOAT32,
-                Optional.of(new LatencyObjective(5, tn, tr)))) {
+                Optional.of(new LatencyObjective(5, tn, tr, 0)))) {
             heavy = s.run(e -> { });
         }
         DartsSearch.Epoch p = plain.get(plain.size() - 1);
@@ -113,7 +151,7 @@ class LatencyObjectiveTest {
         DartsSearch.Epoch h = heavy.get(heavy.size() - 1);
         assertTrue(Double.isNaN(p.expectedLatencyMs()), "no latency objective, no expected latency");
         assertTrue(java.util.Arrays.deepEquals(p.alphaNormal(), z.alphaNormal()), "weight 0 is the plain search");
-        LatencyObjective lat = new LatencyObjective(1, tn, tr);
+        LatencyObjective lat = new LatencyObjective(1, tn, tr, 0);
         double before = lat.expectedMs(p.alphaNormal(), p.alphaReduce());
         System.out.printf("expected latency: plain %.4f ms, weight 5 %.4f ms (uniform %.4f)%n", before,
                 h.expectedLatencyMs(), lat.referenceMs());

@@ -126,7 +126,8 @@ public record DartsSweep(SparkSession spark, DartsConfig cfg, Consumer<String> l
             throw new IllegalArgumentException("darts.latencyTable " + cfg.latencyTable() + ": " + e.getMessage(), e);
         }
         for (int j = 0; j < cfg.latencyWeights().size(); j++) {
-            LatencyObjective objective = new LatencyObjective(cfg.latencyWeights().get(j), normal, reduce);
+            LatencyObjective objective = new LatencyObjective(cfg.latencyWeights().get(j), normal, reduce,
+                    cfg.search().ops().indexOf(Operation.NONE));
             for (int i = 0; i < cfg.searches(); i++) {
                 long seed = cfg.search().seed() + i;
                 tasks.add(new DartsTraces.SearchTask("s" + seed + "-l" + j, cfg.search().withSeed(seed), objective));
