@@ -8,6 +8,7 @@ import io.sparknas.jobs.bench.ParetoBench;
 import io.sparknas.jobs.bench.StrategyBench;
 import io.sparknas.jobs.bench.TrainStepBench;
 import io.sparknas.pipeline.core.Provenance;
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -62,14 +63,33 @@ public final class Main {
     /** The sweep kinds first, in the registry's order ({@link SweepKinds}), then the tools and the benchmarks. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
-        SweepKinds.ALL.forEach(k -> cli.addSubcommand(k.name(), k.job().get()));
+        for (SweepKinds.Kind k : SweepKinds.ALL) {
+            cli.addSubcommand(k.name(), k.job().get());
+            cli.getSubcommands().get(k.name()).getCommandSpec().usageMessage().footer("", SWEEP_EXIT_CODES,
+                    "Example: ./sparknas " + k.name() + " --conf " + k.example());
+        }
         for (Object tool : new Object[] {new ReportJob(), new RepairJob(), new CompactJob(), new DoctorJob(),
                 new StrategyBench(), new ParetoBench(), new AsyncBench(), new TrainStepBench(), new DartsBench(),
                 new EstimatorBench(), new FidelityBench()}) {
             cli.addSubcommand(tool);
         }
+        // bash/zsh completion: source <(./sparknas generate-completion)
+        cli.addSubcommand(new AutoComplete.GenerateCompletion());
+        cli.getSubcommands().values().forEach(c -> {
+            c.getCommandSpec().usageMessage().showDefaultValues(true);
+            if (c.getCommandSpec().usageMessage().footer().length == 0) {
+                c.getCommandSpec().usageMessage().footer("", TOOL_EXIT_CODES);
+            }
+        });
+        cli.getCommandSpec().usageMessage().footer("", "Exit codes: 0 done, 1 failed, 2 bad arguments or "
+                + "configuration. Completion: source <(./sparknas generate-completion)");
         return cli;
     }
+
+    private static final String SWEEP_EXIT_CODES = "Exit codes: 0 done (or already complete), 1 the sweep stopped "
+            + "(too many failed candidates, no winner), 2 a bad configuration or a sweep held by another run "
+            + "(nothing written).";
+    private static final String TOOL_EXIT_CODES = "Exit codes: 0 done, 1 failed, 2 bad arguments or configuration.";
 
     /**
      * The one line an error prints: its message, or, for an exception without one (a bug of ours, such as a

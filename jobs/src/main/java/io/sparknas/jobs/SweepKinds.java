@@ -29,17 +29,19 @@ final class SweepKinds {
      * @param job      the command that runs it
      * @param sections the configuration sections it reads beside sweep, estimator, spark and export
      * @param report   its section of {@code ./sparknas report}
+     * @param example  a configuration in conf/ that runs it, for its --help
      */
-    record Kind(String name, Supplier<SweepJob<?>> job, List<String> sections, ReportSection report) {
+    record Kind(String name, Supplier<SweepJob<?>> job, List<String> sections, ReportSection report, String example) {
     }
 
     static final List<Kind> ALL = List.of(
-            new Kind("search", SearchJob::new, List.of("space", "strategy", "search"), ReportSections::search),
-            new Kind("darts", DartsJob::new, List.of("darts"), ReportSections::darts),
-            new Kind("scale", ScaleJob::new, List.of("scale"), ReportSections::scaling),
-            new Kind("ofa", OfaJob::new, List.of("ofa"), ReportSections::ofa),
-            new Kind("profile", ProfileJob::new, List.of("profile"), ReportSections::none),
-            new Kind("score", ScoreJob::new, List.of("score"), ReportSections::score));
+            new Kind("search", SearchJob::new, List.of("space", "strategy", "search"), ReportSections::search,
+                    "conf/quickstart.conf"),
+            new Kind("darts", DartsJob::new, List.of("darts"), ReportSections::darts, "conf/darts-quickstart.conf"),
+            new Kind("scale", ScaleJob::new, List.of("scale"), ReportSections::scaling, "conf/scale-quickstart.conf"),
+            new Kind("ofa", OfaJob::new, List.of("ofa"), ReportSections::ofa, "conf/ofa-quickstart.conf"),
+            new Kind("profile", ProfileJob::new, List.of("profile"), ReportSections::none, "conf/profile-nb201.conf"),
+            new Kind("score", ScoreJob::new, List.of("score"), ReportSections::score, "conf/score-nb201.conf"));
 
     static Optional<Kind> named(String name) {
         return ALL.stream().filter(k -> k.name().equals(name)).findFirst();

@@ -171,6 +171,10 @@ public final class WinnerExport {
             root.put("genotype", cell.text());
             written.addAll(CellDrawing.write(Nb201Drawing.dot(cell, "cell"), dir, "cell"));
         }
+        if (written.stream().noneMatch(p -> p.toString().endsWith(".svg"))) {
+            org.slf4j.LoggerFactory.getLogger(WinnerExport.class).warn("cell drawings of {} as .dot only: Graphviz's "
+                    + "dot is not installed (apt-get install graphviz, brew install graphviz) to draw them as .svg", dir);
+        }
         return root;
     }
 }

@@ -43,4 +43,31 @@ class MainTest {
             assertEquals(0, Main.run(cmd, "--verbose", "--help"), cmd + " --verbose");
         }
     }
+
+    @Test
+    void everyCommandsHelpShowsItsDefaultsExitCodesAndARunnableExample() throws Exception {
+        picocli.CommandLine cli = Main.commandLine();
+        for (SweepKinds.Kind k : SweepKinds.ALL) {
+            String help = cli.getSubcommands().get(k.name()).getUsageMessage();
+            assertTrue(help.contains("Exit codes: 0 done") && help.contains("Example: ./sparknas " + k.name()), help);
+            assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("..", k.example())), k.example());
+            String[] example = help.substring(help.indexOf("Example: ./sparknas ") + 20).strip().split(" ");
+            cli.parseArgs(example); // the example is a command line the CLI accepts
+        }
+        String bench = cli.getSubcommands().get("bench-train-step").getUsageMessage();
+        assertTrue(bench.contains("Default: 5") && bench.contains("Exit codes:"), bench);
+    }
+
+    @Test
+    void shellCompletionNamesEveryCommand() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = Main.commandLine();
+        cli.setOut(new java.io.PrintWriter(out));
+        assertEquals(0, cli.execute("generate-completion"));
+        String script = out.toString();
+        assertTrue(script.contains("complete -F"), script.substring(0, Math.min(300, script.length())));
+        for (String cmd : new String[] {"search", "darts", "score", "report", "doctor"}) {
+            assertTrue(script.contains(cmd), cmd);
+        }
+    }
 }
