@@ -14,6 +14,25 @@ public final class Datasets {
 
     /** Train, validation and (possibly empty) test subsets with the training subset's normalisation. */
     public record Split(ImageSet train, ImageSet validation, ImageSet test, ImageSet.Normalization normalization) {
+        /**
+         * The split a weight-sharing search learns from, as DARTS does with CIFAR-10's training set: the training
+         * images halved per class (weights on the first half, architecture on the second), so that this split's
+         * validation and test images, on which what the search derives is scored and reported, stay unseen by the
+         * search. The normalisation stays the whole training subset's.
+         */
+        public Split searchHalves() {
+            int half = Integer.MAX_VALUE;
+            for (int c : train.classCounts()) {
+                half = Math.min(half, c / 2);
+            }
+            if (half < 1) {
+                throw new IllegalArgumentException(train.name() + " has a class with fewer than 2 images: a search "
+                        + "needs two halves of the training images (raise data.trainPerClass)");
+            }
+            return new Split(train.select(firstPerClass(train, 0, half), train.name() + "-search-w"),
+                    train.select(firstPerClass(train, half, half), train.name() + "-search-alpha"),
+                    train.select(new int[0], train.name() + "-search-none"), normalization);
+        }
     }
 
     private static final ConcurrentMap<DataConfig, Split> SHARED = new ConcurrentHashMap<>();

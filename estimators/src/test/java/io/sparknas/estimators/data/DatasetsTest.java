@@ -65,6 +65,35 @@ class DatasetsTest {
         assertEquals(20, split.train().pixels()[16 * 20] & 0xff);
     }
 
+    /** A search learns from the training images only: halved per class, disjoint, validation and test untouched. */
+    @Test
+    void aSearchsHalvesAreTheTrainingImagesSplitPerClassAndNeverTheValidation(@TempDir Path dir) throws IOException {
+        writeIdx(dir, "train", 100, false);
+        Datasets.Split split = Datasets.load(new DataConfig("mnist", dir.toString(), 4, 1, 2, 0, 0));
+        Datasets.Split search = split.searchHalves();
+        assertArrayEquals(new int[] {2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, search.train().classCounts());
+        assertArrayEquals(new int[] {2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, search.validation().classCounts());
+        java.util.Set<Integer> w = new java.util.HashSet<>();
+        java.util.Set<Integer> alpha = new java.util.HashSet<>();
+        java.util.Set<Integer> train = new java.util.HashSet<>();
+        java.util.Set<Integer> validation = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) { // every image's pixels are its index in the file
+            w.add(search.train().pixels()[16 * i] & 0xff);
+            alpha.add(search.validation().pixels()[16 * i] & 0xff);
+            validation.add(split.validation().pixels()[16 * i] & 0xff);
+        }
+        for (int i = 0; i < 40; i++) {
+            train.add(split.train().pixels()[16 * i] & 0xff);
+        }
+        assertTrue(java.util.Collections.disjoint(w, alpha), w + " " + alpha);
+        java.util.Set<Integer> both = new java.util.HashSet<>(w);
+        both.addAll(alpha);
+        assertEquals(train, both, "the halves are the training images");
+        assertTrue(java.util.Collections.disjoint(both, validation), "the search never sees the validation images");
+        assertEquals(0, search.test().size());
+        assertEquals(split.normalization(), search.normalization());
+    }
+
     @Test
     void fractionTakesTheSameShareOfEveryClass(@TempDir Path dir) throws IOException {
         writeIdx(dir, "train", 100, false);

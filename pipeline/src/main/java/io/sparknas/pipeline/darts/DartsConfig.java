@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * @param searches       independent searches (Spark tasks) per latency weight, seeds {@code search.seed() + i}
  * @param estimator      the proxy estimator that trains each derived genotype (its data also feeds the search:
- *                       w on the training split, alpha on the validation split)
+ *                       w and alpha on the two halves of the training split, per class)
  * @param latencyWeights latency-aware DARTS: one set of searches per weight lambda, each minimising
  *                       cross-entropy + lambda * E[latency] / E0 ({@link LatencyObjective}); empty = plain DARTS
  * @param latencyTable   the profile job's {@code latency_table.csv} of space darts for the network the estimator
@@ -61,7 +61,10 @@ public record DartsConfig(String name, String output, DartsSearchConfig search, 
         return !latencyWeights.isEmpty();
     }
 
-    /** The images the searches learn from: w on the training split, alpha on the validation split. */
+    /**
+     * The proxy estimator's settings: its data's training images, halved, are what the searches learn from (w on
+     * one half, alpha on the other); its validation split scores the derived genotypes, unseen by the searches.
+     */
     ProxySpec proxy() {
         return ProxySpec.required(estimator, kind());
     }

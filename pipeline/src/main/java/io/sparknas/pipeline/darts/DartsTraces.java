@@ -82,7 +82,7 @@ final class DartsTraces {
         String device = "";
         try {
             Devices.configureThreads(c.torchThreads());
-            Datasets.Split data = Datasets.shared(spec.data());
+            Datasets.Split data = Datasets.shared(spec.data()).searchHalves(); // validation: for the proxies only
             Device d = ExecutorInfo.device();
             device = ExecutorInfo.deviceName(d);
             try (DartsSearch search = new DartsSearch(c, data, d, Optional.ofNullable(task.latency()))) {
