@@ -38,20 +38,23 @@ class DeploymentTemplatesTest {
 
     @Test
     void yarnSubmitShipsLibtorchFromTheBuildTheTunablesAndASecondAttempt() throws IOException {
-        Submit s = Submit.of("conf/yarn.conf");
-        s.assertRunsTheCli();
-        assertNativeJarFromTheBuild(s);
-        assertEquals(launcherTunables(), s.conf.get("spark.executorEnv.GLIBC_TUNABLES"));
+        Submit s = trainingSubmit("conf/yarn.conf");
         assertTrue(Integer.parseInt(s.conf.getOrDefault("spark.yarn.maxAppAttempts", "1")) >= 2,
                 "a lost application master gets a second attempt: " + s.conf);
     }
 
     @Test
     void standaloneSubmitGivesExecutorsLibtorchAndTheTunables() throws IOException {
-        Submit s = Submit.of("conf/standalone.conf");
+        trainingSubmit("conf/standalone.conf");
+    }
+
+    /** A submission whose executors train on nodes without libtorch: the build's CPU libtorch and the tunables. */
+    private static Submit trainingSubmit(String file) throws IOException {
+        Submit s = Submit.of(file);
         s.assertRunsTheCli();
         assertNativeJarFromTheBuild(s);
         assertEquals(launcherTunables(), s.conf.get("spark.executorEnv.GLIBC_TUNABLES"));
+        return s;
     }
 
     @Test
