@@ -80,6 +80,7 @@ try "no attempt per candidate" new $S search "${tab[@]}" --set sweep.output=@OUT
 try "a drawn-epochs range below epochs" new $S search "${quick[@]}" --set sweep.output=@OUT@ --set estimator.proxy.epochs=3 --set estimator.proxy.epochsUpTo=2
 try "a missing benchmark table" new $S search "${tab[@]}" --set sweep.output=@OUT@ --set estimator.table.path=/nonexistent.csv.gz
 try "a sweep name with a space" new $S search "${tab[@]}" --set sweep.output=@OUT@ '--set' 'sweep.name=my sweep'
+try "a sweep name of dots only" new $S search "${tab[@]}" --set sweep.output=@OUT@ '--set' 'sweep.name=..'
 try "an output that cannot be written" new $S search "${tab[@]}" --set sweep.output=/proc/sparknas-out
 try "a scheduler with eta 1" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.eta=1
 try "a scheduler whose minEpochs is above maxEpochs" new $S search --conf conf/asha-quickstart.conf --set sweep.output=@OUT@ --set search.scheduler.minEpochs=16

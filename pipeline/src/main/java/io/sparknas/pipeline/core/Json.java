@@ -31,11 +31,14 @@ public final class Json {
         }
     }
 
-    /** A sweep name: letters, digits, '.', '_', '-'; anything else is refused in one line. */
+    /**
+     * A sweep name: letters, digits, '.', '_', '-', and not only dots ('.' and '..' name directories, not a sweep);
+     * anything else is refused in one line.
+     */
     public static void checkName(String name) {
-        if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("sweep.name must be letters, digits, '.', '_' or '-', got '" + name
-                    + "'");
+        if (name == null || !name.matches("[A-Za-z0-9._-]+") || name.matches("\\.+")) {
+            throw new IllegalArgumentException("sweep.name must be letters, digits, '.', '_' or '-', and not only "
+                    + "dots, got '" + name + "'");
         }
     }
 }
