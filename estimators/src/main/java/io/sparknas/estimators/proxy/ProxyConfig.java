@@ -20,12 +20,16 @@ import java.io.Serializable;
  *                           epochs drawn from [epochs, N] by its seed (recorded as its {@code epochs} metric): costs
  *                           that differ from candidate to candidate, as a scheduler benchmark needs. Left out of the
  *                           JSON when 0, so sweeps made before it keep their hash
+ * @param recalibrationBatches 0: evaluate with the running batch-norm statistics training left (they trail the
+ *                           weights, most after a short proxy); N &gt; 0: before every evaluation, re-estimate them at
+ *                           the final weights from N training batches (OFA's recalibration). Left out of the JSON when 0
  */
 @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = io.sparknas.space.UnwrappedRecords.class)
 public record ProxyConfig(int epochs, int batchSize, @JsonUnwrapped SgdConfig sgd,
                           @JsonUnwrapped NetworkSize network, int nb201CellsPerStage, int latencyRepeats,
                           int torchThreads,
-                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) int epochsUpTo) implements Serializable {
+                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) int epochsUpTo,
+                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) int recalibrationBatches) implements Serializable {
     public ProxyConfig {
         positive("epochs", epochs);
         positive("batchSize", batchSize);
@@ -39,6 +43,10 @@ public record ProxyConfig(int epochs, int batchSize, @JsonUnwrapped SgdConfig sg
             throw new IllegalArgumentException("epochsUpTo must be 0 (off) or >= epochs=" + epochs + ", got "
                     + epochsUpTo);
         }
+        if (recalibrationBatches < 0) {
+            throw new IllegalArgumentException("recalibrationBatches must be >= 0 (0 = off), got "
+                    + recalibrationBatches);
+        }
         if (latencyRepeats < 0) {
             throw new IllegalArgumentException("latencyRepeats must be >= 0, got " + latencyRepeats);
         }
@@ -46,7 +54,7 @@ public record ProxyConfig(int epochs, int batchSize, @JsonUnwrapped SgdConfig sg
 
     /** The defaults of {@code estimator.proxy} in sparknas-defaults.conf (a test keeps them equal). */
     public static ProxyConfig defaults() {
-        return new ProxyConfig(1, 64, new SgdConfig(0.05, 0.9, 3e-4, 5), new NetworkSize(16, 3, 3), 1, 10, 1, 0);
+        return new ProxyConfig(1, 64, new SgdConfig(0.05, 0.9, 3e-4, 5), new NetworkSize(16, 3, 3), 1, 10, 1, 0, 0);
     }
 
     /** The epochs a candidate of this seed trains: {@code epochs}, or drawn from [epochs, epochsUpTo] by the seed. */

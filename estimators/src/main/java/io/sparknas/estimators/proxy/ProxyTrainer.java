@@ -130,6 +130,27 @@ public final class ProxyTrainer implements AutoCloseable {
         GradientClip.toNorm(gradients, gradClip);
     }
 
+    /**
+     * Re-estimates the batch-norm running statistics at the current weights: training-mode forward passes over
+     * {@code batches} (of the training shape) without gradients or updates. With momentum 0.9 the statistics left
+     * by training keep 0.9^N of their weight after N batches (4 % after 30).
+     */
+    public void recalibrateBatchNorm(List<float[]> batches) {
+        try (NDManager m = trainer.getManager().newSubManager(); Torch.NoGrad ng = Torch.noGrad()) {
+            for (float[] x : batches) {
+                trainer.forward(new NDList(m.create(x, inputShape))).close();
+            }
+        }
+    }
+
+    /** The logits of a batch of the training shape, in inference mode or with batch statistics (no update). */
+    float[] logits(float[] x, boolean batchStatistics) {
+        try (NDManager m = trainer.getManager().newSubManager(); Torch.NoGrad ng = Torch.noGrad()) {
+            NDList in = new NDList(m.create(x, inputShape));
+            return (batchStatistics ? trainer.forward(in) : trainer.evaluate(in)).singletonOrThrow().toFloatArray();
+        }
+    }
+
     /** Summed loss and correct predictions of a batch, in inference mode. */
     public BatchStats evaluate(float[] x, float[] labels, Shape shape) {
         try (NDManager m = trainer.getManager().newSubManager()) {

@@ -36,6 +36,7 @@ import io.sparknas.space.nb201.Nb201Space;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -236,6 +237,7 @@ public final class ProxyTrainingEstimator implements Estimator {
                                 + " (diverged twice from the same seed: lower proxy.learningRate)");
                     }
                 }
+                recalibrate(trainer, train, data, batch);
                 BatchStats val = evaluateSet(trainer, data, data.validation());
                 accuracy = val.accuracy();
                 double trainLoss = trained.lossSum() / steps; // the mean of the batches' mean losses
@@ -279,6 +281,22 @@ public final class ProxyTrainingEstimator implements Estimator {
                 save(trainer, context.modelOutput().get());
             }
             return accuracy;
+        }
+    }
+
+    /** {@link ProxyConfig#recalibrationBatches} training batches in file order (the same for every run). */
+    private void recalibrate(ProxyTrainer trainer, ImageSet train, Datasets.Split data, int batch) {
+        int n = Math.min(cfg.recalibrationBatches(), train.size() / batch);
+        List<float[]> batches = new ArrayList<>(n);
+        for (int b = 0; b < n; b++) {
+            int[] idx = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                idx[i] = b * batch + i;
+            }
+            batches.add(train.batch(idx, data.normalization()));
+        }
+        if (n > 0) {
+            trainer.recalibrateBatchNorm(batches);
         }
     }
 

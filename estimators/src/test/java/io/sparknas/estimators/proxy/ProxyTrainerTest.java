@@ -66,4 +66,42 @@ class ProxyTrainerTest {
         }
         return Math.sqrt(s);
     }
+
+    /**
+     * After one training step the running statistics still hold most of their initial values, so inference differs
+     * from the batch-statistics output the step trained; recalibrated on that batch they are its statistics, and
+     * inference on it gives what training mode gives (up to the unbiased variance's factor).
+     */
+    @Test
+    void recalibratedBatchNormMakesInferenceMatchTheBatchStatistics() {
+        Random r = new Random(9);
+        float[] x = new float[(int) SHAPE.size()];
+        float[] y = new float[8];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (2 + 3 * r.nextGaussian()); // far from the running statistics' start (mean 0, var 1)
+        }
+        Block block = new DartsNetwork(DartsGenotype.DARTS_V2, NET);
+        try (ProxyTrainer t = new ProxyTrainer("bn", block, new SgdConfig(0.05, 0.9, 0, 0), 1, Device.cpu(), SHAPE,
+                100, 17)) {
+            t.step(x, y);
+            double before = gap(t, x);
+            t.recalibrateBatchNorm(java.util.Collections.nCopies(60, x)); // 0.9^60: 0.2 % of the old statistics
+            double after = gap(t, x);
+            assertTrue(before > 0.05, "trailing statistics change the output: " + before);
+            // not 0: the running variance is the unbiased one (n / (n - 1) over the 72 values a channel has after the
+            // reductions at batch 8), the batch's is not
+            assertTrue(after < 0.05 * before, "recalibrated: " + after + " (before " + before + ")");
+        }
+    }
+
+    /** The largest difference between the logits of inference and of training mode (batch statistics) on x. */
+    private static double gap(ProxyTrainer t, float[] x) {
+        float[] inference = t.logits(x, false);
+        float[] training = t.logits(x, true);
+        double max = 0;
+        for (int i = 0; i < inference.length; i++) {
+            max = Math.max(max, Math.abs(inference[i] - training[i]));
+        }
+        return max;
+    }
 }

@@ -31,7 +31,7 @@ class EstimatorSpecTest {
     void drawnEpochsSpreadOverTheirRangeBySeedAndAreAbsentFromTheJsonWhenOff() throws Exception {
         ProxyConfig off = ProxyConfig.defaults();
         assertTrue(!JSON.writeValueAsString(off).contains("epochsUpTo"), JSON.writeValueAsString(off));
-        ProxyConfig drawn = new ProxyConfig(1, 64, off.sgd(), off.network(), 1, 10, 1, 4);
+        ProxyConfig drawn = new ProxyConfig(1, 64, off.sgd(), off.network(), 1, 10, 1, 4, 0);
         assertTrue(JSON.writeValueAsString(drawn).contains("\"epochsUpTo\":4"));
         assertEquals(drawn, JSON.readValue(JSON.writeValueAsString(drawn), ProxyConfig.class));
         java.util.Map<Integer, Integer> counts = new java.util.TreeMap<>();
@@ -43,7 +43,7 @@ class EstimatorSpecTest {
         assertEquals(java.util.Set.of(1, 2, 3, 4), counts.keySet());
         counts.values().forEach(n -> assertTrue(n > 60, "roughly uniform: " + counts));
         assertThrows(IllegalArgumentException.class, () -> new ProxyConfig(3, 64, off.sgd(), off.network(), 1, 10, 1,
-                2));
+                2, 0));
     }
 
     @Test

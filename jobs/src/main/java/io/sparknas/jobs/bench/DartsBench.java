@@ -114,7 +114,7 @@ public final class DartsBench implements Callable<Integer> {
         }
         DartsSearch.Epoch last = trace.get(trace.size() - 1);
         ProxyConfig proxy = new ProxyConfig(proxyEpochs, 32, new SgdConfig(0.05, 0.9, 3e-4, 5), new NetworkSize(8, 3, 3), 1,
-                5, 1, 0);
+                5, 1, 0, 0);
         try (ProxyTrainingEstimator est = new ProxyTrainingEstimator(proxy, data)) {
             for (String which : List.of("unguarded", "guarded")) {
                 DartsGenotype g = which.equals("guarded") ? last.genotype() : last.unguarded();

@@ -36,6 +36,7 @@ import java.util.concurrent.Callable;
  * {@code --mode memory}: resident memory after 5 and after 50 evaluations in one JVM (leak check);
  * {@code --mode pipeline}: one Spark round of N proxy candidates on local[cores] — executor seconds spent inside
  * the estimator over wall time x cores (the pipeline's overhead is the rest);
+ * {@code --mode recalibration}: short proxies with and without batch-norm recalibration against a longer training;
  * {@code --mode repeat}: the same seeded candidate (the all-conv NAS-Bench-201 cell, where libtorch's first-use faults
  * were seen) evaluated N times in this JVM, from its first use on; prints every result and whether all agree.
  */
@@ -65,11 +66,19 @@ public final class EstimatorBench implements Callable<Integer> {
     @Option(names = "--cores", defaultValue = "2")
     int cores;
 
+    @Option(names = "--recalibration-batches", defaultValue = "0",
+            description = "estimator.proxy.recalibrationBatches; recalibration mode: the value compared with 0")
+    int recalibrationBatches;
+
+    @Option(names = "--reference-epochs", defaultValue = "4",
+            description = "recalibration mode: the longer training both rankings are compared with")
+    int referenceEpochs;
+
     @Override
     public Integer call() {
         Devices.configureThreads(1);
         ProxyConfig proxy = new ProxyConfig(epochs, resize > 0 ? 32 : 64, new SgdConfig(0.05, 0.9, 3e-4, 5),
-                new NetworkSize(channels, 3, 3), 1, 10, 1, 0);
+                new NetworkSize(channels, 3, 3), 1, 10, 1, 0, recalibrationBatches);
         DataConfig data = new DataConfig("fashion-mnist", "", trainPerClass, 1.0, 50, 0, resize);
         List<Candidate> cands = candidates(candidates);
         switch (mode) {
@@ -117,10 +126,49 @@ public final class EstimatorBench implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "{\"mode\": \"repeat\", \"evaluations\": %d, \"distinct_results\": %d}%n",
                         candidates, distinct.size());
             }
-            default -> throw new IllegalArgumentException("--mode must be evaluation, memory, pipeline or repeat, got "
-                    + mode);
+            case "recalibration" -> recalibration(data, cands);
+            default -> throw new IllegalArgumentException("--mode must be evaluation, memory, pipeline, repeat or "
+                    + "recalibration, got " + mode);
         }
         return 0;
+    }
+
+    /**
+     * Each candidate trained {@code --epochs} and scored without and with batch-norm recalibration, and trained
+     * {@code --reference-epochs} without: the mean validation accuracy of each short proxy and Kendall's tau of its
+     * ranking against the longer training's.
+     */
+    private void recalibration(DataConfig data, List<Candidate> cands) {
+        if (recalibrationBatches <= 0) {
+            throw new IllegalArgumentException("--mode recalibration needs --recalibration-batches > 0");
+        }
+        Datasets.Split split = Datasets.load(data);
+        double[][] acc = new double[3][cands.size()];
+        int[] settings = {0, recalibrationBatches, 0};
+        for (int v = 0; v < 3; v++) {
+            ProxyConfig p = new ProxyConfig(v == 2 ? referenceEpochs : epochs, resize > 0 ? 32 : 64,
+                    new SgdConfig(0.05, 0.9, 3e-4, 5), new NetworkSize(channels, 3, 3), 1, 0, 1, 0, settings[v]);
+            ProxyTrainingEstimator est = new ProxyTrainingEstimator(p, split);
+            for (int i = 0; i < cands.size(); i++) {
+                acc[v][i] = est.evaluate(cands.get(i), EvaluationContext.defaults()).accuracy();
+            }
+        }
+        org.apache.commons.math3.stat.correlation.KendallsCorrelation tau =
+                new org.apache.commons.math3.stat.correlation.KendallsCorrelation();
+        for (int i = 0; i < cands.size(); i++) {
+            System.out.printf(Locale.ROOT, "{\"mode\": \"recalibration\", \"candidate\": \"%s\", \"plain\": %.4f, "
+                    + "\"recalibrated\": %.4f, \"reference\": %.4f}%n", cands.get(i).id(), acc[0][i], acc[1][i],
+                    acc[2][i]);
+        }
+        System.out.printf(Locale.ROOT, "{\"mode\": \"recalibration\", \"candidates\": %d, \"epochs\": %d, "
+                + "\"batches\": %d, \"reference_epochs\": %d, \"mean_plain\": %.4f, \"mean_recalibrated\": %.4f, "
+                + "\"mean_reference\": %.4f, \"tau_plain\": %.3f, \"tau_recalibrated\": %.3f}%n", cands.size(), epochs,
+                recalibrationBatches, referenceEpochs, mean(acc[0]), mean(acc[1]), mean(acc[2]),
+                tau.correlation(acc[0], acc[2]), tau.correlation(acc[1], acc[2]));
+    }
+
+    private static double mean(double[] v) {
+        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
     }
 
     private void pipeline(EstimatorSpec spec, List<Candidate> cands) {
