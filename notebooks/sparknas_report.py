@@ -610,6 +610,60 @@ def write_all(sweeps):
     return written
 
 
+# Row status (Java: Evaluation.Status) -> Optuna trial state
+OPTUNA_STATES = {"OK": "COMPLETE", "PRUNED": "PRUNED", "FAILED": "FAIL"}
+EPOCH_VAL = re.compile(r"^epoch_(\d+)_val_accuracy$")
+
+
+def to_optuna(sweep, storage, study_name=None):
+    """The sweep as an Optuna study in `storage` (an Optuna storage URL, e.g. sqlite:///sweep.db), so that Optuna's
+    plots and its dashboard work on it: one trial per committed candidate, in evaluation order, its operations as
+    categorical parameters (one per edge, `cell_0`..., `normal_0`..., `reduce_0`...; the whole genotype too), the
+    validation accuracy as the value to maximise, its per-epoch validation accuracy as intermediate values, and its
+    status as the state (OK: COMPLETE, PRUNED: PRUNED with its partial curve, FAILED: FAIL with the error); seed,
+    origin, round, test accuracy, params, FLOPs and latency as user attributes. Returns the study."""
+    import optuna
+    from optuna.distributions import CategoricalDistribution
+    from optuna.trial import FrozenTrial, TrialState
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    df = candidates(sweep)
+    name = study_name or metadata(sweep).get("sweep") or Path(str(sweep).rstrip("/")).name
+    if name in optuna.get_all_study_names(storage):
+        raise SystemExit(f"{storage} already holds a study named {name}: delete it (optuna delete-study --study-name "
+                         f"{name} --storage {storage}) or give another storage")
+    edges = {}
+    for g in df["genotype"]:
+        for i, (cell, op) in enumerate(operations(g)):
+            edges.setdefault(f"{cell}_{i}", set()).add(op)
+    distributions = {k: CategoricalDistribution(sorted(v)) for k, v in edges.items()}
+    distributions["genotype"] = CategoricalDistribution(sorted(df["genotype"].unique()))
+    study = optuna.create_study(study_name=name, storage=storage, direction="maximize")
+    study.set_user_attr("sparknas_sweep", str(sweep))
+    for _, row in df.iterrows():
+        metrics = dict(row["metrics"]) if row["metrics"] is not None else {}
+        params = {f"{cell}_{i}": op for i, (cell, op) in enumerate(operations(row["genotype"]))}
+        params["genotype"] = row["genotype"]
+        curve = {int(m.group(1)): float(v) for k, v in metrics.items() if (m := EPOCH_VAL.match(k)) and np.isfinite(v)}
+        state = TrialState[OPTUNA_STATES[row["status"]]]
+        attrs = {"candidate_id": row["candidate_id"], "seed": int(row["seed"]), "origin": row["origin"],
+                 "round": int(row["round"])}
+        for key in ("test_accuracy", "params", "flops", "latency_ms_b1", "latency_ms_timed", "epochs"):
+            value = metrics.get(key, row.get(key))
+            if value is not None and np.isfinite(float(value)):
+                attrs[key] = float(value)
+        if row["status"] == "FAILED":
+            attrs["error"] = row["error"]
+        study.add_trial(FrozenTrial(
+            number=0, trial_id=0, state=state,
+            value=float(row["accuracy"]) if state == TrialState.COMPLETE else None,
+            datetime_start=pd.Timestamp(row["start_time"]).to_pydatetime(),
+            datetime_complete=pd.Timestamp(row["end_time"]).to_pydatetime(),
+            params=params, distributions={k: distributions[k] for k in params},
+            user_attrs=attrs, system_attrs={}, intermediate_values=curve))
+    return study
+
+
 def main(argv=None):
     """The command line: every figure of the sweeps named as arguments, written as PNG and SVG."""
     parser = argparse.ArgumentParser(
@@ -621,8 +675,18 @@ def main(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sweeps", nargs="+", metavar="SWEEP",
                         help="a folder a search, darts, scale, ofa or score job wrote (it holds sweep.json)")
+    parser.add_argument("--optuna", metavar="STORAGE",
+                        help="instead of figures, write each sweep as an Optuna study (named after the sweep) into "
+                             "this storage, e.g. sqlite:///sweeps.db (then: optuna-dashboard sqlite:///sweeps.db)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.optuna:
+        for sweep in [resolve(a) for a in args.sweeps]:
+            study = to_optuna(sweep, args.optuna)
+            states = pd.Series([t.state.name for t in study.trials]).value_counts().sort_index()
+            print(f"study {study.study_name}: {len(study.trials)} trials ("
+                  + ", ".join(f"{k} {v}" for k, v in states.items()) + f") in {args.optuna}")
+        return
     plt.switch_backend("Agg")
     for p in write_all([resolve(a) for a in args.sweeps]):
         print(p)
