@@ -664,6 +664,40 @@ def to_optuna(sweep, storage, study_name=None):
     return study
 
 
+EPOCH_SCALAR = re.compile(r"^epoch_(\d+)_(val_accuracy|val_loss|train_loss|train_accuracy)$")
+
+
+def to_tensorboard(sweep, logdir):
+    """The sweep as TensorBoard runs under `logdir`/<sweep name>/<candidate id>: per epoch (the step) the scalars
+    val_accuracy, val_loss, train_loss and train_accuracy, and, for the HParams dashboard, the candidate's
+    operations (one per edge), genotype, seed, origin and status with its final accuracy and test accuracy as
+    metrics (`hparam/accuracy`, `hparam/test_accuracy`; left out where the candidate has none). Returns the runs."""
+    from tensorboardX import SummaryWriter
+
+    df = candidates(sweep)
+    base = Path(logdir) / (metadata(sweep).get("sweep") or Path(str(sweep).rstrip("/")).name)
+    if base.exists():
+        raise SystemExit(f"{base} exists: TensorBoard would show both exports as one; remove it or give another "
+                         "--tensorboard folder")
+    runs = []
+    for _, row in df.iterrows():
+        metrics = dict(row["metrics"]) if row["metrics"] is not None else {}
+        run = base / row["candidate_id"]
+        with SummaryWriter(logdir=str(run)) as w:
+            for key, value in sorted(metrics.items()):
+                m = EPOCH_SCALAR.match(key)
+                if m and np.isfinite(value):
+                    w.add_scalar(m.group(2), float(value), int(m.group(1)))
+            hparams = {f"{cell}_{i}": op for i, (cell, op) in enumerate(operations(row["genotype"]))}
+            hparams.update(genotype=row["genotype"], seed=str(int(row["seed"])), origin=row["origin"],
+                           status=row["status"])
+            results = {"hparam/accuracy": row["accuracy"], "hparam/test_accuracy": metrics.get("test_accuracy")}
+            w.add_hparams(hparams, {k: float(v) for k, v in results.items() if v is not None and np.isfinite(v)},
+                          name="hparams")
+        runs.append(run)
+    return runs
+
+
 def main(argv=None):
     """The command line: every figure of the sweeps named as arguments, written as PNG and SVG."""
     parser = argparse.ArgumentParser(
@@ -678,8 +712,17 @@ def main(argv=None):
     parser.add_argument("--optuna", metavar="STORAGE",
                         help="instead of figures, write each sweep as an Optuna study (named after the sweep) into "
                              "this storage, e.g. sqlite:///sweeps.db (then: optuna-dashboard sqlite:///sweeps.db)")
+    parser.add_argument("--tensorboard", metavar="LOGDIR",
+                        help="instead of figures, write each sweep as TensorBoard runs (a run per candidate, scalars "
+                             "per epoch, HParams) under LOGDIR/<sweep name> (then: tensorboard --logdir LOGDIR)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.tensorboard:
+        for sweep in [resolve(a) for a in args.sweeps]:
+            runs = to_tensorboard(sweep, args.tensorboard)
+            print(f"{len(runs)} runs of {sweep} in {Path(args.tensorboard) / runs[0].parent.name}" if runs else
+                  f"{sweep}: no candidates")
+        return
     if args.optuna:
         for sweep in [resolve(a) for a in args.sweeps]:
             study = to_optuna(sweep, args.optuna)

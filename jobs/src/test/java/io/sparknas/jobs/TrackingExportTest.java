@@ -21,31 +21,38 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A sweep exported as an Optuna study ({@code sparknas-report --optuna STORAGE}) and read back by Optuna itself:
- * one trial per committed candidate, its state from its status (an ASHA sweep gives COMPLETE and PRUNED, a sweep
- * with failed candidates FAIL), its value the validation accuracy, its intermediate values the per-epoch curve, all
- * equal to the Parquet rows.
+ * Sweeps exported to the tools users track experiments with, and read back by those tools themselves: as an Optuna
+ * study ({@code sparknas-report --optuna STORAGE}: one trial per committed candidate, its state from its status, an
+ * ASHA sweep giving COMPLETE and PRUNED, a sweep with failed candidates FAIL, its value the validation accuracy, its
+ * intermediate values the per-epoch curve) and as TensorBoard runs ({@code --tensorboard LOGDIR}: per-epoch scalars
+ * and HParams, read by TensorBoard's event accumulator), all equal to the Parquet rows.
  */
-class OptunaExportTest {
+class TrackingExportTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
+    static String asha;
+    static String failures;
 
-    @Test
-    void aPromotionSweepAndASweepWithFailuresReadBackByOptunaAsTheirRows() throws Exception {
+    @org.junit.jupiter.api.BeforeAll
+    static void sweeps() {
         TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
-        String python = NotebooksAndReportTest.python();
-        String asha = dir.resolve("asha").toString();
+        asha = dir.resolve("asha").toString();
         assertEquals(0, Main.run("search", "--conf", "../conf/asha-quickstart.conf", "--set", "sweep.output=" + asha,
                 "--set", "search.budget=8", "--set", "search.scheduler.maxEpochs=2", "--set",
                 "estimator.proxy.channels=4", "--set", "estimator.proxy.latencyRepeats=0", "--set",
                 "estimator.data.trainPerClass=16", "--set", "estimator.data.validationPerClass=8", "--set",
                 "estimator.data.testPerClass=0", "--set", "estimator.data.resize=8", "--set", "export.retrain=false",
                 "--set", "spark.master=local[2]"));
-        String failures = NotebooksAndReportTest.withFailedRows(dir);
+        failures = NotebooksAndReportTest.withFailedRows(dir);
+    }
+
+    @Test
+    void aPromotionSweepAndASweepWithFailuresReadBackByOptunaAsTheirRows() throws Exception {
+        String python = NotebooksAndReportTest.python();
         String storage = "sqlite:///" + dir.resolve("studies.db");
         String exported = NotebooksAndReportTest.runProcess(List.of(python,
                 REPO.resolve("notebooks/sparknas_report.py").toString(), "--optuna", storage, asha, failures),
@@ -104,6 +111,58 @@ class OptunaExportTest {
             }
             assertTrue(states.getOrDefault("COMPLETE", 0) > 0 && states.getOrDefault("PRUNED", 0) > 0
                     && states.getOrDefault("FAIL", 0) > 0, "all three states are exercised: " + states);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void aPromotionSweepReadBackByTensorBoardAsItsCurvesAndHyperparameters() throws Exception {
+        String python = NotebooksAndReportTest.python();
+        Path logdir = dir.resolve("tensorboard");
+        String exported = NotebooksAndReportTest.runProcess(List.of(python,
+                REPO.resolve("notebooks/sparknas_report.py").toString(), "--tensorboard", logdir.toString(), asha),
+                Map.of(), Duration.ofSeconds(120), dir);
+        assertTrue(exported.contains("8 runs of"), exported);
+        String read = NotebooksAndReportTest.runProcess(List.of(python, "-c", String.join("\n",
+                "import json, os, sys",
+                "from tensorboard.backend.event_processing import event_accumulator as ea",
+                "from tensorboard.plugins.hparams import plugin_data_pb2",
+                "base = sys.argv[1]",
+                "out = {}",
+                "for run in sorted(os.listdir(base)):",
+                "    a = ea.EventAccumulator(os.path.join(base, run)); a.Reload()",
+                "    curve = {str(s.step): s.value for s in a.Scalars('val_accuracy')}",
+                "    h = ea.EventAccumulator(os.path.join(base, run, 'hparams')); h.Reload()",
+                "    hp = {}",
+                "    for c in h.PluginTagToContent('hparams').values():",
+                "        d = plugin_data_pb2.HParamsPluginData.FromString(c)",
+                "        if d.HasField('session_start_info'):",
+                "            hp = {k: v.string_value for k, v in d.session_start_info.hparams.items()}",
+                "    out[run] = dict(curve=curve, status=hp.get('status'), genotype=hp.get('genotype'))",
+                "print('RUNS ' + json.dumps(out))"), logdir.resolve("asha-quickstart").toString()), Map.of(),
+                Duration.ofSeconds(120), dir);
+        JsonNode runs = JSON.readTree(read.substring(read.indexOf("RUNS ") + 5).strip());
+        SparkSession spark = SparkSessions.create("tensorboard-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        try {
+            List<Row> rows = spark.read().parquet(asha + "/candidates").collectAsList();
+            assertEquals(rows.size(), runs.size(), "a run per candidate: " + runs);
+            for (Row r : rows) {
+                JsonNode run = runs.get(r.<String>getAs("candidate_id"));
+                assertEquals(r.<String>getAs("status"), run.get("status").asText());
+                assertEquals(r.<String>getAs("genotype"), run.get("genotype").asText());
+                Map<String, Double> metrics = r.getJavaMap(r.fieldIndex("metrics"));
+                int epochs = 0;
+                for (int epoch = 1; epoch <= 8; epoch++) {
+                    Double v = metrics.get(String.format("epoch_%02d_val_accuracy", epoch));
+                    JsonNode point = run.get("curve").get(String.valueOf(epoch));
+                    if (v != null) {
+                        epochs++;
+                        assertEquals(v, point.asDouble(), 1e-6, "epoch " + epoch + " (TensorBoard stores float32)");
+                    }
+                }
+                assertEquals(epochs, run.get("curve").size(), run.toString());
+            }
         } finally {
             spark.stop();
         }
