@@ -146,7 +146,7 @@ class DeploymentTemplatesTest {
         }
 
         static Submit of(String file) throws IOException {
-            SubmitLine line = SubmitLine.of(words(command(Files.readAllLines(REPO.resolve(file)), file)));
+            SubmitLine line = SubmitLine.of(ShellWords.split(command(Files.readAllLines(REPO.resolve(file)), file)));
             assertNotNull(line.resource, file + ": no application jar");
             return new Submit(line);
         }
@@ -177,26 +177,6 @@ class DeploymentTemplatesTest {
                 }
             }
             throw new AssertionError(file + " has no spark-submit line");
-        }
-
-        /** Words as a shell splits them (double quotes group, and are removed). */
-        private static List<String> words(String command) {
-            List<String> out = new ArrayList<>();
-            Matcher m = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(command);
-            StringBuilder word = new StringBuilder();
-            int end = -1;
-            while (m.find()) {
-                if (end >= 0 && m.start() > end) {
-                    out.add(word.toString());
-                    word.setLength(0);
-                }
-                word.append(m.group(1) != null ? m.group(1) : m.group(2).replace("\"", ""));
-                end = m.end();
-            }
-            if (end >= 0) {
-                out.add(word.toString());
-            }
-            return out;
         }
     }
 
