@@ -52,14 +52,11 @@ class TrackingExportTest {
 
     @Test
     void aPromotionSweepAndASweepWithFailuresReadBackByOptunaAsTheirRows() throws Exception {
-        String python = NotebooksAndReportTest.python();
         String storage = "sqlite:///" + dir.resolve("studies.db");
-        String exported = NotebooksAndReportTest.runProcess(List.of(python,
-                REPO.resolve("notebooks/sparknas_report.py").toString(), "--optuna", storage, asha, failures),
-                Map.of(), Duration.ofSeconds(120), dir);
+        String exported = report("--optuna", storage, asha, failures);
         assertTrue(exported.contains("study asha-quickstart: 8 trials"), exported);
 
-        String read = NotebooksAndReportTest.runProcess(List.of(python, "-c", String.join("\n",
+        JsonNode studies = readBack(storage, String.join("\n",
                 "import json, sys, optuna",
                 "optuna.logging.set_verbosity(optuna.logging.WARNING)",
                 "out = {}",
@@ -68,8 +65,7 @@ class TrackingExportTest {
                 "    out[name] = [dict(id=t.user_attrs['candidate_id'], state=t.state.name, value=t.value,",
                 "                      curve={str(k): v for k, v in t.intermediate_values.items()},",
                 "                      genotype=t.params['genotype']) for t in s.trials]",
-                "print('STUDIES ' + json.dumps(out))"), storage), Map.of(), Duration.ofSeconds(120), dir);
-        JsonNode studies = JSON.readTree(read.substring(read.indexOf("STUDIES ") + 8).strip());
+                "print('READ ' + json.dumps(out))"));
         assertEquals(2, studies.size(), studies.toString());
 
         SparkSession spark = SparkSessions.create("optuna-check", "local[1]", Map.of("spark.ui.enabled", "false"));
@@ -118,13 +114,10 @@ class TrackingExportTest {
 
     @Test
     void aPromotionSweepReadBackByTensorBoardAsItsCurvesAndHyperparameters() throws Exception {
-        String python = NotebooksAndReportTest.python();
         Path logdir = dir.resolve("tensorboard");
-        String exported = NotebooksAndReportTest.runProcess(List.of(python,
-                REPO.resolve("notebooks/sparknas_report.py").toString(), "--tensorboard", logdir.toString(), asha),
-                Map.of(), Duration.ofSeconds(120), dir);
+        String exported = report("--tensorboard", logdir.toString(), asha);
         assertTrue(exported.contains("8 runs of"), exported);
-        String read = NotebooksAndReportTest.runProcess(List.of(python, "-c", String.join("\n",
+        JsonNode runs = readBack(logdir.resolve("asha-quickstart").toString(), String.join("\n",
                 "import json, os, sys",
                 "from tensorboard.backend.event_processing import event_accumulator as ea",
                 "from tensorboard.plugins.hparams import plugin_data_pb2",
@@ -140,9 +133,7 @@ class TrackingExportTest {
                 "        if d.HasField('session_start_info'):",
                 "            hp = {k: v.string_value for k, v in d.session_start_info.hparams.items()}",
                 "    out[run] = dict(curve=curve, status=hp.get('status'), genotype=hp.get('genotype'))",
-                "print('RUNS ' + json.dumps(out))"), logdir.resolve("asha-quickstart").toString()), Map.of(),
-                Duration.ofSeconds(120), dir);
-        JsonNode runs = JSON.readTree(read.substring(read.indexOf("RUNS ") + 5).strip());
+                "print('READ ' + json.dumps(out))"));
         SparkSession spark = SparkSessions.create("tensorboard-check", "local[1]", Map.of("spark.ui.enabled", "false"));
         try {
             List<Row> rows = spark.read().parquet(asha + "/candidates").collectAsList();
@@ -166,6 +157,21 @@ class TrackingExportTest {
         } finally {
             spark.stop();
         }
+    }
+
+    /** Runs the report command with {@code args} in the notebook environment; returns what it printed. */
+    private static String report(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(NotebooksAndReportTest.python(),
+                REPO.resolve("notebooks/sparknas_report.py").toString()));
+        cmd.addAll(List.of(args));
+        return NotebooksAndReportTest.runProcess(cmd, Map.of(), Duration.ofSeconds(120), dir);
+    }
+
+    /** Runs {@code program} (which prints {@code READ <json>}) with {@code arg}; returns the JSON it printed. */
+    private static JsonNode readBack(String arg, String program) throws Exception {
+        String out = NotebooksAndReportTest.runProcess(List.of(NotebooksAndReportTest.python(), "-c", program, arg),
+                Map.of(), Duration.ofSeconds(120), dir);
+        return JSON.readTree(out.substring(out.indexOf("READ ") + 5).strip());
     }
 
     private static JsonNode otherThan(JsonNode studies, String name) {
