@@ -39,9 +39,24 @@ public final class ReportJob implements Callable<Integer> {
     @Option(names = "--top", defaultValue = "10", description = "candidates listed")
     int top;
 
+    @Option(names = "--hv-reference", paramLabel = "COST=VALUE", description = "a fixed reference point for the "
+            + "hypervolume of the accuracy-COST front (accuracy's is 0), so that two sweeps' hypervolumes compare: "
+            + "flops, latency_ms_b1 or latency_ms_timed, e.g. --hv-reference flops=2e6 (repeatable)")
+    Map<String, Double> hvReference = new java.util.LinkedHashMap<>();
+
+    /** The costs whose accuracy-cost front the report prints. */
+    private static final List<String> COSTS = List.of(Metrics.FLOPS, Metrics.LATENCY_MS_B1, Metrics.LATENCY_TIMED);
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        for (Map.Entry<String, Double> r : hvReference.entrySet()) {
+            if (!COSTS.contains(r.getKey()) || !(r.getValue() > 0) || r.getValue().isInfinite()) {
+                System.err.println("sparknas report: --hv-reference " + r.getKey() + "=" + r.getValue() + " must name "
+                        + "one of " + COSTS + " with a positive finite value, e.g. --hv-reference flops=2e6");
+                return 2;
+            }
+        }
         SparkSession spark = SparkSessions.create("sparknas-report", System.getProperty("spark.master") != null ? null
                 : "local[1]", Map.of("spark.ui.enabled", "false", "spark.sql.files.ignoreCorruptFiles", "true"));
         try {
@@ -87,8 +102,8 @@ public final class ReportJob implements Callable<Integer> {
                                 : String.format(Locale.ROOT, "%.2f", r.<Double>getAs(Metrics.LATENCY_MS_B1)));
             }
             List<io.sparknas.space.Evaluation> all = store.readAllCandidates();
-            for (String cost : List.of(Metrics.FLOPS, Metrics.LATENCY_MS_B1, Metrics.LATENCY_TIMED)) {
-                pareto(all, out, cost);
+            for (String cost : COSTS) {
+                pareto(all, out, cost, Optional.ofNullable(hvReference.get(cost)));
             }
             SweepKinds.named(kind).ifPresent(k -> k.report().print(store, all, m, out));
             out.println(figures());
@@ -100,10 +115,12 @@ public final class ReportJob implements Callable<Integer> {
 
     /**
      * The accuracy-{@code cost} Pareto front of the sweep's successful candidates that record the cost: its members
-     * (cheapest first, with the latency weight of a latency-aware DARTS search) and its hypervolume against its own
-     * nadir (worst accuracy and worst cost of the front), the reference the benchmarks use.
+     * (cheapest first, with the latency weight of a latency-aware DARTS search) and its hypervolume against a fixed
+     * reference (accuracy 0, the given cost), which two sweeps share, or else against the front's own nadir (worst
+     * accuracy and worst cost of the front), which depends on the front and so compares nothing between sweeps.
      */
-    private static void pareto(List<io.sparknas.space.Evaluation> rows, PrintStream out, String cost) {
+    private static void pareto(List<io.sparknas.space.Evaluation> rows, PrintStream out, String cost,
+                               Optional<Double> reference) {
         Objectives objectives = new Objectives(List.of(Objectives.ACCURACY, cost));
         long usable = rows.stream().filter(e -> objectives.minimised(e) != null).count();
         if (usable < 2) {
@@ -111,10 +128,19 @@ public final class ReportJob implements Callable<Integer> {
         }
         List<io.sparknas.space.Evaluation> front = objectives.front(rows);
         double[][] points = front.stream().map(objectives::minimised).toArray(double[][]::new);
-        double[] nadir = Pareto.nadir(points, java.util.stream.IntStream.range(0, points.length).boxed().toList());
-        double hv = Pareto.hypervolume2d(points, new double[] {nadir[0] + 1e-12, nadir[1] + 1e-12});
-        out.printf(Locale.ROOT, "pareto front, accuracy against %s: %d of %d candidates; hypervolume %.6g against "
-                + "its nadir (accuracy %.4f, %s %.4g)%n", cost, front.size(), usable, hv, -nadir[0], cost, nadir[1]);
+        if (reference.isPresent()) {
+            long within = java.util.Arrays.stream(points).filter(p -> p[1] < reference.get()).count();
+            out.printf(Locale.ROOT, "pareto front, accuracy against %s: %d of %d candidates; hypervolume %.6g against "
+                    + "the fixed reference (accuracy 0, %s %.4g; %d of the front within it)%n", cost, front.size(),
+                    usable, Pareto.hypervolume2d(points, new double[] {0, reference.get()}), cost, reference.get(),
+                    within);
+        } else {
+            double[] nadir = Pareto.nadir(points, java.util.stream.IntStream.range(0, points.length).boxed().toList());
+            double hv = Pareto.hypervolume2d(points, new double[] {nadir[0] + 1e-12, nadir[1] + 1e-12});
+            out.printf(Locale.ROOT, "pareto front, accuracy against %s: %d of %d candidates; hypervolume %.6g against "
+                    + "its nadir (accuracy %.4f, %s %.4g; not comparable between sweeps: --hv-reference %s=VALUE fixes "
+                    + "one)%n", cost, front.size(), usable, hv, -nadir[0], cost, nadir[1], cost);
+        }
         for (io.sparknas.space.Evaluation e : front) {
             Double lambda = e.metrics().get(Metrics.LATENCY_WEIGHT);
             out.printf(Locale.ROOT, "  %-14s accuracy %.4f  %s %.4g%s%n", e.candidate().id(), e.accuracy(), cost,

@@ -120,6 +120,36 @@ class NotebooksAndReportTest {
         assertTrue(notScale.contains("is not a scale sweep"), notScale);
     }
 
+    /**
+     * With a fixed reference the front's hypervolume is the area the printed front dominates up to (accuracy 0, the
+     * given cost), recomputed here from the printed members; a reference for a cost the report has not is refused.
+     */
+    @Test
+    void aFixedHypervolumeReferenceGivesTheAreaTheFrontDominates() {
+        double reference = 50;
+        String printed = capture(() -> assertEquals(0, Main.run("report", "--sweep", dartsLatency, "--hv-reference",
+                "latency_ms_b1=" + reference)));
+        java.util.regex.Matcher hv = java.util.regex.Pattern.compile("accuracy against latency_ms_b1: \\d+ of \\d+ "
+                + "candidates; hypervolume (\\S+) against the fixed reference \\(accuracy 0, latency_ms_b1 50")
+                .matcher(printed);
+        assertTrue(hv.find(), printed);
+        String section = printed.substring(hv.end());
+        List<double[]> front = new ArrayList<>(); // (accuracy, latency), cheapest first as printed
+        java.util.regex.Matcher member = java.util.regex.Pattern.compile(
+                "(?m)^  \\S+\\s+accuracy (\\S+)  latency_ms_b1 (\\S+)").matcher(section);
+        while (member.find() && !section.substring(0, member.start()).contains("pareto front")) {
+            front.add(new double[] {Double.parseDouble(member.group(1)), Double.parseDouble(member.group(2))});
+        }
+        assertTrue(front.size() >= 1, printed);
+        double area = 0;
+        for (int i = 0; i < front.size(); i++) { // each member dominates up to the next dearer one's cost
+            double next = i + 1 < front.size() ? front.get(i + 1)[1] : reference;
+            area += front.get(i)[0] * (next - front.get(i)[1]);
+        }
+        assertEquals(area, Double.parseDouble(hv.group(1)), 1e-3 * area);
+        assertEquals(2, Main.run("report", "--sweep", dartsLatency, "--hv-reference", "params=5"));
+    }
+
     /** The figure command's --help is its usage (exit 0), and a path that is not a sweep is one line, exit 1. */
     @Test
     void theReportCommandHasHelpAndRefusesAPathThatIsNotASweepInOneLine() throws Exception {
