@@ -35,8 +35,8 @@ import java.util.function.Consumer;
  * A latency table on Spark ({@code profile} job): every distinct operation instance the NAS-Bench-201 or DARTS
  * networks of a configuration run is timed at batch 1 on an executor (warm-up, repeats, median and spread), keyed by the device
  * (CPU model or GPU, DJL version, libtorch threads); then {@code validation} random networks are timed end to end,
- * the predictor's constant is fitted on them, and its Spearman's rho and mean absolute percentage error are
- * reported. Tables: {@value #OPS} and {@value #CHECK}; beside them {@code latency_table.csv}, the table a
+ * the predictor's constant is fitted on half of them, and its Spearman's rho, mean absolute percentage error and
+ * share within 10 % are reported on the other half. Tables: {@value #OPS} and {@value #CHECK}; beside them {@code latency_table.csv}, the table a
  * predictor or a benchmark reads without Spark.
  */
 public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<String> log) {
@@ -91,7 +91,20 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
                 networks.add(cfg.instancesOf(nets.get(i).genotype()));
                 measured[i] = nets.get(i).result().medianMs();
             }
-            predictor = predictor.fitted(networks, measured);
+            // the constant is fitted on the networks of even index and the predictor judged on the others
+            int half = (measured.length + 1) / 2;
+            List<List<OpInstance>> fitNets = new ArrayList<>();
+            double[] fitMs = new double[half];
+            double[] heldMs = new double[measured.length - half];
+            for (int i = 0; i < measured.length; i++) {
+                if (i % 2 == 0) {
+                    fitNets.add(networks.get(i));
+                    fitMs[i / 2] = measured[i];
+                } else {
+                    heldMs[i / 2] = measured[i];
+                }
+            }
+            predictor = predictor.fitted(fitNets, fitMs);
             double[] predicted = new double[measured.length];
             List<Row> check = new ArrayList<>();
             for (int i = 0; i < measured.length; i++) {
@@ -105,10 +118,17 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
             if (!sweep.isCommitted(CHECK)) {
                 sweep.commit(CHECK, 0, check, CHECK_SCHEMA);
             }
-            log.accept(String.format(Locale.ROOT, "predictor on %d random networks measured end to end: constant "
-                    + "%.3f ms, Spearman's rho %.3f, mean absolute percentage error %.1f%%", measured.length,
-                    predictor.constant(), LatencyPredictor.spearman(predicted, measured),
-                    100 * LatencyPredictor.mape(predicted, measured)));
+            double[] heldPredicted = new double[heldMs.length];
+            for (int i = 1; i < measured.length; i += 2) {
+                heldPredicted[i / 2] = predicted[i];
+            }
+            log.accept(heldMs.length < 2 ? String.format(Locale.ROOT, "predictor's constant %.3f ms, fitted on %d "
+                    + "networks (too few to hold any out: profile.validation >= 4)", predictor.constant(), half)
+                    : String.format(Locale.ROOT, "predictor on %d random networks measured end to end: constant %.3f ms "
+                    + "fitted on %d, judged on the other %d: Spearman's rho %.3f, mean absolute percentage error %.1f%%, "
+                    + "%.0f%% within +-10%%", measured.length, predictor.constant(), half, heldMs.length,
+                    LatencyPredictor.spearman(heldPredicted, heldMs), 100 * LatencyPredictor.mape(heldPredicted, heldMs),
+                    100 * LatencyPredictor.within(heldPredicted, heldMs, 0.1)));
         }
         writeCsv(sweep, predictor, device, ops);
         return new Result(sweep, predictor, device);

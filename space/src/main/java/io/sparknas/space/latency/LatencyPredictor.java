@@ -99,6 +99,17 @@ public record LatencyPredictor(Map<OpInstance, Double> table, double constant) i
         return cov / Math.sqrt(va * vb);
     }
 
+    /** The share of predictions within {@code tolerance} (0.1 = 10 %) of their measurement. */
+    public static double within(double[] predicted, double[] measured, double tolerance) {
+        int n = 0;
+        for (int i = 0; i < measured.length; i++) {
+            if (Math.abs(predicted[i] - measured[i]) <= tolerance * measured[i]) {
+                n++;
+            }
+        }
+        return (double) n / measured.length;
+    }
+
     /** Mean absolute percentage error of predictions against measurements. */
     public static double mape(double[] predicted, double[] measured) {
         double s = 0;

@@ -49,6 +49,9 @@ class LatencyPredictorTest {
         assertEquals(0.9486832980505138, LatencyPredictor.spearman(new double[] {1, 2, 2, 4}, new double[] {1, 2, 3, 4}),
                 1e-12);
         assertEquals(0.175, LatencyPredictor.mape(new double[] {11, 15}, new double[] {10, 20}), 1e-12);
+        // 11 vs 10 (10 %, inside), 15 vs 20 (25 %), 9.5 vs 10 (5 %), 0.8 vs 1 (20 %)
+        assertEquals(0.5, LatencyPredictor.within(new double[] {11, 15, 9.5, 0.8}, new double[] {10, 20, 10, 1}, 0.1),
+                1e-12);
     }
 
     @Test
