@@ -33,7 +33,8 @@ import java.util.List;
 /**
  * One network being trained: its DJL model and trainer (SGD with momentum, weight decay, clipping to a global norm as
  * PyTorch's {@code clip_grad_norm_}, and a cosine schedule over {@code totalSteps}), a step on a batch, inference,
- * latency and saving: DJL's {@code Trainer} driving a fixed network, shared by the proxy estimator and the training-step benchmark (the DARTS search writes
+ * latency and saving: DJL's {@code Trainer} driving a fixed network, shared by the proxy estimator and the
+ * training-step benchmark (the DARTS search writes
  * its optimisers out instead, see the oneshot module). Not thread-safe; several instances may train at once in
  * different threads.
  */

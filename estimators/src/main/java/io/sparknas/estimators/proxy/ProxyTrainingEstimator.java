@@ -221,6 +221,7 @@ public final class ProxyTrainingEstimator implements Estimator {
             double accuracy = metrics.getOrDefault(Metrics.epoch(from.state.epoch(), Metrics.VAL_ACCURACY),
                     Double.NaN);
             double bestTrainAccuracy = from.state.bestTrainAccuracy();
+            List<float[]> recalibration = recalibrationBatches(train, data, batch);
             for (int epoch = from.state.epoch() + 1; epoch <= epochs; epoch++) {
                 if (context.cancelled().getAsBoolean()) {
                     throw new Cancelled("cancelled before epoch " + epoch);
@@ -237,7 +238,9 @@ public final class ProxyTrainingEstimator implements Estimator {
                                 + " (diverged twice from the same seed: lower proxy.learningRate)");
                     }
                 }
-                recalibrate(trainer, train, data, batch);
+                if (!recalibration.isEmpty()) {
+                    trainer.recalibrateBatchNorm(recalibration);
+                }
                 BatchStats val = evaluateSet(trainer, data, data.validation());
                 accuracy = val.accuracy();
                 double trainLoss = trained.lossSum() / steps; // the mean of the batches' mean losses
@@ -284,20 +287,15 @@ public final class ProxyTrainingEstimator implements Estimator {
         }
     }
 
-    /** {@link ProxyConfig#recalibrationBatches} training batches in file order (the same for every run). */
-    private void recalibrate(ProxyTrainer trainer, ImageSet train, Datasets.Split data, int batch) {
+    /** {@link ProxyConfig#recalibrationBatches} training batches in file order (the same for every run), made once. */
+    private List<float[]> recalibrationBatches(ImageSet train, Datasets.Split data, int batch) {
         int n = Math.min(cfg.recalibrationBatches(), train.size() / batch);
         List<float[]> batches = new ArrayList<>(n);
         for (int b = 0; b < n; b++) {
-            int[] idx = new int[batch];
-            for (int i = 0; i < batch; i++) {
-                idx[i] = b * batch + i;
-            }
-            batches.add(train.batch(idx, data.normalization()));
+            batches.add(train.batch(java.util.stream.IntStream.range(b * batch, (b + 1) * batch).toArray(),
+                    data.normalization()));
         }
-        if (n > 0) {
-            trainer.recalibrateBatchNorm(batches);
-        }
+        return batches;
     }
 
     /** A trainer and the state it starts from: a saved one of the span's, or the beginning. */
