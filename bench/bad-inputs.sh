@@ -112,4 +112,15 @@ part=$(ls "$ref"/candidates/round=1/*.parquet | head -n 1)
 cp "$part" "$work/part.bak"; head -c 2000 "$work/part.bak" > "$part"
 try "a truncated committed Parquet file" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=30
 cp "$work/part.bak" "$part"
+# the tools that read a sweep: report, repair, compact, serve
+try "report of a folder that is not a sweep" new $S report --sweep @OUT@
+try "report with a negative --hv-reference" ref $S report --sweep @REF@ --hv-reference flops=-1
+try "repair of a folder that is not a sweep" new $S repair --sweep @OUT@
+try "compact of a folder that is not a sweep" new $S compact --sweep @OUT@
+try "serve of a folder that is not a sweep" new $S serve --sweep @OUT@
+try "serve on port 70000" ref $S serve --sweep @REF@ --port 70000
+python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", 8642)); s.listen(); time.sleep(120)' &
+holder=$!; sleep 1
+try "serve on a port another program holds" ref $S serve --sweep @REF@ --port 8642
+kill $holder 2>/dev/null
 rm -rf "$work"

@@ -68,9 +68,9 @@ public final class Main {
             cli.getSubcommands().get(k.name()).getCommandSpec().usageMessage().footer("", SWEEP_EXIT_CODES,
                     "Example: ./sparknas " + k.name() + " --conf " + k.example());
         }
-        for (Object tool : new Object[] {new ReportJob(), new RepairJob(), new CompactJob(), new DoctorJob(),
-                new StrategyBench(), new ParetoBench(), new AsyncBench(), new TrainStepBench(), new DartsBench(),
-                new EstimatorBench(), new FidelityBench()}) {
+        for (Object tool : new Object[] {new ReportJob(), new ServeJob(), new RepairJob(), new CompactJob(),
+                new DoctorJob(), new StrategyBench(), new ParetoBench(), new AsyncBench(), new TrainStepBench(),
+                new DartsBench(), new EstimatorBench(), new FidelityBench()}) {
             cli.addSubcommand(tool);
         }
         // bash/zsh completion: source <(./sparknas generate-completion)

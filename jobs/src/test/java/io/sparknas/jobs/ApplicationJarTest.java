@@ -141,6 +141,11 @@ class ApplicationJarTest {
         try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
             assertTrue(zip.getEntry("io/sparknas/shaded/jackson/databind/ObjectMapper.class") != null,
                     "our Jackson, relocated");
+            for (String page : List.of("io/sparknas/jobs/serve/sweep.html", "io/sparknas/jobs/serve/sweep.js",
+                    "META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
+                assertTrue(zip.getEntry(page) != null, "the live page (sparknas serve) needs " + page);
+            }
+            assertTrue(zip.stream().anyMatch(e -> e.getName().endsWith("/dist/uPlot.iife.min.js")), "uPlot's script");
         }
     }
 
