@@ -44,7 +44,7 @@ try() { # try DESCRIPTION TARGET(ref|new) COMMAND...
     [ "$before" = "$after" ] || verdict="$verdict; reference **CHANGED**"
   fi
   local msg
-  msg=$(cat "$work/case$n.err" "$work/case$n.out" | grep -E '^(sparknas|error)' | grep -v "^sparknas [a-z]*: sweep '" \
+  msg=$(cat "$work/case$n.err" "$work/case$n.out" | grep -E '^(sparknas|error)' | grep -v -e "^sparknas [a-z]*: sweep '" -e '^sparknas: building' \
     | head -n 1 | cut -c1-260)
   [ -n "$msg" ] || msg=$(grep -v -e '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] ' -e '^\s' -e '^[a-z]* {' -e '^}' "$work/case$n.err" | head -n 1 | cut -c1-260)
   msg=${msg//|/\\|}

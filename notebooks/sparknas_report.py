@@ -5,8 +5,8 @@ The notebooks in this folder call these functions; so does the command line, for
     python notebooks/sparknas_report.py SWEEP [OTHER_SWEEP ...]
 
 writes every figure as PNG and SVG into SWEEP/report/. A sweep is the folder a `search` or `darts` job wrote
-(sweep.json, candidates/round=N/*.parquet, for DARTS also darts_epochs/ and darts_alphas/); see the README's
-"Outputs" section for the columns. A sweep on cluster storage is read through pyarrow.fs: hdfs://namenode:8020/path
+(sweep.json, candidates/round=N/*.parquet, for DARTS also darts_epochs/ and darts_alphas/); see docs/outputs.md
+("Outputs") for the columns. A sweep on cluster storage is read through pyarrow.fs: hdfs://namenode:8020/path
 (libhdfs and a Hadoop client on the machine, as pyarrow documents), s3a://bucket/path or s3://bucket/path (AWS
 credentials as pyarrow's S3FileSystem finds them), file:///path; the figures of such a sweep go to ./report-<name>/.
 """

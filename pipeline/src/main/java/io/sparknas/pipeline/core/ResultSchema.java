@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Parquet schemas of a sweep (an interface: documented in the README, changed on purpose; {@link Sweep#SCHEMA_VERSION}
+ * The Parquet schemas of a sweep (an interface: documented in docs/outputs.md, changed on purpose; {@link Sweep#SCHEMA_VERSION}
  * says which one a sweep was written with), and the one mapping between candidates and their rows, by column name.
  * The {@code round} column is not stored in the files; it comes from the {@code round=N} directory, as Hive
  * partitioning, so Spark, pyarrow and DuckDB all see it.
