@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * Predictor-guided search in the spirit of BANANAS (White et al. 2021) and local search: after
  * {@code initialSamples} random architectures, fit a Gaussian process to everything evaluated (on the space's
- * encoding), score a pool made of every neighbour of the best evaluated architectures plus random draws,
- * and propose the pool members with the highest upper confidence bound (mean + 0.5 std). The surrogate is
+ * encoding; its length scale and noise fitted by marginal likelihood), score a pool made of every neighbour of the
+ * best evaluated architectures plus random draws, and propose the pool members with the highest upper confidence bound (mean + 0.5 std). The surrogate is
  * refitted from the told results on every ask, so snapshot/restore only needs the history.
  */
 public final class PredictorSearch<G> extends AbstractStrategy<G> {
@@ -63,7 +63,7 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
             xs.add(space.encode(space.parse(history.get(i).genotype())));
             ys[i] = history.get(i).accuracy();
         }
-        GaussianProcess gp = new GaussianProcess(xs, ys, 1e-4);
+        GaussianProcess gp = GaussianProcess.fit(xs, ys);
         Map<String, Pool> pool = pool();
         List<Pool> ranked = new ArrayList<>(pool.values());
         for (Pool p : ranked) {

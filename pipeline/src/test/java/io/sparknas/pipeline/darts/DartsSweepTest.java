@@ -88,9 +88,41 @@ class DartsSweepTest {
         assertEquals(result.evaluations().stream().map(e -> e.candidate().genotype() + " " + e.accuracy()).toList(),
                 rerun.evaluations().stream().map(e -> e.candidate().genotype() + " " + e.accuracy()).toList());
         assertEquals(4, rerun.sweep().store().read(DartsSweep.EPOCHS).count(), "the traces are untouched");
+
+        // The driver died between the alphas' commit and the epochs' (the alphas committed first): the rerun searches
+        // again, keeps the committed alphas as they are, commits the epochs and trains what the first run trained.
+        List<String> alphaFiles = files(dir.resolve("d/darts_alphas"));
+        for (String gone : List.of("d/darts_epochs", "d/candidates")) {
+            try (var paths = Files.walk(dir.resolve(gone))) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        lines.clear();
+        DartsSweep.Result afterAlphas = new DartsSweep(LocalSpark.get(), cfg, lines::add).run();
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("resuming: the searches are committed")), lines.toString());
+        assertEquals(alphaFiles, files(dir.resolve("d/darts_alphas")), "the committed alphas are not written again");
+        assertEquals(epochs.stream().map(r -> r.getAs("search_id") + " " + r.getAs("epoch") + " " + r.getAs("genotype"))
+                .toList(), afterAlphas.sweep().store().read(DartsSweep.EPOCHS).orderBy("seed", "epoch").collectAsList()
+                .stream().map(r -> r.getAs("search_id") + " " + r.getAs("epoch") + " " + r.getAs("genotype")).toList(),
+                "the searches again derive what the first run derived");
+        assertEquals(result.evaluations().stream().map(e -> e.candidate().genotype() + " " + e.accuracy()).toList(),
+                afterAlphas.evaluations().stream().map(e -> e.candidate().genotype() + " " + e.accuracy()).toList());
         // Another configuration on the same path is refused.
         assertThrows(Sweep.Mismatch.class,
                 () -> new DartsSweep(LocalSpark.get(), config(dir.resolve("d"), 3), s -> { }).run());
+    }
+
+    /** The files under {@code dir} with their sizes and times, sorted: what a second write would change. */
+    private static List<String> files(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            return paths.filter(Files::isRegularFile).map(p -> {
+                try {
+                    return dir.relativize(p) + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sorted().toList();
+        }
     }
 
     @Test
