@@ -52,9 +52,11 @@ class ApplicationJarTest {
                 // the profile of the Spark line these tests run on: a 3.5 cluster's jar is built with -Pspark35
                 String profiles = org.apache.spark.package$.MODULE$.SPARK_VERSION().startsWith("3.") ? "-Pspark35,app"
                         : "-Papp";
+                // -DskipTests, not -Dmaven.test.skip: the modules' test jars (test-scoped dependencies of the
+                // modules after them) must be packaged in this reactor, or Maven looks for them in ~/.m2, where a
+                // fresh machine has none (the test classes are compiled already: nothing is compiled again)
                 List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(),
-                        profiles, "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true",
-                        "-Dmaven.test.skip=true", "package");
+                        profiles, "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true", "package");
                 NotebooksAndReportTest.runProcess(mvn, Map.of(), Duration.ofMinutes(10), logDir);
                 jar = appJar(target);
             }
