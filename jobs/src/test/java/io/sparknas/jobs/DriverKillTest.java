@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The driver killed with SIGKILL ({@code kill -9}) at three random points of a sweep run as a child process, then
  * resumed: in rounds mode the resumed sweep has exactly the uninterrupted sweep's candidates and accuracies; in async
- * mode no candidate appears twice and every row committed before a kill is kept.
+ * mode no candidate appears twice and every row committed before a kill is kept. SIGTERM instead: nothing false is
+ * committed and the same command resumes.
  */
 class DriverKillTest {
     private static final String TABLE = Path.of(System.getProperty("sparknas.data", "../data"), "nb201",
@@ -44,6 +45,19 @@ class DriverKillTest {
      * progress lines (round or told lines). Returns whether it was killed.
      */
     static boolean runChild(List<String> jobArgs, int killAtLine) throws Exception {
+        return runChild(jobArgs, killAtLine, false).signalled();
+    }
+
+    /** What a child run printed, its exit code, and whether it was signalled. */
+    record Child(boolean signalled, int exitCode, List<String> output) {
+    }
+
+    /**
+     * Runs the job in a child JVM; with {@code signalAtLine} > 0 signals it once it printed that many progress lines:
+     * SIGTERM when {@code term} (Spark's shutdown hooks and ours run, as on {@code yarn application -kill} or a pod
+     * eviction), else SIGKILL (nothing runs). An unsignalled run must exit 0.
+     */
+    static Child runChild(List<String> jobArgs, int signalAtLine, boolean term) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+IgnoreUnrecognizedVMOptions", "--add-opens=java.base/java.lang=ALL-UNNAMED",
                 "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -55,22 +69,33 @@ class DriverKillTest {
         cmd.addAll(jobArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         int lines = 0;
+        List<String> output = new ArrayList<>();
+        boolean signalled = false;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                if (line.startsWith("round ") || line.startsWith("told ")) {
+                output.add(line);
+                if (!signalled && (line.startsWith("round ") || line.startsWith("told "))) {
                     lines++;
-                    if (killAtLine > 0 && lines == killAtLine) {
-                        p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally, the lease left behind
-                        p.waitFor(60, TimeUnit.SECONDS);
-                        return true;
+                    if (signalAtLine > 0 && lines == signalAtLine) {
+                        signalled = true;
+                        if (term) {
+                            p.toHandle().destroy(); // SIGTERM (Process.destroy would close the output we still read)
+                        } else {
+                            p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally, the lease left behind
+                            p.waitFor(60, TimeUnit.SECONDS);
+                            return new Child(true, p.exitValue(), output);
+                        }
                     }
                 }
             }
         }
         assertTrue(p.waitFor(300, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "the child run failed: " + String.join(" ", jobArgs));
-        return false;
+        if (!signalled) {
+            assertEquals(0, p.exitValue(), "the child run failed: " + String.join(" ", jobArgs) + "\n"
+                    + String.join("\n", output));
+        }
+        return new Child(signalled, p.exitValue(), output);
     }
 
     /** Kills at three random progress lines, then runs to the end; returns the rows committed before each kill. */
@@ -113,6 +138,34 @@ class DriverKillTest {
         for (String r : end) {
             assertTrue(ids.add(r.split(" ")[1]), "no candidate twice: " + r);
         }
+    }
+
+    /**
+     * SIGTERM mid-sweep (what {@code yarn application -kill} or a pod eviction sends the driver): the run stops, keeps
+     * what it committed and releases its lease; the same command resumes without {@code --take-over} and ends with
+     * every candidate once and not one FAILED row (the candidates running at the signal are no result at all).
+     */
+    @Test
+    void anAsyncSweepStoppedBySigtermCommitsNoFalseFailureAndTheSameCommandResumes(@TempDir Path dir)
+            throws Exception {
+        Path out = dir.resolve("terminated");
+        Child stopped = runChild(args(out, "async"), 6, true);
+        assertTrue(stopped.signalled(), "the run was still going at its 6th told line: " + stopped.output());
+        assertTrue(stopped.exitCode() != 0, "a stopped run does not exit 0");
+        List<String> before = rows(out);
+        assertTrue(before.size() >= 6 && before.size() < 36, "stopped mid-sweep: " + before.size() + " committed");
+        assertTrue(before.stream().noneMatch(r -> r.contains(" FAILED ")), "no false failure committed: " + before);
+        assertTrue(!Files.exists(Path.of(SweepLease.pathOf(out.toString()))), "SIGTERM released the lease");
+        assertTrue(stopped.output().stream().anyMatch(l -> l.startsWith("error: Spark was shut down while candidates "
+                + "ran") && l.endsWith("the same command resumes")), "the stop says what it kept, in one line");
+
+        runChild(args(out, "async"), 0, false); // the same command, no --take-over
+        List<String> end = rows(out);
+        assertEquals(36, end.size());
+        assertTrue(end.containsAll(before), "the rows committed before the signal are kept");
+        assertTrue(end.stream().noneMatch(r -> r.contains(" FAILED ")), end.toString());
+        Set<String> ids = new HashSet<>();
+        end.forEach(r -> assertTrue(ids.add(r.split(" ")[1]), "no candidate twice: " + r));
     }
 
     /** The committed rows (round, id, genotype, seed, status, accuracy), sorted. */
