@@ -11,7 +11,8 @@ table="data/nb201/nb201_12ep.csv.gz"
 tab=(--conf conf/tabular-nb201.conf --set "estimator.table.path=$table" --set search.budget=20 --set search.roundSize=10
      --set spark.master=local[2])
 ./sparknas search "${tab[@]}" --set "sweep.output=$ref" > "$work/ref.log" 2>&1 || { echo "reference sweep failed"; exit 1; }
-state() { find "$1" -type f ! -name '*.lease' -printf '%P %s\n' 2>/dev/null | sort | sha1sum | cut -c1-12; }
+# the committed bytes of every file of a sweep (names and contents), as one digest
+state() { (cd "$1" 2>/dev/null && find . -type f ! -name '*.lease' -print0 | sort -z | xargs -0 -r sha1sum) | sha1sum | cut -c1-12; }
 
 # fixtures: a broken HOCON file, a truncated IDX copy of Fashion-MNIST, a latency table of another space
 printf 'search { budget = }\n' > "$work/syntax.conf"
@@ -123,4 +124,16 @@ python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", 8642)
 holder=$!; sleep 1
 try "serve on a port another program holds" ref $S serve --sweep @REF@ --port 8642
 kill $holder 2>/dev/null
+# an output path that is a file, and a lease whose heartbeat field is not a time (a lease is judged by its file's age)
+echo "not a folder" > "$work/a-file"
+try "a file as sweep.output" ref $S search "${tab[@]}" --set sweep.output="$work/a-file"
+printf '{"owner":"someone","host":"%s","process":"1","started":"yesterday","heartbeat":"yesterday"}' "$(hostname)" > "$ref.lease"
+try "a lease whose heartbeat is 'yesterday'" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=30
+rm -f "$ref.lease"
+# one byte flipped inside a committed Parquet file, its footer intact, then a resume with a raised budget
+part=$(ls "$ref"/candidates/round=*/*.parquet | tail -n 1)
+cp "$part" "$work/part2.bak"
+python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 3] ^= 0xFF; open(p, "wb").write(b)' "$part"
+try "a flipped byte inside a committed Parquet file" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=30
+cp "$work/part2.bak" "$part"
 rm -rf "$work"

@@ -105,6 +105,11 @@ public final class SweepLease implements AutoCloseable {
         try {
             FileSystem fs = given.getFileSystem(conf);
             Path path = fs.makeQualified(given);
+            Path out = new Path(output);
+            if (fs.exists(out) && fs.getFileStatus(out).isFile()) {
+                throw new Held("sweep.output " + output + " is a file, not a folder; give the folder the sweep writes "
+                        + "to (a new or an existing sweep's)");
+            }
             SweepLease lease = new SweepLease(fs, output, path);
             for (int attempt = 0; !lease.create(runId); attempt++) {
                 if (fs.exists(path) || attempt >= 2) { // else its holder just released it: create again

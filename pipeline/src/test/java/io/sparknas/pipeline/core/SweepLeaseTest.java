@@ -96,6 +96,17 @@ class SweepLeaseTest {
     }
 
     @Test
+    void aFileAsTheSweepsOutputIsRefusedBeforeAnyLeaseIsWritten(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("results.csv");
+        java.nio.file.Files.writeString(file, "not a folder\n");
+        SweepLease.Held refused = assertThrows(SweepLease.Held.class,
+                () -> SweepLease.acquire(file.toString(), CONF, false, "run-1"));
+        assertTrue(refused.getMessage().contains("is a file, not a folder"), refused.getMessage());
+        assertTrue(!java.nio.file.Files.exists(Path.of(SweepLease.pathOf(file.toString()))), "no lease left");
+        assertEquals("not a folder\n", java.nio.file.Files.readString(file));
+    }
+
+    @Test
     void theSameApplicationsNextAttemptTakesOverAtOnce(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("sweep");
         SweepLease first = SweepLease.acquire(out.toString(), CONF, false, "application_1700000000000_0042");
