@@ -36,6 +36,9 @@ public final class SparkSessions {
         b.config("spark.sql.session.timeZone", "UTC");
         b.config("spark.ui.showConsoleProgress", "false");
         b.config("spark.sql.debug.maxToStringFields", "100");
+        // every page read is checked against the CRC parquet-mr writes in its header: a flipped bit fails the read
+        // (a skipped file where spark.sql.files.ignoreCorruptFiles is set, as in report) instead of wrong values
+        b.config("spark.hadoop.parquet.page.verify-checksum.enabled", "true");
         extra.forEach(b::config);
         SparkSession spark = b.getOrCreate();
         String ui = uiUrl(spark);

@@ -27,8 +27,8 @@ final class StoreRepair {
 
     /**
      * The committed Parquet files that cannot be read, in dataset and round order: each part file of every
-     * {@code <dataset>/round=N/} must begin and end with Parquet's magic and hold a footer that fits (a truncated or
-     * overwritten file fails this). Staging, quarantine and exports are not looked at.
+     * {@code <dataset>/round=N/} must begin and end with Parquet's magic, hold a footer that fits (a truncated or
+     * overwritten file fails this) and pages whose checksums match. Staging, quarantine and exports are not looked at.
      */
     List<ResultStore.Unreadable> unreadable() {
         List<ResultStore.Unreadable> out = new ArrayList<>();
@@ -90,7 +90,28 @@ final class StoreRepair {
         if (footer + 12 > n) {
             return "corrupt: its footer claims " + footer + " bytes of a " + n + "-byte file";
         }
-        return null;
+        return pagesProblem(f);
+    }
+
+    /**
+     * Why the file's pages cannot be read (null if every page is whole): each page is read and checked against the
+     * CRC parquet-mr wrote in its header (a flipped bit under an intact footer, which Spark reads silently when its
+     * column is not projected, and into wrong values when it is), and the file's own checksums where the store keeps
+     * them (a local file system's .crc files, HDFS's block checksums).
+     */
+    private String pagesProblem(FileStatus f) {
+        org.apache.hadoop.conf.Configuration conf = store.fs().getConf();
+        org.apache.parquet.ParquetReadOptions options = org.apache.parquet.HadoopReadOptions.builder(conf)
+                .usePageChecksumVerification(true).build();
+        try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromStatus(f, conf), options)) {
+            while (r.readNextRowGroup() != null) {
+                // reading a row group reads and checks every page of its columns
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "corrupt: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
     }
 
     /**
