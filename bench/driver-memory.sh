@@ -10,7 +10,7 @@ work=$(mktemp -d /tmp/sparknas-driver-memory.XXXXXX)
 mkdir -p "$work/events"
 ./sparknas search --conf conf/tabular-nb201.conf --set "sweep.output=$work/sweep" --set "search.budget=$n" \
   --set search.mode=async --set spark.master=local[2] --set 'spark.conf."spark.eventLog.enabled"=true' \
-  --set "spark.conf.\"spark.eventLog.dir\"=file://$work/events" > "$work/out" 2> "$work/err" &
+  --set "spark.conf.\"spark.eventLog.dir\"=\"file://$work/events\"" > "$work/out" 2> "$work/err" &
 launcher=$!
 start=$(date +%s)
 echo "| seconds | candidates told | live heap after a full GC (MB) |"
@@ -27,4 +27,4 @@ wait "$launcher"; code=$?
 echo
 echo "exit $code after $(( $(date +%s) - start )) s; $(grep -c '^told' "$work/out") told; $(tail -n 1 "$work/out")"
 echo "event log: $(du -sh "$work/events" | cut -f1) in $(find "$work/events" -type f | wc -l) file(s); sweep: $(du -sh "$work/sweep" | cut -f1)"
-rm -rf "$work"
+if [ "$code" = 0 ]; then rm -rf "$work"; else echo "kept for a look: $work (out, err)"; grep -E '^(error|sparknas)' "$work/err" | tail -n 3; fi

@@ -107,6 +107,7 @@ public final class ReportJob implements Callable<Integer> {
             }
             SweepKinds.named(kind).ifPresent(k -> k.report().print(store, all, m, out));
             out.println(figures());
+            out.println("live page: ./sparknas serve --sweep " + sweep + " (then http://localhost:8642/)");
             return 0;
         } finally {
             spark.stop();
