@@ -100,6 +100,15 @@ final class StoreRepair {
      * them (a local file system's .crc files, HDFS's block checksums).
      */
     private String pagesProblem(FileStatus f) {
+        try (FSDataInputStream in = store.fs().open(f.getPath())) {
+            byte[] buffer = new byte[1 << 16];
+            while (in.read(buffer) >= 0) {
+                // the whole file through the store, which checks its own checksums where it keeps them
+            }
+        } catch (IOException e) {
+            return "corrupt: its bytes do not match the store's checksums (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")";
+        }
         org.apache.hadoop.conf.Configuration conf = store.fs().getConf();
         org.apache.parquet.ParquetReadOptions options = org.apache.parquet.HadoopReadOptions.builder(conf)
                 .usePageChecksumVerification(true).build();
