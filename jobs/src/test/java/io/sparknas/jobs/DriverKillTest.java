@@ -58,16 +58,7 @@ class DriverKillTest {
      * eviction), else SIGKILL (nothing runs). An unsignalled run must exit 0.
      */
     static Child runChild(List<String> jobArgs, int signalAtLine, boolean term) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+IgnoreUnrecognizedVMOptions", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-                "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dai.djl.offline=true", "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(jobArgs);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = startChild(jobArgs);
         int lines = 0;
         List<String> output = new ArrayList<>();
         boolean signalled = false;
@@ -96,6 +87,20 @@ class DriverKillTest {
                     + String.join("\n", output));
         }
         return new Child(signalled, p.exitValue(), output);
+    }
+
+    /** The job in a child JVM of this test's classpath, its stderr merged into its stdout. */
+    static Process startChild(List<String> jobArgs) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+IgnoreUnrecognizedVMOptions", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dai.djl.offline=true", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(jobArgs);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     /** Kills at three random progress lines, then runs to the end; returns the rows committed before each kill. */
