@@ -183,8 +183,10 @@ class ApplicationJarTest {
         // libtorch as a GPU node has it: a folder named by PYTORCH_LIBRARY_PATH (here the CPU build, unpacked from
         // DJL's native jar), the flavour by PYTORCH_FLAVOR, and a DJL cache that has never seen libtorch
         Path libtorch = unpackLibtorch(dir.resolve("libtorch"));
+        // (ENGINE_CACHE_DIR too: where it is set, DJL puts the engine's files there instead of DJL_CACHE_DIR)
         Map<String, String> env = Map.of("PYTORCH_LIBRARY_PATH", libtorch.toString(), "PYTORCH_FLAVOR", "cpu",
-                "DJL_CACHE_DIR", dir.resolve("djl-cache").toString());
+                "DJL_CACHE_DIR", dir.resolve("djl-cache").toString(), "ENGINE_CACHE_DIR",
+                dir.resolve("djl-cache").toString());
 
         Path submitted = dir.resolve("submitted");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -199,6 +201,7 @@ class ApplicationJarTest {
         cmd.removeIf(String::isEmpty);
         String log = NotebooksAndReportTest.runProcess(cmd, env, Duration.ofMinutes(10), dir);
         assertTrue(log.contains("done: 4 evaluations (0 failed) in 2 rounds"), log);
+        Files.createDirectories(dir.resolve("djl-cache")); // DJL makes it only when it caches something
         try (var cached = Files.walk(dir.resolve("djl-cache"))) {
             assertTrue(cached.noneMatch(p -> p.getFileName().toString().startsWith("libtorch")),
                     "libtorch was loaded from PYTORCH_LIBRARY_PATH, not extracted to the cache");
