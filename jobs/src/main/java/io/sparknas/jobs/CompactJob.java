@@ -27,8 +27,7 @@ public final class CompactJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SparkSession spark = SparkSessions.create("sparknas-compact", System.getProperty("spark.master") != null
-                ? null : "local[1]", Map.of("spark.ui.enabled", "false"));
+        SparkSession spark = SparkSessions.forTool("sparknas-compact", Map.of());
         try {
             ResultStore store = new ResultStore(spark, sweep);
             if (store.metadata().isEmpty()) {

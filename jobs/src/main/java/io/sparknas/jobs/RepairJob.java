@@ -32,8 +32,7 @@ public final class RepairJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SparkSession spark = SparkSessions.create("sparknas-repair", System.getProperty("spark.master") != null ? null
-                : "local[1]", Map.of("spark.ui.enabled", "false"));
+        SparkSession spark = SparkSessions.forTool("sparknas-repair", Map.of());
         try {
             ResultStore store = new ResultStore(spark, sweep);
             if (store.metadata().isEmpty()) {

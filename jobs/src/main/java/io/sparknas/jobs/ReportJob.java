@@ -57,8 +57,8 @@ public final class ReportJob implements Callable<Integer> {
                 return 2;
             }
         }
-        SparkSession spark = SparkSessions.create("sparknas-report", System.getProperty("spark.master") != null ? null
-                : "local[1]", Map.of("spark.ui.enabled", "false", "spark.sql.files.ignoreCorruptFiles", "true"));
+        SparkSession spark = SparkSessions.forTool("sparknas-report",
+                Map.of("spark.sql.files.ignoreCorruptFiles", "true"));
         try {
             ResultStore store = new ResultStore(spark, sweep);
             Optional<String> meta = store.metadata();

@@ -40,8 +40,8 @@ public final class ServeJob implements Callable<Integer> {
                     + "0-65535 and the refresh at least 1 second, e.g. --port 8642 --refresh 5");
             return 2;
         }
-        SparkSession spark = SparkSessions.create("sparknas-serve", System.getProperty("spark.master") != null ? null
-                : "local[1]", Map.of("spark.ui.enabled", "false", "spark.sql.files.ignoreCorruptFiles", "true"));
+        SparkSession spark = SparkSessions.forTool("sparknas-serve",
+                Map.of("spark.sql.files.ignoreCorruptFiles", "true"));
         try {
             if (new ResultStore(spark, sweep).metadata().isEmpty()) {
                 System.err.println("sparknas serve: " + sweep + " is not a sweep (no sweep.json); give the "

@@ -47,6 +47,16 @@ public final class SparkSessions {
     }
 
     /**
+     * The session of a tool that reads or tends a sweep (report, serve, repair, compact): one local core and no UI,
+     * unless spark-submit gave a master; {@code extra} on top.
+     */
+    public static SparkSession forTool(String appName, Map<String, String> extra) {
+        Map<String, String> conf = new java.util.HashMap<>(extra);
+        conf.putIfAbsent("spark.ui.enabled", "false");
+        return create(appName, System.getProperty("spark.master") != null ? null : "local[1]", conf);
+    }
+
+    /**
      * Where the running job's Spark UI is (jobs, stages, executors, the candidates' task times), or why there is
      * none: on YARN the driver's own address, which the ResourceManager's proxy also links to.
      */
