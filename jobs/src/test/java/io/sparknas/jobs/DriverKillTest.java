@@ -173,6 +173,59 @@ class DriverKillTest {
         end.forEach(r -> assertTrue(ids.add(r.split(" ")[1]), "no candidate twice: " + r));
     }
 
+    /**
+     * The owner frozen by SIGSTOP (what a long GC pause, a suspended VM or a partitioned node does) past the stale
+     * period, taken over by a run that finishes the sweep, then woken by SIGCONT: it commits nothing more, even if it
+     * was frozen between its check of the lease and its rename, and says why in one line; the sweep holds every
+     * candidate once. (Before the staging folder was fenced, one run of two ended with a candidate twice.)
+     */
+    @Test
+    void anOwnerFrozenPastTheStalePeriodAndTakenOverCommitsNothingWhenItWakes(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("frozen");
+        Process owner = startChild(args(out, "async"));
+        List<String> said = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(owner.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            int told = 0;
+            String line;
+            while (told < 6 && (line = r.readLine()) != null) {
+                said.add(line);
+                told += line.startsWith("told ") ? 1 : 0;
+            }
+            assertEquals(6, told, "the owner ran: " + said);
+            signal("-STOP", owner);
+            try (var leaseFiles = Files.list(dir)) { // frozen past the stale period, by the store's clock
+                for (Path f : leaseFiles.filter(f -> f.getFileName().toString().contains(".lease")).toList()) {
+                    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(
+                            java.time.Instant.now().minusSeconds(120)));
+                }
+            }
+            List<String> takeOver = new ArrayList<>(args(out, "async"));
+            takeOver.add("--take-over");
+            assertEquals(0, Main.run(takeOver.toArray(String[]::new)));
+            List<String> finished = rows(out);
+            assertEquals(36, finished.size());
+
+            signal("-CONT", owner);
+            while ((line = r.readLine()) != null) {
+                said.add(line);
+            }
+            assertTrue(owner.waitFor(120, TimeUnit.SECONDS));
+            assertTrue(owner.exitValue() != 0, "the woken owner does not exit 0: " + said);
+            assertTrue(said.stream().anyMatch(l -> l.contains("this run lost its lease")), String.join("\n", said));
+            List<String> end = rows(out);
+            assertEquals(finished, end, "the woken owner committed nothing more");
+            Set<String> ids = new HashSet<>();
+            end.forEach(row -> assertTrue(ids.add(row.split(" ")[1]), "no candidate twice: " + row));
+        } finally {
+            owner.destroyForcibly();
+        }
+    }
+
+    private static void signal(String signal, Process p) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", signal, String.valueOf(p.pid())).start().waitFor());
+    }
+
     /** The committed rows (round, id, genotype, seed, status, accuracy), sorted. */
     static List<String> rows(Path sweep) {
         SparkSession spark = SparkSessions.create("kill-check", "local[1]", Map.of("spark.ui.enabled", "false"));

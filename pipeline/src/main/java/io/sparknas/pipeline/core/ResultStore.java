@@ -28,7 +28,7 @@ import java.util.UUID;
  *   darts_epochs/, darts_alphas/          DARTS searches per epoch, their architecture weights
  *   ofa_epochs/, supernet/, latency_ops/  OFA's training and checkpoints, a profile's timings, (search.scheduler)
  *   latency_check/, rungs/, training/     a profile's check, rung events and paused trainings' states
- *   _staging/                             what is being written (readers skip names starting with '_')
+ *   _staging/g&lt;generation&gt;-&lt;token&gt;/      what the lease's holder is writing (readers skip '_' names)
  *   _quarantine/                          damaged rounds moved aside by repair (nothing is deleted)
  * </pre>
  * A round is written to {@code _staging} and then renamed into place, so it is visible whole or not at all
@@ -175,16 +175,15 @@ public final class ResultStore {
     private void commit(String dataset, int round, Dataset<Row> df) {
         SweepLease.checkFence(fs, root); // a run that lost its lease commits nothing more (so in commitFile, compact)
         Path target = new Path(path(dataset) + "/round=" + round);
-        Path staging = new Path(root + "/" + STAGING + "/" + dataset + "-round=" + round + "-" + UUID.randomUUID());
         try {
             if (fs.exists(target)) {
                 throw new IllegalStateException(target + " is already committed; a round is never rewritten");
             }
+            Path staging = new Path(SweepLease.stagingDir(fs, root), dataset + "-round=" + round + "-"
+                    + UUID.randomUUID());
             df.coalesce(1).write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
             fs.mkdirs(target.getParent());
-            if (!fs.rename(staging, target)) {
-                throw new IOException("rename of " + staging + " to " + target + " failed");
-            }
+            SweepLease.moveIntoPlace(fs, root, staging, target); // the fence: a run taken over cannot rename
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit round " + round + " of " + dataset + ": " + e.getMessage(), e);
         }
@@ -199,16 +198,15 @@ public final class ResultStore {
         SweepLease.checkFence(fs, root);
         Path dir = new Path(path(dataset) + "/round=" + round);
         Path target = new Path(dir, fileName);
-        Path staged = new Path(root + "/" + STAGING + "/" + dataset + "-" + UUID.randomUUID() + "-" + fileName);
         try {
             if (fs.exists(target)) {
                 throw new IllegalStateException(target + " is already committed; a commit is never rewritten");
             }
+            Path staged = new Path(SweepLease.stagingDir(fs, root), dataset + "-" + UUID.randomUUID() + "-"
+                    + fileName);
             ParquetRows.write(fs.getConf(), fs.makeQualified(staged), schema, rows);
             fs.mkdirs(dir);
-            if (!fs.rename(staged, target)) {
-                throw new IOException("rename of " + staged + " to " + target + " failed");
-            }
+            SweepLease.moveIntoPlace(fs, root, staged, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit " + target + ": " + e.getMessage(), e);
         }

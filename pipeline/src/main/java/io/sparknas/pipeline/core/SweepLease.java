@@ -3,7 +3,6 @@ package io.sparknas.pipeline.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
@@ -11,12 +10,10 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -29,15 +26,15 @@ import java.util.concurrent.TimeUnit;
  * create-if-absent and never rewritten: owner, host, process, run id, a generation and a token. Its owner proves it is
  * alive by rewriting a heartbeat file of its own ({@code .lease.beat-<token>}) every {@link #HEARTBEAT}; a lease is
  * stale when that file (or the lease, before the first beat) was last modified more than {@link #STALE} ago, both
- * times read from the store's clock (a probe file's modification time), never the owner's. An unreadable lease is
- * judged by its modification time too, never as "1970".
+ * times read from the store's clock (a probe file's), never the owner's; an unreadable lease by its file's time.
  *
  * <p>Taking over is a compare-and-swap: the stale lease is renamed to a unique name (one racer's rename wins), checked
  * to be the one judged stale, and a new lease of the next generation created if absent. A second run of the same
  * application (YARN's next attempt; a restarted driver pod given the same {@code SPARKNAS_RUN_ID}) takes over at
  * once. Before every commit the store asks {@link #checkFence}: a run whose lease was taken over, deleted, or whose
- * heartbeat failed for longer than {@link #STALE} stops with {@link Lost}. A run ended by Ctrl-C or SIGTERM releases
- * its lease from a shutdown hook.
+ * heartbeat failed for longer than {@link #STALE} stops with {@link Lost}; and it commits only by renaming from its own
+ * staging folder ({@link RunStaging}), which the next owner moves aside first: a paused owner's rename fails. A run
+ * ended by Ctrl-C or SIGTERM releases its lease from a shutdown hook.
  */
 public final class SweepLease implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SweepLease.class);
@@ -69,6 +66,7 @@ public final class SweepLease implements AutoCloseable {
     private volatile long lastBeat = System.currentTimeMillis();
     private volatile String lost;
     private int generation = 1;
+    private RunStaging staging;
 
     private SweepLease(FileSystem fs, String sweep, Path path) {
         this.fs = fs;
@@ -117,6 +115,8 @@ public final class SweepLease implements AutoCloseable {
                     break;
                 }
             }
+            lease.staging = new RunStaging(fs, fs.makeQualified(out), lease.generation, lease.token);
+            lease.staging.fenceOthers(); // before this run reads anything: no earlier owner commits after that
             HELD.put(path.toString(), lease);
             Runtime.getRuntime().addShutdownHook(lease.onExit);
             lease.heartbeat.scheduleAtFixedRate(lease::beat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
@@ -130,8 +130,8 @@ public final class SweepLease implements AutoCloseable {
     }
 
     private void takeOver(String output, boolean asked, String runId) throws IOException {
-        JsonNode held = read(path).orElse(null);
-        Duration age = age(held);
+        JsonNode held = LeaseFiles.read(fs, path).orElse(null);
+        Duration age = LeaseFiles.age(fs, path, held);
         String owner = held == null ? "an unreadable lease" : held.path("owner").asText() + " on "
                 + held.path("host").asText() + " (process " + held.path("process").asText() + ", since "
                 + held.path("started").asText() + ")";
@@ -148,7 +148,7 @@ public final class SweepLease implements AutoCloseable {
         if (!fs.rename(path, aside)) { // compare-and-swap: of several runs taking over, one rename wins
             throw new Held("sweep " + output + " was taken over by another run just now (lease: " + path + ")");
         }
-        JsonNode moved = read(aside).orElse(null);
+        JsonNode moved = LeaseFiles.read(fs, aside).orElse(null);
         String judged = held == null ? null : held.path("token").asText(null);
         String found = moved == null ? null : moved.path("token").asText(null);
         if (!java.util.Objects.equals(judged, found)) { // a run took it over between our read and our rename
@@ -171,7 +171,7 @@ public final class SweepLease implements AutoCloseable {
         fs.mkdirs(path.getParent());
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("owner", System.getProperty("user.name"));
-        n.put("host", host());
+        n.put("host", LeaseFiles.host());
         n.put("process", ManagementFactory.getRuntimeMXBean().getName());
         n.put("run", runId);
         n.put("generation", generation);
@@ -190,30 +190,10 @@ public final class SweepLease implements AutoCloseable {
         }
     }
 
-    /** How long ago a lease's owner last proved it is alive, by the store's clock. */
-    private Duration age(JsonNode held) throws IOException {
-        Path probe = new Path(path + ".probe-" + UUID.randomUUID());
-        fs.create(probe, false).close();
-        long now = fs.getFileStatus(probe).getModificationTime();
-        fs.delete(probe, false);
-        Path beat = held == null ? null : new Path(path + ".beat-" + held.path("token").asText(""));
-        long last = beat != null && fs.exists(beat) ? fs.getFileStatus(beat).getModificationTime()
-                : fs.exists(path) ? fs.getFileStatus(path).getModificationTime() : 0;
-        return Duration.ofMillis(Math.max(0, now - last));
-    }
-
-    private Optional<JsonNode> read(Path p) {
-        try (FSDataInputStream in = fs.open(p)) {
-            return Optional.ofNullable(Json.MAPPER.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
     /** Rewrites this run's heartbeat file while the lease is still its own; a failing heartbeat loses the lease. */
     private void beat() {
         try {
-            String holder = read(path).map(h -> h.path("token").asText("")).orElse("");
+            String holder = LeaseFiles.read(fs, path).map(h -> h.path("token").asText("")).orElse("");
             if (!token.equals(holder)) {
                 lost = "its lease " + path + " was taken over or removed";
                 heartbeat.shutdown();
@@ -245,22 +225,41 @@ public final class SweepLease implements AutoCloseable {
         }
     }
 
+    /** Where a commit to the sweep at {@code root} stages: its lease holder's own folder, else {@code _staging}. */
+    public static Path stagingDir(FileSystem fs, String root) throws IOException {
+        SweepLease lease = HELD.get(fs.makeQualified(new Path(pathOf(root))).toString());
+        return lease != null ? lease.staging.dir(lease::verify) : new Path(root, "_staging");
+    }
+
+    /** Commits a staged file or folder by renaming it into place; {@link Lost} if this run was fenced. */
+    public static void moveIntoPlace(FileSystem fs, String root, Path staged, Path target) throws IOException {
+        SweepLease lease = HELD.get(fs.makeQualified(new Path(pathOf(root))).toString());
+        if (lease == null ? !fs.rename(staged, target) : !lease.moveIntoPlace(staged, target)) {
+            throw new IOException("rename of " + staged + " to " + target + " failed");
+        }
+    }
+
+    boolean moveIntoPlace(Path staged, Path target) throws IOException {
+        verify();
+        if (!staging.moveIntoPlace(staged, target)) {
+            lost = "its staged commit was fenced by the run that took the sweep over";
+            verify();
+        }
+        return true;
+    }
+
+    private boolean holds() {
+        return LeaseFiles.read(fs, path).map(h -> token.equals(h.path("token").asText(""))).orElse(false);
+    }
+
     /** Throws {@link Lost} if this run no longer holds its lease. */
     void verify() {
-        if (lost == null && !read(path).map(h -> token.equals(h.path("token").asText(""))).orElse(false)) {
+        if (lost == null && !holds()) {
             lost = "its lease " + path + " was taken over or removed";
         }
         if (lost != null) {
             throw new Lost("sweep " + sweep + ": this run lost its lease (" + lost + ") and stops without committing "
                     + "more; what it committed is kept, and the run that holds the sweep now continues it");
-        }
-    }
-
-    private static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown-host";
         }
     }
 
@@ -282,15 +281,20 @@ public final class SweepLease implements AutoCloseable {
     }
 
     private synchronized void release() {
-        heartbeat.shutdownNow();
         HELD.remove(path.toString(), this);
         try {
-            if (read(path).map(h -> token.equals(h.path("token").asText(""))).orElse(false)) {
+            stopBeating(); // a beat under way would write its file again after the delete below
+            if (holds()) {
                 fs.delete(path, false);
             }
             fs.delete(new Path(path + ".beat-" + token), false);
-        } catch (IOException e) {
-            // a lease left behind goes stale and can be taken over
+            if (staging != null) {
+                staging.delete();
+            }
+        } catch (IOException | InterruptedException e) { // a lease left behind goes stale and can be taken over
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
