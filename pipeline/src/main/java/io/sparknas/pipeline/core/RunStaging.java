@@ -85,10 +85,14 @@ final class RunStaging {
         throw new IOException("rename of " + staged + " to " + target + " failed");
     }
 
-    /** Deletes this run's folder (what is left there was never committed). */
-    void delete() throws IOException {
-        if (made) {
-            fs.delete(dir, true);
+    /** Deletes this run's folder (what is left there was never committed); if that fails, the next fence does. */
+    void delete() {
+        try {
+            if (made) {
+                fs.delete(dir, true);
+            }
+        } catch (IOException e) {
+            // left for the next owner's fence
         }
     }
 }

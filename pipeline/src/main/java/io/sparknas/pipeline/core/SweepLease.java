@@ -269,13 +269,16 @@ public final class SweepLease implements AutoCloseable {
         heartbeat.awaitTermination(STALE.toMillis(), TimeUnit.MILLISECONDS); // a beat under way lands before we return
     }
 
-    /** Stops the heartbeat and deletes the lease if it is still this run's. */
+    /** Deletes this run's staging folder (the SIGTERM hook does not: a commit may be under way), then releases. */
     @Override
     public void close() {
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException exiting) {
-            // the JVM is shutting down: the hook releases it
+            return; // the JVM is shutting down: the hook releases it
+        }
+        if (staging != null) {
+            staging.delete();
         }
         release();
     }
@@ -288,9 +291,6 @@ public final class SweepLease implements AutoCloseable {
                 fs.delete(path, false);
             }
             fs.delete(new Path(path + ".beat-" + token), false);
-            if (staging != null) {
-                staging.delete();
-            }
         } catch (IOException | InterruptedException e) { // a lease left behind goes stale and can be taken over
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
