@@ -1,5 +1,6 @@
 package io.sparknas.jobs;
 
+import io.sparknas.pipeline.core.AtomicRenames;
 import io.sparknas.pipeline.core.ResultStore;
 import io.sparknas.pipeline.core.SweepLease;
 import io.sparknas.pipeline.core.SparkSessions;
@@ -26,12 +27,18 @@ public final class CompactJob implements Callable<Integer> {
     boolean takeOver;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         SparkSession spark = SparkSessions.forTool("sparknas-compact", Map.of());
         try {
             ResultStore store = new ResultStore(spark, sweep);
             if (store.metadata().isEmpty()) {
                 System.err.println("sparknas compact: " + sweep + " is not a sweep (no sweep.json)");
+                return 2;
+            }
+            if (!AtomicRenames.supported(new org.apache.hadoop.fs.Path(sweep).getFileSystem(
+                    spark.sparkContext().hadoopConfiguration()))) {
+                System.err.println("sparknas compact: " + sweep + " is on an object store, where compacting swaps "
+                        + "folders by copying them (a crash could lose a round); its files stay one per candidate");
                 return 2;
             }
             try (SweepLease lease = SweepLease.acquire(sweep, spark.sparkContext().hadoopConfiguration(), takeOver,

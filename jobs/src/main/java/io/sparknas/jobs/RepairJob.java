@@ -30,6 +30,14 @@ public final class RepairJob implements Callable<Integer> {
     @Option(names = "--take-over", description = "repair a sweep whose lease is stale (its run was killed)")
     boolean takeOver;
 
+    @Option(names = "--retry-failed", description = "move the first FAILED row's commit (and what was committed after "
+            + "it) aside, so that the next run evaluates those candidates again (an executor lost, a node preempted)")
+    boolean retryFailed;
+
+    @Option(names = "--where", paramLabel = "error~REGEX", description = "with --retry-failed: only FAILED rows whose "
+            + "error matches this Java regular expression, e.g. error~'executor-lost|out of memory'")
+    String where;
+
     @Override
     public Integer call() {
         SparkSession spark = SparkSessions.forTool("sparknas-repair", Map.of());
@@ -39,18 +47,41 @@ public final class RepairJob implements Callable<Integer> {
                 System.err.println("sparknas repair: " + sweep + " is not a sweep (no sweep.json)");
                 return 2;
             }
+            java.util.Optional<String> error = errorFilter();
+            if (error == null) {
+                return 2;
+            }
             if (dryRun) {
-                return repair(store);
+                return retryFailed ? new FailedRetry(store, error).retry(true) : repair(store);
             }
             try (SweepLease lease = SweepLease.acquire(sweep, spark.sparkContext().hadoopConfiguration(), takeOver,
                     SweepLease.runId(spark.sparkContext().applicationId()))) { // never beside a running sweep
-                return repair(store);
+                return retryFailed ? new FailedRetry(store, error).retry(false) : repair(store);
             } catch (SweepLease.Held e) {
                 System.err.println("sparknas repair: " + e.getMessage());
                 return 2;
             }
         } finally {
             spark.stop();
+        }
+    }
+
+    /** The regular expression of {@code --where error~REGEX}, empty without one; null (said why) when it is bad. */
+    private java.util.Optional<String> errorFilter() {
+        if (where == null) {
+            return java.util.Optional.empty();
+        }
+        String regex = where.startsWith("error~") ? where.substring("error~".length()) : null;
+        try {
+            if (!retryFailed || regex == null || regex.isEmpty()) {
+                throw new IllegalArgumentException(retryFailed ? "takes error~REGEX" : "needs --retry-failed");
+            }
+            java.util.regex.Pattern.compile(regex);
+            return java.util.Optional.of(regex);
+        } catch (IllegalArgumentException e) { // PatternSyntaxException too
+            System.err.println("sparknas repair: --where " + where + ": " + e.getMessage().lines().findFirst()
+                    .orElse("") + " (--retry-failed --where error~REGEX, a Java regular expression on the error)");
+            return null;
         }
     }
 

@@ -93,7 +93,15 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
                     return 2;
                 }
                 if (store.metadata().isPresent()) {
-                    System.out.println("moved the existing sweep aside to " + store.archive());
+                    org.apache.hadoop.fs.Path old = new org.apache.hadoop.fs.Path(cfg.output());
+                    org.apache.hadoop.fs.FileSystem fs = old.getFileSystem(spark.sparkContext().hadoopConfiguration());
+                    if (!io.sparknas.pipeline.core.AtomicRenames.supported(fs)) {
+                        System.err.println("sparknas " + command + ": --new-sweep: " + cfg.output() + " is on an "
+                                + "object store, where moving a sweep aside copies every file (a crash half-way leaves "
+                                + "part of it at each end); nothing was moved. Choose another sweep.output");
+                        return 2;
+                    }
+                    System.out.println("moved the existing sweep aside to " + archive(old, fs));
                 }
             }
             Outcome outcome;
@@ -123,6 +131,17 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
         } finally {
             spark.stop();
         }
+    }
+
+    /** Moves an existing sweep aside (to {@code <path>.replaced-<millis>}) so a new one can start; deletes nothing. */
+    private static String archive(org.apache.hadoop.fs.Path sweep, org.apache.hadoop.fs.FileSystem fs)
+            throws java.io.IOException {
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(sweep + ".replaced-"
+                + System.currentTimeMillis());
+        if (!fs.rename(sweep, target)) {
+            throw new java.io.IOException("cannot move " + sweep + " aside to " + target + ": rename failed");
+        }
+        return target.toString();
     }
 
     /** Whether a path holds nothing (or is not there). */

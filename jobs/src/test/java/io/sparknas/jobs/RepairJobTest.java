@@ -1,6 +1,17 @@
 package io.sparknas.jobs;
 
+import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.TabularSpec;
+import io.sparknas.pipeline.core.LocalSpark;
 import io.sparknas.pipeline.core.ResultStore;
+import io.sparknas.pipeline.faults.FaultySpec;
+import io.sparknas.pipeline.search.SearchLoop;
+import io.sparknas.pipeline.search.SearchMode;
+import io.sparknas.pipeline.search.SearchObjective;
+import io.sparknas.pipeline.search.SearchSettings;
+import io.sparknas.pipeline.search.SpaceConfig;
+import io.sparknas.pipeline.search.SweepConfig;
+import io.sparknas.strategies.StrategyConfig;
 import io.sparknas.pipeline.core.SparkSessions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -115,6 +126,53 @@ class RepairJobTest {
         assertEquals(0, capture(() -> Main.run("repair", "--sweep", out.toString())).code());
         assertEquals(0, Main.run(search(out)));
         assertEquals(before, rows(out), "the re-evaluated rounds hold what they held");
+    }
+
+    /** An asynchronous random search of 12 NAS-Bench-201 cells, one Spark job per candidate (no second try). */
+    private static SweepConfig asyncSearch(Path out, EstimatorSpec estimator) {
+        return new SweepConfig("retry", out.toString(), new SpaceConfig("nb201", 4, List.of()),
+                new StrategyConfig("random", 7, 8, 3, 0.3, true, 4, 200), estimator,
+                new SearchSettings(12, 6, 0, SearchMode.ASYNC, 3, 1.0, 1), SearchObjective.NONE);
+    }
+
+    /** Each told candidate as id, genotype, status and accuracy, in id order. */
+    private static List<String> told(ResultStore store) {
+        return store.readTold(0).stream().map(t -> t.evaluation().candidate().id() + " "
+                + t.evaluation().candidate().genotype() + " " + t.evaluation().status() + " "
+                + t.evaluation().accuracy()).sorted().toList();
+    }
+
+    /**
+     * A candidate failed by its environment (its first Spark job fails, as when its executor is lost, and
+     * search.maxAttempts = 1) is a FAILED row of a finished, compacted asynchronous search. repair --retry-failed
+     * --where moves the compacted file aside and puts back the tells before the failed one; the next run evaluates
+     * that candidate and the later ones again, and the sweep ends as a run that never failed.
+     */
+    @Test
+    void aCandidateFailedByItsEnvironmentIsRetriedAndTheSweepEndsAsARunThatNeverFailed(@TempDir Path dir) {
+        EstimatorSpec table = TabularSpec.of(TABLE, "cifar10-val", "cifar10-test");
+        new SearchLoop(LocalSpark.get(), asyncSearch(dir.resolve("clean"), table), s -> { }).run();
+        List<String> clean = told(new ResultStore(LocalSpark.get(), dir.resolve("clean").toString()));
+
+        Path out = dir.resolve("retry");
+        SweepConfig faulty = asyncSearch(out, FaultySpec.of(table).failingFirstJobOf(java.util.Set.of("c000004")));
+        assertEquals(1, new SearchLoop(LocalSpark.get(), faulty, s -> { }).run().counts().failed());
+        ResultStore store = new ResultStore(LocalSpark.get(), out.toString());
+        int failedSeq = store.readTold(0).stream().filter(t -> !t.evaluation().isOk()).findFirst().orElseThrow()
+                .tellSeq();
+
+        Captured other = capture(() -> new FailedRetry(store, java.util.Optional.of("executor-lost")).retry(false));
+        assertTrue(other.out().contains("no FAILED candidate whose error matches 'executor-lost'"), other.out());
+        assertEquals(12, store.readTold(0).size(), "a filter that matches nothing moves nothing");
+
+        Captured retry = capture(() -> new FailedRetry(store, java.util.Optional.of("first Spark job")).retry(false));
+        assertEquals(0, retry.code(), retry.err());
+        assertTrue(retry.out().contains("c000004") && retry.out().contains("stay"), retry.out());
+        assertEquals(failedSeq, store.readTold(0).size(), "the tells before the failed one stay");
+
+        SearchLoop.Result resumed = new SearchLoop(LocalSpark.get(), faulty, s -> { }).run();
+        assertEquals(0, resumed.counts().failed());
+        assertEquals(clean, told(store), "the same candidates and accuracies as a run that never failed");
     }
 
     private static List<String> rows(Path sweep) {

@@ -13,6 +13,7 @@ import java.util.UUID;
 /**
  * Rewrites the data files of one round as one file with the same rows (an asynchronous or fixed stage commits one
  * file per candidate; readers of a finished sweep want one per round), and recovers a compaction a crash interrupted.
+ * Never on an object store: its folder renames are copies, so a crash between them could lose the round.
  */
 final class Compaction {
     private final ResultStore store;
@@ -34,7 +35,7 @@ final class Compaction {
         Path dir = new Path(store.path(dataset) + "/round=" + round);
         try {
             List<FileStatus> files = store.dataFiles(dir);
-            if (files.size() < 2) {
+            if (files.size() < 2 || !AtomicRenames.supported(store.fs())) { // an object store keeps its files
                 return 0;
             }
             StructType schema = store.spark().read().parquet(dir.toString()).schema();

@@ -2,6 +2,8 @@ package io.sparknas.pipeline.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -27,6 +29,16 @@ final class LeaseFiles {
         long last = beat != null && fs.exists(beat) ? fs.getFileStatus(beat).getModificationTime()
                 : fs.exists(path) ? fs.getFileStatus(path).getModificationTime() : 0;
         return Duration.ofMillis(Math.max(0, now - last));
+    }
+
+    /**
+     * Creates a file that must not exist. On S3A (Hadoop 3.4.2+) the upload carries If-None-Match, so on S3 two runs
+     * cannot both create it; elsewhere the option is ignored and the file system's own create-if-absent decides.
+     */
+    static FSDataOutputStream createIfAbsent(FileSystem fs, Path p) throws IOException {
+        FSDataOutputStreamBuilder<?, ?> create = fs.createFile(p).overwrite(false);
+        create.opt("fs.option.create.conditional.overwrite", true);
+        return create.build();
     }
 
     static Optional<JsonNode> read(FileSystem fs, Path p) {

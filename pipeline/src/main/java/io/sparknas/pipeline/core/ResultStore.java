@@ -31,8 +31,8 @@ import java.util.UUID;
  *   _staging/g&lt;generation&gt;-&lt;token&gt;/      what the lease's holder is writing (readers skip '_' names)
  *   _quarantine/                          damaged rounds moved aside by repair (nothing is deleted)
  * </pre>
- * A round is written to {@code _staging} and then renamed into place, so it is visible whole or not at all
- * (rename is atomic on local file systems and HDFS; on S3 use a committer-backed or directory-rename-safe store).
+ * A round is written to {@code _staging} and then renamed into place, so it is visible whole or not at all: the
+ * folder on local file systems and HDFS, its one data file on an object store ({@link AtomicRenames}).
  * A committed row is never changed; compaction rewrites a round's files as one with the same rows, then deletes.
  */
 public final class ResultStore {
@@ -84,19 +84,6 @@ public final class ResultStore {
             return fs.exists(new Path(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Moves an existing sweep aside (to {@code <path>.replaced-<millis>}) so a new one can start; deletes nothing. */
-    public String archive() {
-        Path target = new Path(root + ".replaced-" + System.currentTimeMillis());
-        try {
-            if (!fs.rename(new Path(root), target)) {
-                throw new IOException("rename failed");
-            }
-            return target.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + root + " aside to " + target + ": " + e.getMessage(), e);
         }
     }
 
@@ -182,6 +169,16 @@ public final class ResultStore {
             Path staging = new Path(SweepLease.stagingDir(fs, root), dataset + "-round=" + round + "-"
                     + UUID.randomUUID());
             df.coalesce(1).write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+            if (!AtomicRenames.supported(fs)) { // an object store copies a folder file by file: move its one file
+                List<FileStatus> files = dataFiles(staging);
+                if (files.size() != 1) {
+                    throw new IOException(staging + " holds " + files.size() + " data files, not one");
+                }
+                SweepLease.moveIntoPlace(fs, root, files.get(0).getPath(), new Path(target, files.get(0).getPath()
+                        .getName()));
+                fs.delete(staging, true);
+                return;
+            }
             fs.mkdirs(target.getParent());
             SweepLease.moveIntoPlace(fs, root, staging, target); // the fence: a run taken over cannot rename
         } catch (IOException e) {
@@ -205,7 +202,9 @@ public final class ResultStore {
             Path staged = new Path(SweepLease.stagingDir(fs, root), dataset + "-" + UUID.randomUUID() + "-"
                     + fileName);
             ParquetRows.write(fs.getConf(), fs.makeQualified(staged), schema, rows);
-            fs.mkdirs(dir);
+            if (AtomicRenames.supported(fs)) { // on an object store a folder exists once a file is in it
+                fs.mkdirs(dir);
+            }
             SweepLease.moveIntoPlace(fs, root, staged, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit " + target + ": " + e.getMessage(), e);

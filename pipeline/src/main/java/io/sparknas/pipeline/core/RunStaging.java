@@ -42,6 +42,10 @@ final class RunStaging {
         for (FileStatus f : fs.listStatus(staging)) {
             String name = f.getPath().getName();
             if (f.isDirectory() && name.matches(PREFIX + "\\d+-[0-9a-f-]{36}") && !f.getPath().equals(dir)) {
+                if (!AtomicRenames.supported(fs)) { // a rename there copies: delete the files instead
+                    fs.delete(f.getPath(), true);
+                    continue;
+                }
                 Path fenced = new Path(staging, "fenced-" + name + "-" + UUID.randomUUID());
                 if (!fs.rename(f.getPath(), fenced) && fs.exists(f.getPath())) {
                     throw new IOException("cannot fence the staging folder " + f.getPath() + " of an earlier run");

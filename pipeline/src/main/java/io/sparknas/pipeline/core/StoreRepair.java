@@ -156,7 +156,8 @@ final class StoreRepair {
 
     /**
      * Moves the asynchronous search's commits from tell {@code fromSeq} on to {@code _quarantine/<millis>/}: the next
-     * run replays the tells before it and evaluates the rest again. Returns what moved.
+     * run replays the tells before it and evaluates the rest again. A compacted file holding such tells moves whole,
+     * its earlier tells put back as a file of their own. Returns what moved.
      */
     List<String> quarantineTellsFrom(int fromSeq) {
         Path dir = new Path(store.path(ResultStore.CANDIDATES) + "/round=0");
@@ -167,16 +168,44 @@ final class StoreRepair {
             store.fs().mkdirs(target);
             for (FileStatus f : store.dataFiles(dir)) {
                 java.util.OptionalInt seq = ResultStore.tellSeq(f.getPath().getName());
-                if (seq.isPresent() && seq.getAsInt() >= fromSeq) {
-                    if (!store.fs().rename(f.getPath(), new Path(target, f.getPath().getName()))) {
-                        throw new IOException("rename of " + f.getPath() + " failed");
+                var compacted = seq.isPresent() ? null : store.spark().read().schema(ResultSchema.CANDIDATES)
+                        .parquet(f.getPath().toString());
+                if (seq.isPresent() ? seq.getAsInt() < fromSeq
+                        : compacted.filter(compacted.col("tell_seq").geq(fromSeq)).isEmpty()) {
+                    continue;
+                }
+                Path kept = compacted == null ? null : keptTells(compacted, fromSeq);
+                if (!store.fs().rename(f.getPath(), new Path(target, f.getPath().getName()))) {
+                    throw new IOException("rename of " + f.getPath() + " failed");
+                }
+                moved.add(ResultStore.CANDIDATES + "/round=0/" + f.getPath().getName()
+                        + (kept == null ? "" : " (its tells before " + fromSeq + " stay, as " + kept.getName() + ")"));
+                if (kept != null) {
+                    if (!store.fs().rename(kept, new Path(dir, kept.getName()))) {
+                        throw new IOException("rename of " + kept + " into " + dir + " failed");
                     }
-                    moved.add(ResultStore.CANDIDATES + "/round=0/" + f.getPath().getName());
+                    store.fs().delete(kept.getParent(), true);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot quarantine under " + target + ": " + e.getMessage(), e);
         }
         return moved;
+    }
+
+    /**
+     * The tells before {@code fromSeq} of a compacted file, staged as a file of their own (the caller moves the
+     * compacted file aside, then this in; a crash between the two leaves fewer tells to replay, which the next run
+     * evaluates again as before); null when there are none.
+     */
+    private Path keptTells(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> compacted, int fromSeq)
+            throws IOException {
+        var kept = compacted.filter(compacted.col("tell_seq").lt(fromSeq));
+        if (kept.isEmpty()) {
+            return null;
+        }
+        Path staged = new Path(store.stagingPath("untold-" + java.util.UUID.randomUUID()));
+        kept.coalesce(1).write().parquet(staged.toString());
+        return store.dataFiles(staged).get(0).getPath();
     }
 }

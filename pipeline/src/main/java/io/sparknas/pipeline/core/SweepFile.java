@@ -56,12 +56,18 @@ final class SweepFile {
 
     /**
      * Replaces {@code sweep.json} (a raised budget's history) through a staged file renamed over it, atomically on
-     * HDFS and local file systems: a reader sees the old or the new file, never none.
+     * HDFS and local file systems, or with one PUT on an object store: a reader sees the old or the new file.
      */
     void replace(String metadataJson) {
         Path tmp = new Path(store.stagingPath(ResultStore.METADATA + "." + UUID.randomUUID()));
         Path target = new Path(store.root(), ResultStore.METADATA);
         try {
+            if (!AtomicRenames.supported(store.fs())) { // an object store: one PUT replaces the object whole
+                try (FSDataOutputStream out = store.fs().create(target, true)) {
+                    out.write(metadataJson.getBytes(StandardCharsets.UTF_8));
+                }
+                return;
+            }
             if (store.fs() instanceof org.apache.hadoop.fs.ChecksumFileSystem local) {
                 // a local file system: FileContext's rename with OVERWRITE moves the data file but not its checksum
                 // file, so the next read fails its checksum; write and rename the raw file, without a checksum

@@ -177,7 +177,7 @@ public final class SweepLease implements AutoCloseable {
         n.put("generation", generation);
         n.put("token", token);
         n.put("started", started);
-        try (FSDataOutputStream out = fs.create(path, false)) {
+        try (FSDataOutputStream out = LeaseFiles.createIfAbsent(fs, path)) {
             out.write(n.toString().getBytes(StandardCharsets.UTF_8));
             return true;
         } catch (FileAlreadyExistsException e) {
