@@ -173,6 +173,15 @@ class RepairJobTest {
         SearchLoop.Result resumed = new SearchLoop(LocalSpark.get(), faulty, s -> { }).run();
         assertEquals(0, resumed.counts().failed());
         assertEquals(clean, told(store), "the same candidates and accuracies as a run that never failed");
+
+        for (String where : List.of("executor-lost", "error~(")) { // one line each, exit 2, nothing moved
+            Captured bad = capture(() -> Main.run("repair", "--sweep", out.toString(), "--retry-failed", "--where",
+                    where));
+            assertEquals(2, bad.code(), bad.out());
+            assertTrue(bad.err().startsWith("sparknas repair: --where " + where + ": ")
+                    && bad.err().strip().lines().count() == 1, bad.err());
+        }
+        assertEquals(clean, told(new ResultStore(LocalSpark.get(), out.toString())));
     }
 
     private static List<String> rows(Path sweep) {

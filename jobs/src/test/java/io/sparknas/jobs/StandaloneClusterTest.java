@@ -59,7 +59,8 @@ class StandaloneClusterTest {
             onCluster = essence(trainedRows);
 
             // An executor JVM halted mid-task (c000002, first attempt: Spark retries it on a new executor) and a
-            // poison candidate that halts its executor on every attempt (c000006): one FAILED row, the sweep goes on.
+            // poison candidate that halts its executor on every attempt (c000006): evaluated in a job of its own twice
+            // (an environmental failure, whatever search.maxAttempts), then one FAILED row; the sweep goes on.
             SweepConfig halting = new SweepConfig("standalone-halt", dir.resolve("halt").toString(),
                     new SpaceConfig("nb201", 4, List.of()), StrategyConfig.of("random", 4),
                     TabularSpec.of(table.toString(), "cifar10-val", "cifar10-test"), 8, 4, 4);
@@ -72,6 +73,9 @@ class StandaloneClusterTest {
             assertEquals("FAILED", byId.get("c000006").getAs("status"));
             assertTrue(byId.get("c000006").<String>getAs("error").startsWith("executor-lost:"),
                     byId.get("c000006").<String>getAs("error"));
+            assertTrue(byId.get("c000006").<String>getAs("error").contains("(2 Spark jobs: an environmental failure "
+                    + "is tried twice whatever search.maxAttempts)"), "a lost executor is never final on the first "
+                    + "try: " + byId.get("c000006").<String>getAs("error"));
             assertEquals("OK", byId.get("c000002").getAs("status"), "retried after its executor died");
             assertTrue(byId.get("c000002").<Integer>getAs("task_attempt") >= 1);
         } finally {

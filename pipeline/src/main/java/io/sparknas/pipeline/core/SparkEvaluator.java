@@ -94,12 +94,25 @@ public final class SparkEvaluator {
      * of candidate {@code c} alone, empty (run it again) while attempts are left, else its FAILED row.
      */
     private Optional<TaskResult> afterFailedJob(Candidate c, org.apache.spark.SparkException e, int attempt) {
-        if (attempt < maxAttempts) {
+        int allowed = environmental(e) ? Math.max(maxAttempts, 2) : maxAttempts;
+        if (attempt < allowed) {
             LOG.warn("candidate {}: its Spark job failed (attempt {} of {}), running it again", c.id(), attempt,
-                    maxAttempts);
+                    allowed);
             return Optional.empty();
         }
         return Optional.of(failed(c, e, attempt));
+    }
+
+    /**
+     * Failures of the machine rather than the candidate (an executor lost, decommissioned or preempted, CUDA out of
+     * memory beside other tasks, a dataset missing on one host): never a final result on the first try, so such a
+     * candidate gets a second Spark job even with {@code search.maxAttempts = 1}.
+     */
+    private static final java.util.regex.Pattern ENVIRONMENTAL = java.util.regex.Pattern.compile(
+            "ExecutorLostFailure|[Dd]ecommission|[Pp]reempt|CUDA out of memory|CUDA error: out of memory|DatasetException");
+
+    static boolean environmental(Exception e) {
+        return e.getMessage() != null && ENVIRONMENTAL.matcher(e.getMessage()).find();
     }
 
     /**
@@ -123,7 +136,8 @@ public final class SparkEvaluator {
                 + "(a native crash or a container over its memory limit?): "
                 : "its Spark task failed on every attempt (a lost executor, a native crash or a container over its "
                 + "memory limit?): ";
-        String tries = jobs > 1 ? " (" + jobs + " Spark jobs, search.maxAttempts)" : "";
+        String tries = jobs <= 1 ? "" : environmental(e) ? " (" + jobs + " Spark jobs: an environmental failure is "
+                + "tried twice whatever search.maxAttempts)" : " (" + jobs + " Spark jobs, search.maxAttempts)";
         return new TaskResult(Evaluation.failed(c, what + reason + tries, Map.of(Metrics.ATTEMPTS, (double) jobs), "", now,
                 now), "driver", ExecutorInfo.hostName(), -1);
     }
