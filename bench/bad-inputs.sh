@@ -136,4 +136,7 @@ cp "$part" "$work/part2.bak"
 python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 3] ^= 0xFF; open(p, "wb").write(b)' "$part"
 try "a flipped byte inside a committed Parquet file" ref $S search "${tab[@]}" --set sweep.output=@REF@ --set search.budget=30
 cp "$work/part2.bak" "$part"
+# retrying failed candidates: a filter without the retry, a filter that is not a regular expression
+try "--where without --retry-failed" ref $S repair --sweep @REF@ --where 'error~lost'
+try "a --where that is not a regular expression" ref $S repair --sweep @REF@ --retry-failed --where 'error~('
 rm -rf "$work"

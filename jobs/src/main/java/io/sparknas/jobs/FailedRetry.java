@@ -25,8 +25,8 @@ final class FailedRetry {
 
     int retry(boolean dryRun) {
         if (!store.unreadable().isEmpty()) {
-            System.err.println("sparknas repair: " + store.root() + " has unreadable files; run ./sparknas repair --sweep "
-                    + store.root() + " first, then the sweep, then --retry-failed");
+            System.err.println("sparknas repair: " + store.root() + " has unreadable files; run ./sparknas repair "
+                    + "--sweep " + store.root() + " first, then the sweep, then --retry-failed");
             return 2;
         }
         String which = errorRegex.map(r -> " whose error matches '" + r + "'").orElse("");
@@ -46,27 +46,9 @@ final class FailedRetry {
         List<String> ids = rows.stream().map(r -> r.<String>getAs("candidate_id")).sorted().toList();
         System.out.println(rows.size() + " FAILED candidate(s)" + which + ": " + String.join(", ", ids));
         boolean told = rows.stream().allMatch(r -> r.getAs("tell_seq") != null && r.<Integer>getAs("round") == 0);
-        if (told) { // an asynchronous search: from the first failed tell on
-            int seq = rows.stream().mapToInt(r -> r.<Integer>getAs("tell_seq")).min().orElseThrow();
-            if (dryRun) {
-                System.out.println("would move tell " + seq + " and later ones to " + store.root() + "/_quarantine/");
-                return 0;
-            }
-            List<String> moved = store.quarantineTellsFrom(seq);
-            if (!moved.isEmpty()) {
-                System.out.println("moved to " + store.root() + "/_quarantine/: " + moved + "; the next run of the "
-                        + "sweep evaluates them again");
-                return 0;
-            } // no file of round 0 held those tells: the rounds go
-        }
-        int round = rows.stream().mapToInt(r -> r.<Integer>getAs("round")).min().orElseThrow();
-        if (dryRun) {
-            System.out.println("would move round " + round + " and later rounds of every dataset to " + store.root()
-                    + "/_quarantine/");
-            return 0;
-        }
-        System.out.println("moved to " + store.root() + "/_quarantine/: " + store.quarantineFrom(round)
-                + "; the next run of the sweep evaluates them again");
-        return 0;
+        java.util.OptionalInt seq = told // an asynchronous search: from the first failed tell on
+                ? rows.stream().mapToInt(r -> r.<Integer>getAs("tell_seq")).min() : java.util.OptionalInt.empty();
+        return RepairJob.quarantine(store, seq, rows.stream().mapToInt(r -> r.<Integer>getAs("round")).min()
+                .orElseThrow(), dryRun);
     }
 }

@@ -94,25 +94,35 @@ public final class RepairJob implements Callable<Integer> {
         bad.forEach(u -> System.out.println("unreadable (" + u.reason() + "): " + u.file()));
         java.util.OptionalInt tell = bad.stream().map(u -> ResultStore.tellSeq(u.file()))
                 .filter(java.util.OptionalInt::isPresent).mapToInt(java.util.OptionalInt::getAsInt).min();
-        if (tell.isPresent() && bad.stream().allMatch(u -> ResultStore.tellSeq(u.file()).isPresent())) {
-            // an asynchronous sweep: the damaged tell and those after it; the tells before it replay
+        boolean allTells = tell.isPresent() && bad.stream().allMatch(u -> ResultStore.tellSeq(u.file()).isPresent());
+        // an asynchronous sweep: the damaged tell and those after it; the tells before it replay
+        return quarantine(store, allTells ? tell : java.util.OptionalInt.empty(),
+                bad.stream().mapToInt(ResultStore.Unreadable::round).min().orElseThrow(), dryRun);
+    }
+
+    /**
+     * Moves an asynchronous search's tell {@code tell} and the later ones aside, or (no tell given, or no file held
+     * it) round {@code round} and the later rounds of every dataset; says what moved, or would with {@code dryRun}.
+     */
+    static int quarantine(ResultStore store, java.util.OptionalInt tell, int round, boolean dryRun) {
+        String to = store.root() + "/_quarantine/";
+        if (tell.isPresent()) {
             if (dryRun) {
-                System.out.println("would move tell " + tell.getAsInt() + " and later ones to " + store.root()
-                        + "/_quarantine/");
+                System.out.println("would move tell " + tell.getAsInt() + " and later ones to " + to);
                 return 0;
             }
-            System.out.println("moved to " + store.root() + "/_quarantine/: " + store.quarantineTellsFrom(
-                    tell.getAsInt()) + "; the next run of the sweep evaluates them again");
-            return 0;
+            List<String> moved = store.quarantineTellsFrom(tell.getAsInt());
+            if (!moved.isEmpty()) {
+                System.out.println("moved to " + to + ": " + moved + "; the next run of the sweep evaluates them "
+                        + "again");
+                return 0;
+            }
         }
-        int from = bad.stream().mapToInt(ResultStore.Unreadable::round).min().orElseThrow();
         if (dryRun) {
-            System.out.println("would move round " + from + " and later rounds of every dataset to "
-                    + store.root() + "/_quarantine/");
+            System.out.println("would move round " + round + " and later rounds of every dataset to " + to);
             return 0;
         }
-        List<String> moved = store.quarantineFrom(from);
-        System.out.println("moved to " + store.root() + "/_quarantine/: " + moved + "; the next run of the sweep "
+        System.out.println("moved to " + to + ": " + store.quarantineFrom(round) + "; the next run of the sweep "
                 + "evaluates them again");
         return 0;
     }

@@ -75,8 +75,8 @@ class ObjectStoreTest {
         s.put("spark.hadoop.fs.s3a.endpoint.region", "us-east-1");
         s.put("spark.hadoop.fs.s3a.path.style.access", "true");
         s.put("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
-        // s3proxy answers a bulk delete carrying the SDK 2.30+'s default CRC32 header with 501 (as several S3-compatible
-        // stores do): delete object by object
+        // s3proxy answers a bulk delete carrying the SDK 2.30+'s default CRC32 header with 501 (as several
+        // S3-compatible stores do): delete object by object
         s.put("spark.hadoop.fs.s3a.multiobjectdelete.enable", "false");
         s.put("spark.hadoop.fs.s3a.access.key", KEY);
         s.put("spark.hadoop.fs.s3a.secret.key", SECRET);

@@ -109,7 +109,8 @@ public final class SparkEvaluator {
      * candidate gets a second Spark job even with {@code search.maxAttempts = 1}.
      */
     private static final java.util.regex.Pattern ENVIRONMENTAL = java.util.regex.Pattern.compile(
-            "ExecutorLostFailure|[Dd]ecommission|[Pp]reempt|CUDA out of memory|CUDA error: out of memory|DatasetException");
+            "ExecutorLostFailure|[Dd]ecommission|[Pp]reempt|CUDA out of memory|CUDA error: out of memory"
+                    + "|DatasetException");
 
     static boolean environmental(Exception e) {
         return e.getMessage() != null && ENVIRONMENTAL.matcher(e.getMessage()).find();
