@@ -14,9 +14,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code sparknas repair --sweep PATH [--dry-run]}: finds committed Parquet files that cannot be read (a truncated
  * copy, a disk that filled up) and moves the first damaged round, and every round after it, of every dataset to
- * {@code _quarantine/<millis>/}; nothing is deleted. The next run of the sweep evaluates those rounds again: every
- * candidate carries its seed, and a search replays the strategy up to there, so they reproduce. Exit codes: 0
- * repaired or nothing to repair, 2 not a sweep.
+ * {@code _quarantine/<millis>/} (an asynchronous search: the damaged or missing tell and those after it); nothing
+ * is deleted. With {@code --retry-failed}, the first FAILED row's commit and those after it ({@link FailedRetry}).
+ * The next run of the sweep evaluates those rounds again: every candidate carries its seed, and a search replays the
+ * strategy up to there, so they reproduce. Exit codes: 0 repaired or nothing to repair, 2 not a sweep.
  */
 @Command(name = "repair", mixinStandardHelpOptions = true,
         description = "Move a sweep's unreadable committed files (and the rounds after them) aside for re-evaluation.")
@@ -88,6 +89,12 @@ public final class RepairJob implements Callable<Integer> {
     private int repair(ResultStore store) {
         List<ResultStore.Unreadable> bad = store.unreadable();
         if (bad.isEmpty()) {
+            java.util.OptionalInt gap = tellGap(store);
+            if (gap.isPresent()) { // a tell file deleted or lost: the tells after it cannot replay without it
+                System.out.println("tell " + gap.getAsInt() + " of the asynchronous search is missing, later ones "
+                        + "are committed");
+                return quarantine(store, gap, 0, dryRun);
+            }
             System.out.println("every committed file of " + store.root() + " is readable; nothing to repair");
             return 0;
         }
@@ -98,6 +105,21 @@ public final class RepairJob implements Callable<Integer> {
         // an asynchronous sweep: the damaged tell and those after it; the tells before it replay
         return quarantine(store, allTells ? tell : java.util.OptionalInt.empty(),
                 bad.stream().mapToInt(ResultStore.Unreadable::round).min().orElseThrow(), dryRun);
+    }
+
+    /** The first tell missing before a committed one in an asynchronous search's round 0, if any. */
+    private static java.util.OptionalInt tellGap(ResultStore store) {
+        if (!store.committedRounds(ResultStore.CANDIDATES).contains(0)) {
+            return java.util.OptionalInt.empty();
+        }
+        List<org.apache.spark.sql.Row> seqs = store.candidates().where("round = 0 AND tell_seq IS NOT NULL")
+                .select("tell_seq").orderBy("tell_seq").collectAsList();
+        for (int i = 0; i < seqs.size(); i++) {
+            if (seqs.get(i).getInt(0) != i) {
+                return java.util.OptionalInt.of(i);
+            }
+        }
+        return java.util.OptionalInt.empty();
     }
 
     /**

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The driver killed with SIGKILL ({@code kill -9}) at three random points of a sweep run as a child process, then
  * resumed: in rounds mode the resumed sweep has exactly the uninterrupted sweep's candidates and accuracies; in async
  * mode no candidate appears twice and every row committed before a kill is kept. SIGTERM instead: nothing false is
- * committed and the same command resumes.
+ * committed and the same command resumes (after a lost tell, once repair moved the tells after it aside).
  */
 class DriverKillTest {
     private static final String TABLE = Path.of(System.getProperty("sparknas.data", "../data"), "nb201",
@@ -148,7 +148,8 @@ class DriverKillTest {
     /**
      * SIGTERM mid-sweep (what {@code yarn application -kill} or a pod eviction sends the driver): the run stops, keeps
      * what it committed and releases its lease; the same command resumes without {@code --take-over} and ends with
-     * every candidate once and not one FAILED row (the candidates running at the signal are no result at all).
+     * every candidate once and not one FAILED row (the candidates running at the signal are no result at all). A tell
+     * lost before that resume is refused with a pointer to repair, which moves the later tells aside.
      */
     @Test
     void anAsyncSweepStoppedBySigtermCommitsNoFalseFailureAndTheSameCommandResumes(@TempDir Path dir)
@@ -164,10 +165,24 @@ class DriverKillTest {
         assertTrue(stopped.output().stream().anyMatch(l -> l.startsWith("error: Spark was shut down while candidates "
                 + "ran") && l.endsWith("the same command resumes")), "the stop says what it kept, in one line");
 
+        // then a tell lost (deleted by hand, a partial copy): the resume refuses and names repair, which moves the
+        // later tells aside; the resume evaluates them again, to the same rows
+        Files.delete(out.resolve("candidates/round=0/tell-00000002.parquet"));
+        Files.deleteIfExists(out.resolve("candidates/round=0/.tell-00000002.parquet.crc"));
+        RepairJobTest.Captured refused = RepairJobTest.capture(() -> Main.run(args(out, "async")
+                .toArray(String[]::new)));
+        assertEquals(2, refused.code(), refused.out());
+        assertTrue(refused.err().contains("lacks tell 2") && refused.err().contains("./sparknas repair --sweep"),
+                refused.err());
+        RepairJobTest.Captured repaired = RepairJobTest.capture(() -> Main.run("repair", "--sweep", out.toString()));
+        assertEquals(0, repaired.code(), repaired.err());
+        assertTrue(repaired.out().contains("tell 2 of the asynchronous search is missing"), repaired.out());
+        assertEquals(2, rows(out).size(), "tells 0 and 1 stay");
+
         runChild(args(out, "async"), 0, false); // the same command, no --take-over
         List<String> end = rows(out);
         assertEquals(36, end.size());
-        assertTrue(end.containsAll(before), "the rows committed before the signal are kept");
+        assertTrue(end.containsAll(before), "the rows committed before the signal are kept or evaluated again alike");
         assertTrue(end.stream().noneMatch(r -> r.contains(" FAILED ")), end.toString());
         Set<String> ids = new HashSet<>();
         end.forEach(r -> assertTrue(ids.add(r.split(" ")[1]), "no candidate twice: " + r));
