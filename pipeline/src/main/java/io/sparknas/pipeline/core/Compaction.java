@@ -25,8 +25,9 @@ final class Compaction {
 
     /**
      * Rewrites the data files of {@code dataset/round=N} as one file, with the same rows: the new folder is written
-     * to {@code _staging}, the old one renamed aside ({@code _staging/compacted-*}), the new one renamed into its
-     * place, the old one deleted. A reader sees the old files or the new one (between the two renames, briefly, no
+     * to the run's staging folder, the old one renamed aside ({@code _staging/compacted-*}), the new one renamed into
+     * its place (fenced: a run that lost its lease finds its copy gone and puts the old one back), the old one
+     * deleted. A reader sees the old files or the new one (between the two renames, briefly, no
      * round; {@link #recover} puts the old one back after a crash there). Returns the files merged (0 when
      * there was nothing to merge).
      */
@@ -39,16 +40,22 @@ final class Compaction {
                 return 0;
             }
             StructType schema = store.spark().read().parquet(dir.toString()).schema();
-            Path staged = new Path(store.stagingPath("compact-" + UUID.randomUUID()));
+            Path staged = new Path(SweepLease.stagingDir(store.fs(), store.root()), "compact-" + UUID.randomUUID());
             store.spark().read().schema(schema).parquet(dir.toString()).coalesce(1).write()
                     .mode(SaveMode.ErrorIfExists).parquet(staged.toString());
             Path aside = new Path(store.stagingPath("compacted-" + dataset + "-round=" + round + "-"
                     + UUID.randomUUID()));
+            SweepLease.checkFence(store.fs(), store.root());
             if (!store.fs().rename(dir, aside)) {
                 throw new IOException("rename of " + dir + " to " + aside + " failed");
             }
-            if (!store.fs().rename(staged, dir)) {
-                throw new IOException("rename of " + staged + " to " + dir + " failed");
+            try { // the fence: the compacted copy is staged in the run's own folder, which a run taking over removes
+                SweepLease.moveIntoPlace(store.fs(), store.root(), staged, dir);
+            } catch (IOException | RuntimeException e) {
+                if (!store.fs().exists(dir)) { // a fenced (or failed) compaction puts the round back
+                    store.fs().rename(aside, dir);
+                }
+                throw e;
             }
             store.fs().delete(aside, true);
             return files.size();
