@@ -85,10 +85,16 @@ class ObjectStoreTest {
 
     /** The tabular sweep of the kill tests on {@code out}, with S3A's settings in its spark section. */
     private static List<String> args(String out, String mode, int budget) {
+        List<String> a = localArgs(out, mode, budget);
+        s3a().forEach((k, v) -> a.addAll(List.of("--set", "spark.conf.\"" + k + "\"=\"" + v + "\"")));
+        return a;
+    }
+
+    /** The same sweep on any path (a local folder), without S3A's settings. */
+    private static List<String> localArgs(String out, String mode, int budget) {
         List<String> a = new ArrayList<>(DriverKillTest.args(java.nio.file.Path.of("unused"), mode));
         a.set(a.indexOf("sweep.output=unused"), "sweep.output=" + out);
         a.set(a.indexOf("search.budget=36"), "search.budget=" + budget);
-        s3a().forEach((k, v) -> a.addAll(List.of("--set", "spark.conf.\"" + k + "\"=\"" + v + "\"")));
         return a;
     }
 
@@ -133,33 +139,35 @@ class ObjectStoreTest {
     void aRoundsSweepOnS3KilledAndResumedEndsAsOnLocalDiskAndARaisedBudgetReplacesItsSweepJson(
             @TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path local = dir.resolve("local");
-        assertEquals(0, Main.run(DriverKillTest.args(local, "rounds").toArray(String[]::new)));
+        assertEquals(0, Main.run(localArgs(local.toString(), "rounds", 16).toArray(String[]::new)));
         String s3 = "s3a://" + BUCKET + "/rounds";
 
-        assertTrue(DriverKillTest.runChild(args(s3, "rounds", 36), 3), "killed at its third round");
+        assertTrue(DriverKillTest.runChild(args(s3, "rounds", 16), 2), "killed at its second round");
         List<String> atKill = rows(s3);
-        assertTrue(!atKill.isEmpty() && atKill.size() < 36, "killed mid-sweep: " + atKill.size() + " committed");
+        assertTrue(!atKill.isEmpty() && atKill.size() < 16, "killed mid-sweep: " + atKill.size() + " committed");
         deleteLease(s3);
-        DriverKillTest.runChild(args(s3, "rounds", 36), 0);
+        DriverKillTest.runChild(args(s3, "rounds", 16), 0);
         assertEquals(DriverKillTest.rows(local), rows(s3), "the resumed sweep on S3 equals the one on local disk");
-        for (int round = 0; round < 9; round++) {
+        for (int round = 0; round < 4; round++) {
             List<String> files = roundFiles(s3, round);
             assertEquals(1, files.size(), "round " + round + " is one object: " + files);
             assertTrue(files.get(0).endsWith(".parquet"), files.toString());
         }
 
-        assertEquals(0, Main.run(args(s3, "rounds", 44).toArray(String[]::new)), "a raised budget resumes");
+        assertEquals(0, Main.run(args(s3, "rounds", 20).toArray(String[]::new)), "a raised budget resumes");
         List<String> raised = rows(s3);
-        assertEquals(44, raised.size());
-        assertTrue(raised.containsAll(DriverKillTest.rows(local)), "the first 36 rows are kept");
+        assertEquals(20, raised.size());
+        assertTrue(raised.containsAll(DriverKillTest.rows(local)), "the first 16 rows are kept");
         String json;
         try (var in = fs(s3).open(new Path(s3, "sweep.json"))) {
             json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        assertTrue(json.contains("44"), "sweep.json holds the raised budget: " + json);
+        var history = io.sparknas.pipeline.core.Json.MAPPER.readTree(json).path("budgetHistory");
+        assertEquals(20, history.get(history.size() - 1).path("budget").asInt(), "sweep.json holds the raised "
+                + "budget: " + json);
         assertFalse(json.contains(SECRET), "no S3 secret in sweep.json");
 
-        List<String> again = new ArrayList<>(args(s3, "rounds", 44));
+        List<String> again = new ArrayList<>(args(s3, "rounds", 20));
         again.add("--new-sweep");
         assertEquals(2, Main.run(again.toArray(String[]::new)), "--new-sweep on an object store is refused");
         assertEquals(raised, rows(s3), "and nothing moved");
@@ -168,18 +176,18 @@ class ObjectStoreTest {
     @Test
     void anAsyncSweepOnS3KilledKeepsEveryCommittedRowNoCandidateTwiceAndKeepsOneFilePerTell() throws Exception {
         String s3 = "s3a://" + BUCKET + "/async";
-        assertTrue(DriverKillTest.runChild(args(s3, "async", 36), 6), "killed at its sixth told line");
+        assertTrue(DriverKillTest.runChild(args(s3, "async", 16), 6), "killed at its sixth told line");
         List<String> atKill = rows(s3);
-        assertTrue(atKill.size() >= 5 && atKill.size() < 36, "killed mid-sweep: " + atKill.size() + " committed");
+        assertTrue(atKill.size() >= 5 && atKill.size() < 16, "killed mid-sweep: " + atKill.size() + " committed");
         deleteLease(s3);
-        DriverKillTest.runChild(args(s3, "async", 36), 0);
+        DriverKillTest.runChild(args(s3, "async", 16), 0);
         List<String> end = rows(s3);
-        assertEquals(36, end.size());
+        assertEquals(16, end.size());
         assertTrue(end.containsAll(atKill), "the rows committed before the kill are kept");
         Set<String> ids = new HashSet<>();
         end.forEach(r -> assertTrue(ids.add(r.split(" ")[1]), "no candidate twice: " + r));
         List<String> files = roundFiles(s3, 0);
-        assertEquals(36, files.size(), "never compacted on an object store: " + files);
+        assertEquals(16, files.size(), "never compacted on an object store: " + files);
         assertTrue(files.stream().allMatch(f -> f.matches("tell-\\d{8}\\.parquet")), files.toString());
 
         s3a().forEach(System::setProperty); // the tool's Spark session reads spark.* system properties
