@@ -75,6 +75,16 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
                 + cfg.hash() + ")" + describe(cfg));
         LOG.info("configuration ({}):\n{}", job.source(), job.render(command));
         SparkSession spark = job.sparkSession("sparknas-" + command + "-" + cfg.name());
+        org.apache.hadoop.fs.Path output = new org.apache.hadoop.fs.Path(cfg.output());
+        org.apache.hadoop.fs.FileSystem outputFs = output.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (options.newSweep && !io.sparknas.pipeline.core.AtomicRenames.supported(outputFs)
+                && outputFs.exists(output)) { // checked before the lease is written
+            System.err.println("sparknas " + command + ": --new-sweep: " + cfg.output() + " is on an object store, "
+                    + "where moving a sweep aside copies every file (a crash half-way leaves part of it at each end); "
+                    + "nothing was moved. Choose another sweep.output");
+            spark.stop();
+            return 2;
+        }
         SweepLease lease;
         try {
             lease = SweepLease.acquire(cfg.output(), spark.sparkContext().hadoopConfiguration(), options.takeOver,
@@ -94,14 +104,8 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
                 }
                 if (store.metadata().isPresent()) {
                     org.apache.hadoop.fs.Path old = new org.apache.hadoop.fs.Path(cfg.output());
-                    org.apache.hadoop.fs.FileSystem fs = old.getFileSystem(spark.sparkContext().hadoopConfiguration());
-                    if (!io.sparknas.pipeline.core.AtomicRenames.supported(fs)) {
-                        System.err.println("sparknas " + command + ": --new-sweep: " + cfg.output() + " is on an "
-                                + "object store, where moving a sweep aside copies every file (a crash half-way leaves "
-                                + "part of it at each end); nothing was moved. Choose another sweep.output");
-                        return 2;
-                    }
-                    System.out.println("moved the existing sweep aside to " + archive(old, fs));
+                    System.out.println("moved the existing sweep aside to " + archive(old,
+                            old.getFileSystem(spark.sparkContext().hadoopConfiguration())));
                 }
             }
             Outcome outcome;
