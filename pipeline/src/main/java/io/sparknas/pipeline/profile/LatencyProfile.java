@@ -35,8 +35,9 @@ import java.util.function.Consumer;
  * A latency table on Spark ({@code profile} job): every distinct operation instance the NAS-Bench-201 or DARTS
  * networks of a configuration run is timed at batch 1 on an executor (warm-up, repeats, median and spread), keyed by the device
  * (CPU model or GPU, DJL version, libtorch threads); then {@code validation} random networks are timed end to end,
- * the predictor's constant is fitted on half of them, and its Spearman's rho, mean absolute percentage error and
- * share within 10 % are reported on the other half. Tables: {@value #OPS} and {@value #CHECK}; beside them {@code latency_table.csv}, the table a
+ * the predictor (its constant, and calibrated its factor per operation kind) is fitted on half of them, and its
+ * Spearman's rho, mean absolute percentage error and share within 10 % are reported on the other half, beside the
+ * other predictor's. Tables: {@value #OPS} and {@value #CHECK}; beside them {@code latency_table.csv}, the table a
  * predictor or a benchmark reads without Spark.
  */
 public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<String> log) {
@@ -91,47 +92,59 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
                 networks.add(cfg.instancesOf(nets.get(i).genotype()));
                 measured[i] = nets.get(i).result().medianMs();
             }
-            // the constant is fitted on the networks of even index and the predictor judged on the others
-            int half = (measured.length + 1) / 2;
+            // the predictor is fitted on the networks of even index and judged on the others
             List<List<OpInstance>> fitNets = new ArrayList<>();
-            double[] fitMs = new double[half];
-            double[] heldMs = new double[measured.length - half];
-            for (int i = 0; i < measured.length; i++) {
-                if (i % 2 == 0) {
-                    fitNets.add(networks.get(i));
-                    fitMs[i / 2] = measured[i];
-                } else {
-                    heldMs[i / 2] = measured[i];
-                }
+            double[] fitMs = new double[(measured.length + 1) / 2];
+            for (int i = 0; i < measured.length; i += 2) {
+                fitNets.add(networks.get(i));
+                fitMs[i / 2] = measured[i];
             }
-            predictor = predictor.fitted(fitNets, fitMs);
-            double[] predicted = new double[measured.length];
+            LatencyPredictor additive = predictor.fitted(fitNets, fitMs);
+            LatencyPredictor calibrated = predictor.calibrated(fitNets, fitMs);
+            predictor = cfg.calibrated() ? calibrated : additive;
             List<Row> check = new ArrayList<>();
             for (int i = 0; i < measured.length; i++) {
-                predicted[i] = predictor.predict(networks.get(i));
                 Timed t = nets.get(i);
                 check.add(RowBuilder.of(CHECK_SCHEMA).set("device", t.device()).set("genotype", t.genotype())
                         .set("measured_ms", measured[i]).set("p10_ms", t.result().p10Ms())
                         .set("p90_ms", t.result().p90Ms()).set("table_sum_ms", predictor.sum(networks.get(i)))
-                        .set("predicted_ms", predicted[i]).set("host", t.host()).build());
+                        .set("predicted_ms", predictor.predict(networks.get(i))).set("host", t.host()).build());
             }
             if (!sweep.isCommitted(CHECK)) {
                 sweep.commit(CHECK, 0, check, CHECK_SCHEMA);
             }
-            double[] heldPredicted = new double[heldMs.length];
-            for (int i = 1; i < measured.length; i += 2) {
-                heldPredicted[i / 2] = predicted[i];
+            if (measured.length < 4) {
+                log.accept(String.format(Locale.ROOT, "predictor's constant %.3f ms, fitted on %d networks (too few "
+                        + "to hold any out: profile.validation >= 4)", predictor.constant(), fitMs.length));
+            } else {
+                log.accept(String.format(Locale.ROOT, "predictor on %d random networks measured end to end, fitted "
+                        + "on %d, judged on the other %d: %s (%s); the %s predictor: %s", measured.length,
+                        fitMs.length, measured.length - fitMs.length, heldOut(predictor, networks, measured),
+                        describe(predictor), cfg.calibrated() ? "additive" : "calibrated",
+                        heldOut(cfg.calibrated() ? additive : calibrated, networks, measured)));
             }
-            log.accept(heldMs.length < 2 ? String.format(Locale.ROOT, "predictor's constant %.3f ms, fitted on %d "
-                    + "networks (too few to hold any out: profile.validation >= 4)", predictor.constant(), half)
-                    : String.format(Locale.ROOT, "predictor on %d random networks measured end to end: constant %.3f ms "
-                    + "fitted on %d, judged on the other %d: Spearman's rho %.3f, mean absolute percentage error %.1f%%, "
-                    + "%.0f%% within +-10%%", measured.length, predictor.constant(), half, heldMs.length,
-                    LatencyPredictor.spearman(heldPredicted, heldMs), 100 * LatencyPredictor.mape(heldPredicted, heldMs),
-                    100 * LatencyPredictor.within(heldPredicted, heldMs, 0.1)));
         }
         writeCsv(sweep, predictor, device, ops);
         return new Result(sweep, predictor, device);
+    }
+
+    /** Spearman's rho, MAPE and the share within 10 % on the networks of odd index (the held-out half). */
+    private static String heldOut(LatencyPredictor p, List<List<OpInstance>> networks, double[] measured) {
+        double[] predicted = new double[measured.length / 2];
+        double[] held = new double[predicted.length];
+        for (int i = 1; i < measured.length; i += 2) {
+            predicted[i / 2] = p.predict(networks.get(i));
+            held[i / 2] = measured[i];
+        }
+        return String.format(Locale.ROOT, "Spearman's rho %.3f, mean absolute percentage error %.1f%%, %.0f%% within "
+                + "+-10%%", LatencyPredictor.spearman(predicted, held), 100 * LatencyPredictor.mape(predicted, held),
+                100 * LatencyPredictor.within(predicted, held, 0.1));
+    }
+
+    private static String describe(LatencyPredictor p) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "constant %.3f ms", p.constant()));
+        p.scales().forEach((kind, f) -> sb.append(String.format(Locale.ROOT, ", %s x%.2f", kind, f)));
+        return sb.toString();
     }
 
     /** Every operation instance timed, spread over {@code partitions} tasks, committed as {@code latency_ops}. */
@@ -217,6 +230,8 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
                     cfg.torchThreads(), cfg.space(), op.op(), op.channelsIn(), op.channelsOut(), op.size(),
                     op.stride(), t.netMs()));
         }
+        predictor.scales().forEach((kind, f) -> sb.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s%s,0,0,0,0,%.6f%n",
+                csv(device), ExecutorInfo.engine(), cfg.torchThreads(), cfg.space(), LatencyPredictor.SCALE, kind, f)));
         sb.append(String.format(Locale.ROOT, "%s,%s,%d,%s,constant,0,0,0,0,%.6f%n", csv(device), ExecutorInfo.engine(),
                 cfg.torchThreads(), cfg.space(), predictor.constant()));
         try {

@@ -11,6 +11,7 @@ import io.sparknas.space.darts.DartsNetworkConfig;
 import io.sparknas.space.darts.DartsSpace;
 import io.sparknas.space.darts.DartsText;
 import io.sparknas.space.latency.DartsOps;
+import io.sparknas.space.latency.LatencyPredictor;
 import io.sparknas.space.latency.Nb201Ops;
 import io.sparknas.space.latency.OpInstance;
 import io.sparknas.space.nb201.Nb201Cell;
@@ -34,11 +35,14 @@ import java.util.List;
  *                     one task per executor machine)
  * @param seed         which random networks
  * @param torchThreads libtorch threads while timing (part of the table's key)
+ * @param predictor    {@code additive} (the table's sum plus a fitted constant) or {@code calibrated} (also a factor
+ *                     per operation kind fitted on the validation's fitting half: {@link LatencyPredictor#calibrated})
  */
 public record ProfileConfig(String name, String output, String space, Nb201NetworkConfig network,
                      DartsNetworkConfig darts, int warmup, int repeats, int validation, int partitions, long seed,
-                     int torchThreads) implements Sweep.Definition, Serializable {
+                     int torchThreads, String predictor) implements Sweep.Definition, Serializable {
     public static final List<String> SPACES = List.of(Nb201Space.NAME, DartsSpace.NAME);
+    public static final List<String> PREDICTORS = List.of("additive", "calibrated");
 
     public ProfileConfig {
         Json.checkName(name);
@@ -53,6 +57,14 @@ public record ProfileConfig(String name, String output, String space, Nb201Netwo
             throw new IllegalArgumentException("profile: warmup >= 0, repeats >= 1, validation >= 0, partitions "
                     + ">= 1 and torchThreads >= 1 are required");
         }
+        if (!PREDICTORS.contains(predictor)) {
+            throw new IllegalArgumentException("profile.predictor must be one of " + PREDICTORS + ", got '"
+                    + predictor + "'");
+        }
+    }
+
+    boolean calibrated() {
+        return predictor.equals("calibrated");
     }
 
     @Override
@@ -99,6 +111,8 @@ public record ProfileConfig(String name, String output, String space, Nb201Netwo
         n.put("validation", validation);
         n.put("seed", seed);
         n.put("torchThreads", torchThreads);
+        n.put("predictor", predictor);
+        n.put("instances", instances().size());
         return Json.canonical(n);
     }
 }

@@ -9,12 +9,23 @@ import java.util.Map;
  * constant for what every network of the space shares (stem, reductions, classifier, framework overhead), fitted on
  * networks measured end to end. An instance the table lacks is refused, naming it.
  *
+ * <p>Calibrated ({@link #calibrated}), each operation kind's entries are also scaled by a factor fitted on the
+ * measured networks: an operation timed alone runs slower or faster than inside a network (warm caches, no per-call
+ * set-up, libtorch's fusion), and by an amount that differs per kind; a table of times alone cannot see that.
+ *
  * @param table    median milliseconds per instance
  * @param constant milliseconds added to every network
+ * @param scales   factor per operation kind ({@link OpInstance#op()}); a kind not named here has factor 1
  */
-public record LatencyPredictor(Map<OpInstance, Double> table, double constant) implements Serializable {
+public record LatencyPredictor(Map<OpInstance, Double> table, double constant, Map<String, Double> scales)
+        implements Serializable {
     public LatencyPredictor {
         table = Map.copyOf(table);
+        scales = Map.copyOf(new java.util.TreeMap<>(scales));
+    }
+
+    public LatencyPredictor(Map<OpInstance, Double> table, double constant) {
+        this(table, constant, Map.of());
     }
 
     /** The table's sum over {@code instances}, without the constant. */
@@ -32,7 +43,20 @@ public record LatencyPredictor(Map<OpInstance, Double> table, double constant) i
     }
 
     public double predict(List<OpInstance> instances) {
-        return sum(instances) + constant;
+        double s = constant;
+        for (Map.Entry<String, Double> kind : sumsByKind(instances).entrySet()) {
+            s += scales.getOrDefault(kind.getKey(), 1.0) * kind.getValue();
+        }
+        return s;
+    }
+
+    /** The table's sum over {@code instances} per operation kind (checked as {@link #sum}). */
+    public Map<String, Double> sumsByKind(List<OpInstance> instances) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (OpInstance i : instances) {
+            out.merge(i.op(), sum(List.of(i)), Double::sum);
+        }
+        return out;
     }
 
     /** The same table with the constant that makes the mean error over measured networks zero. */
@@ -45,11 +69,93 @@ public record LatencyPredictor(Map<OpInstance, Double> table, double constant) i
     }
 
     /**
-     * Reads the {@code latency_table.csv} the profile job writes (a line per instance, the constant last), refusing a
-     * table of another space.
+     * The same table with a constant and a factor per operation kind fitted by least squares on measured networks
+     * (ridge-pulled towards factor 1 with weight {@code 1e-3} of each kind's own sum of squares, so that a kind the
+     * networks hardly vary in keeps its table value). A kind whose sum is the same in every network (absent, or 0 ms)
+     * keeps factor 1: the constant absorbs it.
+     */
+    public LatencyPredictor calibrated(List<List<OpInstance>> networks, double[] measuredMs) {
+        int n = networks.size();
+        List<Map<String, Double>> sums = networks.stream().map(this::sumsByKind).toList();
+        List<String> kinds = new java.util.ArrayList<>();
+        for (String kind : new java.util.TreeSet<>(sums.stream().flatMap(m -> m.keySet().stream()).toList())) {
+            double first = sums.get(0).getOrDefault(kind, 0.0);
+            if (sums.stream().anyMatch(m -> Math.abs(m.getOrDefault(kind, 0.0) - first) > 1e-12)) {
+                kinds.add(kind);
+            }
+        }
+        int k = kinds.size() + 1;
+        double[][] a = new double[k][k + 1];
+        for (int i = 0; i < n; i++) {
+            double[] x = new double[k];
+            x[0] = 1;
+            double fixed = 0;
+            for (Map.Entry<String, Double> e : sums.get(i).entrySet()) {
+                int j = kinds.indexOf(e.getKey());
+                if (j >= 0) {
+                    x[j + 1] = e.getValue();
+                } else {
+                    fixed += e.getValue();
+                }
+            }
+            for (int r = 0; r < k; r++) {
+                for (int c = 0; c < k; c++) {
+                    a[r][c] += x[r] * x[c];
+                }
+                a[r][k] += x[r] * (measuredMs[i] - fixed);
+            }
+        }
+        for (int j = 1; j < k; j++) {
+            double ridge = 1e-3 * a[j][j];
+            a[j][j] += ridge;
+            a[j][k] += ridge;
+        }
+        double[] w = solve(a);
+        Map<String, Double> fitted = new java.util.TreeMap<>();
+        for (int j = 1; j < k; j++) {
+            fitted.put(kinds.get(j - 1), w[j]);
+        }
+        return new LatencyPredictor(table, w[0], fitted);
+    }
+
+    /** Gaussian elimination with partial pivoting of an augmented k x (k+1) system. */
+    private static double[] solve(double[][] a) {
+        int k = a.length;
+        for (int p = 0; p < k; p++) {
+            int best = p;
+            for (int r = p + 1; r < k; r++) {
+                if (Math.abs(a[r][p]) > Math.abs(a[best][p])) {
+                    best = r;
+                }
+            }
+            double[] t = a[p];
+            a[p] = a[best];
+            a[best] = t;
+            for (int r = p + 1; r < k; r++) {
+                double f = a[r][p] / a[p][p];
+                for (int c = p; c <= k; c++) {
+                    a[r][c] -= f * a[p][c];
+                }
+            }
+        }
+        double[] w = new double[k];
+        for (int r = k - 1; r >= 0; r--) {
+            double s = a[r][k];
+            for (int c = r + 1; c < k; c++) {
+                s -= a[r][c] * w[c];
+            }
+            w[r] = s / a[r][r];
+        }
+        return w;
+    }
+
+    /**
+     * Reads the {@code latency_table.csv} the profile job writes (a line per instance, a {@code scale:<op>} line per
+     * calibrated kind, the constant last), refusing a table of another space.
      */
     public static LatencyPredictor fromCsv(List<String> lines, String space, String where) {
         Map<OpInstance, Double> table = new java.util.HashMap<>();
+        Map<String, Double> scales = new java.util.HashMap<>();
         double constant = 0;
         if (lines.isEmpty() || !lines.get(0).startsWith("device,engine,threads,space,op,")) {
             throw new IllegalArgumentException(where + " is not a latency table of the profile job (no header "
@@ -70,13 +176,18 @@ public record LatencyPredictor(Map<OpInstance, Double> table, double constant) i
             double ms = Double.parseDouble(f[9]);
             if (f[4].equals("constant")) {
                 constant = ms;
+            } else if (f[4].startsWith(SCALE)) {
+                scales.put(f[4].substring(SCALE.length()), ms);
             } else {
                 table.put(new OpInstance(f[4], Integer.parseInt(f[5]), Integer.parseInt(f[6]), Integer.parseInt(f[7]),
                         Integer.parseInt(f[8])), ms);
             }
         }
-        return new LatencyPredictor(table, constant);
+        return new LatencyPredictor(table, constant, scales);
     }
+
+    /** The op field's prefix of a calibrated kind's factor in {@code latency_table.csv}. */
+    public static final String SCALE = "scale:";
 
     /** Spearman's rank correlation of two samples (average ranks for ties). */
     public static double spearman(double[] a, double[] b) {

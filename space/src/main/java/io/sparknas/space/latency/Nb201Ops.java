@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The operation instances of a NAS-Bench-201 network: every edge of every cell, at its stage's channels and side
  * (the stem, the reduction blocks and the classifier are the same in every network: a latency predictor's constant).
- * {@code none} edges compute nothing and are left out.
+ * {@code none} edges are kept: the network multiplies their input by zero (as NAS-Bench-201's own {@code Zero} does),
+ * a kernel call that costs as much as a small element-wise operation, so a cell with more of them is not faster.
  */
 public final class Nb201Ops {
     private Nb201Ops() {
@@ -30,9 +31,7 @@ public final class Nb201Ops {
             }
             for (int i = 0; i < cfg.cellsPerStage(); i++) {
                 for (Operation op : cell.ops()) {
-                    if (op != Operation.NONE) {
-                        out.add(new OpInstance(op.text(), c, c, size, 1));
-                    }
+                    out.add(new OpInstance(op.text(), c, c, size, 1));
                 }
             }
         }

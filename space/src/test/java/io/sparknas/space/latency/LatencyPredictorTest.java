@@ -16,19 +16,63 @@ class LatencyPredictorTest {
     static final Nb201NetworkConfig NET = Nb201NetworkConfig.benchmark();
 
     @Test
-    void aNetworkRunsEachNonZeroEdgeOfEachCellAtItsStagesSize() {
+    void aNetworkRunsEachEdgeOfEachCellAtItsStagesSizeNoneIncluded() {
         Nb201Cell cell = Nb201Cell.parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_1x1~2|");
         List<OpInstance> ops = Nb201Ops.of(cell, NET);
-        assertEquals(4 * 5 * 3, ops.size(), "4 edges that compute, 5 cells, 3 stages");
+        assertEquals(6 * 5 * 3, ops.size(), "6 edges (none multiplies by zero), 5 cells, 3 stages");
         assertTrue(ops.contains(new OpInstance("nor_conv_3x3", 64, 64, 8, 1)));
-        assertEquals(12, Nb201Ops.distinct(NET).size(), "4 operations (none computes nothing) x 3 stages");
+        assertEquals(2 * 5 * 3, ops.stream().filter(o -> o.op().equals("none")).count());
+        assertEquals(15, Nb201Ops.distinct(NET).size(), "5 operations x 3 stages");
+    }
+
+    @Test
+    void aCalibratedPredictorRecoversEachKindsFactorFromMeasuredNetworksAndReadsBackFromCsv() {
+        Map<OpInstance, Double> table = new HashMap<>();
+        for (OpInstance op : Nb201Ops.distinct(NET)) {
+            table.put(op, switch (op.op()) {
+                case "nor_conv_3x3" -> 0.3;
+                case "nor_conv_1x1" -> 0.1;
+                case "avg_pool_3x3" -> 0.05;
+                case "none" -> 0.01;
+                default -> 0.0;
+            });
+        }
+        LatencyPredictor table1 = new LatencyPredictor(table, 0);
+        // networks that run each kind at its own factor: convolutions faster inside a network, pools slower
+        Map<String, Double> truth = Map.of("nor_conv_3x3", 0.8, "nor_conv_1x1", 0.9, "avg_pool_3x3", 1.5, "none", 1.2);
+        io.sparknas.space.SeededRandom rng = new io.sparknas.space.SeededRandom(3);
+        List<List<OpInstance>> nets = new java.util.ArrayList<>();
+        double[] measured = new double[60];
+        for (int i = 0; i < measured.length; i++) {
+            List<OpInstance> net = Nb201Ops.of(new io.sparknas.space.nb201.Nb201Space().sample(rng), NET);
+            nets.add(net);
+            measured[i] = 2.0;
+            table1.sumsByKind(net).forEach((kind, ms) -> measured[nets.size() - 1] += truth.getOrDefault(kind, 1.0) * ms);
+        }
+        LatencyPredictor c = table1.calibrated(nets, measured);
+        assertEquals(2.0, c.constant(), 0.05);
+        truth.forEach((kind, f) -> assertEquals(f, c.scales().get(kind), 0.02, kind));
+        assertTrue(!c.scales().containsKey("skip_connect"), "a kind at 0 ms in every network keeps factor 1");
+        assertEquals(measured[7], c.predict(nets.get(7)), 0.01);
+        // the additive fit cannot follow the factors: it misses where the calibrated one does not
+        double additiveError = Math.abs(table1.fitted(nets, measured).predict(nets.get(7)) - measured[7]);
+        assertTrue(additiveError > 0.05, "additive error " + additiveError);
+
+        List<String> csv = new java.util.ArrayList<>(List.of(
+                "device,engine,threads,space,op,channels_in,channels_out,size,stride,median_ms"));
+        table.forEach((op, ms) -> csv.add("cpu X,djl,1,nb201," + op.op() + "," + op.channelsIn() + ","
+                + op.channelsOut() + "," + op.size() + "," + op.stride() + "," + ms));
+        c.scales().forEach((kind, f) -> csv.add("cpu X,djl,1,nb201," + LatencyPredictor.SCALE + kind + ",0,0,0,0," + f));
+        csv.add("cpu X,djl,1,nb201,constant,0,0,0,0," + c.constant());
+        LatencyPredictor read = LatencyPredictor.fromCsv(csv, "nb201", "t.csv");
+        assertEquals(c.predict(nets.get(7)), read.predict(nets.get(7)), 1e-9);
     }
 
     @Test
     void thePredictionSumsTheTableAndTheFittedConstantClosesTheMeanGap() {
         Map<OpInstance, Double> table = new HashMap<>();
         for (OpInstance op : Nb201Ops.distinct(NET)) {
-            table.put(op, op.op().equals("nor_conv_3x3") ? 1.0 : 0.1);
+            table.put(op, op.op().equals("nor_conv_3x3") ? 1.0 : op.op().equals("none") ? 0.0 : 0.1);
         }
         LatencyPredictor p = new LatencyPredictor(table, 0);
         List<OpInstance> a = Nb201Ops.of(Nb201Cell.parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"), NET);
