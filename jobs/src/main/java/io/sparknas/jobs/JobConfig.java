@@ -148,7 +148,8 @@ public record JobConfig(Config config, String source) {
             return new io.sparknas.pipeline.profile.ProfileConfig(c.getString("sweep.name"),
                     c.getString("sweep.output"), space, bind(p.withOnlyPath("network"), "profile",
                     NetworkHolder.class).network(), darts, p.getInt("warmup"), p.getInt("repeats"), p.getInt("validation"),
-                    p.getInt("partitions"), p.getLong("seed"), p.getInt("torchThreads"), p.getString("predictor"));
+                    p.getInt("partitions"), p.getLong("seed"), p.getInt("torchThreads"), p.getString("predictor"),
+                    p.getString("statistic"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
         }

@@ -60,7 +60,9 @@ class ProfileJobTest {
     void badProfileInputIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
         Path out = dir.resolve("never");
         for (String[] b : List.of(new String[] {"profile.repeats=0", "repeats >= 1"},
-                new String[] {"profile.network.inputSize=6", "inputSize must be a positive multiple of 4"})) {
+                new String[] {"profile.network.inputSize=6", "inputSize must be a positive multiple of 4"},
+                new String[] {"profile.statistic=mean", "profile.statistic must be one of [p10, median], got 'mean'"},
+                new String[] {"profile.predictor=linear", "profile.predictor must be one of [additive, calibrated]"})) {
             List<String> args = tiny(out);
             args.addAll(List.of("--set", b[0]));
             String printed = DoctorJobTest.runAll(args.toArray(String[]::new));

@@ -67,9 +67,9 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
      */
     record Timed(OpInstance op, String genotype, Timing.Result result, double overheadMs, String device, String host)
             implements Serializable {
-        /** The table's entry: the median less the harness's overhead, never below 0. */
-        double netMs() {
-            return Math.max(0, result.medianMs() - overheadMs);
+        /** The table's entry: the configured statistic less the harness's overhead, never below 0. */
+        double netMs(ProfileConfig cfg) {
+            return Math.max(0, cfg.latencyOf(result) - overheadMs);
         }
     }
     public Result run() {
@@ -80,7 +80,7 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
                 + ")").run(run).stream().sorted(TABLE_ORDER).toList();
         String device = ops.get(0).device();
         Map<OpInstance, Double> table = new HashMap<>();
-        ops.forEach(t -> table.put(t.op(), t.netMs()));
+        ops.forEach(t -> table.put(t.op(), t.netMs(cfg)));
         LatencyPredictor predictor = new LatencyPredictor(table, 0);
         if (cfg.validation() > 0) {
             List<Timed> nets = new TaskStage<>("latency_check", () -> sweep.isCommitted(CHECK), () -> readNets(sweep),
@@ -90,7 +90,7 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
             double[] measured = new double[nets.size()];
             for (int i = 0; i < nets.size(); i++) {
                 networks.add(cfg.instancesOf(nets.get(i).genotype()));
-                measured[i] = nets.get(i).result().medianMs();
+                measured[i] = cfg.latencyOf(nets.get(i).result());
             }
             // the predictor is fitted on the networks of even index and judged on the others
             List<List<OpInstance>> fitNets = new ArrayList<>();
@@ -167,7 +167,7 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
                     .set("size", t.op().size()).set("stride", t.op().stride())
                     .set("median_ms", t.result().medianMs()).set("p10_ms", t.result().p10Ms())
                     .set("p90_ms", t.result().p90Ms()).set("repeats", t.result().repeats()).set("host", t.host())
-                    .set("overhead_ms", t.overheadMs()).set("net_ms", t.netMs()).build());
+                    .set("overhead_ms", t.overheadMs()).set("net_ms", t.netMs(cfg)).build());
         }
         run.sweep().commit(OPS, 0, rows, OPS_SCHEMA);
         log.accept(String.format(Locale.ROOT, "timed %d operation instances on %s in %s", ops.size(),
@@ -228,7 +228,7 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
             OpInstance op = t.op();
             sb.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s,%d,%d,%d,%d,%.6f%n", csv(device), ExecutorInfo.engine(),
                     cfg.torchThreads(), cfg.space(), op.op(), op.channelsIn(), op.channelsOut(), op.size(),
-                    op.stride(), t.netMs()));
+                    op.stride(), t.netMs(cfg)));
         }
         predictor.scales().forEach((kind, f) -> sb.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s%s,0,0,0,0,%.6f%n",
                 csv(device), ExecutorInfo.engine(), cfg.torchThreads(), cfg.space(), LatencyPredictor.SCALE, kind, f)));
@@ -250,7 +250,7 @@ public record LatencyProfile(SparkSession spark, ProfileConfig cfg, Consumer<Str
     static double overhead(ProfileConfig c) {
         Torch.pinThreads(c.torchThreads());
         Device d = ExecutorInfo.device();
-        return Timing.overhead(d, c.warmup(), c.repeats()).medianMs();
+        return c.latencyOf(Timing.overhead(d, c.warmup(), c.repeats()));
     }
 
     static Timed timeOp(ProfileConfig c, OpInstance op, double overheadMs) {

@@ -37,12 +37,16 @@ import java.util.List;
  * @param torchThreads libtorch threads while timing (part of the table's key)
  * @param predictor    {@code additive} (the table's sum plus a fitted constant) or {@code calibrated} (also a factor
  *                     per operation kind fitted on the validation's fitting half: {@link LatencyPredictor#calibrated})
+ * @param statistic    which statistic of the timed passes is the latency, of an instance, the harness and a network:
+ *                     {@code p10} (the default: the undisturbed cost; on a shared machine the median also holds other
+ *                     work's interference, which does not repeat from one timing to the next) or {@code median}
  */
 public record ProfileConfig(String name, String output, String space, Nb201NetworkConfig network,
                      DartsNetworkConfig darts, int warmup, int repeats, int validation, int partitions, long seed,
-                     int torchThreads, String predictor) implements Sweep.Definition, Serializable {
+                     int torchThreads, String predictor, String statistic) implements Sweep.Definition, Serializable {
     public static final List<String> SPACES = List.of(Nb201Space.NAME, DartsSpace.NAME);
     public static final List<String> PREDICTORS = List.of("additive", "calibrated");
+    public static final List<String> STATISTICS = List.of("p10", "median");
 
     public ProfileConfig {
         Json.checkName(name);
@@ -61,6 +65,15 @@ public record ProfileConfig(String name, String output, String space, Nb201Netwo
             throw new IllegalArgumentException("profile.predictor must be one of " + PREDICTORS + ", got '"
                     + predictor + "'");
         }
+        if (!STATISTICS.contains(statistic)) {
+            throw new IllegalArgumentException("profile.statistic must be one of " + STATISTICS + ", got '"
+                    + statistic + "'");
+        }
+    }
+
+    /** The configured statistic of {@code r}. */
+    double latencyOf(Timing.Result r) {
+        return statistic.equals("p10") ? r.p10Ms() : r.medianMs();
     }
 
     boolean calibrated() {
@@ -112,6 +125,7 @@ public record ProfileConfig(String name, String output, String space, Nb201Netwo
         n.put("seed", seed);
         n.put("torchThreads", torchThreads);
         n.put("predictor", predictor);
+        n.put("statistic", statistic);
         n.put("instances", instances().size());
         return Json.canonical(n);
     }

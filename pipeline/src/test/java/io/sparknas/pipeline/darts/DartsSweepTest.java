@@ -224,7 +224,7 @@ class DartsSweepTest {
     /** The profile job's table of the proxy's DARTS network, timed quickly (a few repeats). */
     static Path profileTable(Path dir, ProxySpec proxy) {
         ProfileConfig cfg = new ProfileConfig("profile-darts", dir.resolve("profile").toString(),
-                "darts", null, proxy.dartsNetwork(), 1, 3, 4, 1, 0, 1, "calibrated");
+                "darts", null, proxy.dartsNetwork(), 1, 3, 4, 1, 0, 1, "calibrated", "p10");
         LatencyProfile.Result r = new LatencyProfile(LocalSpark.get(), cfg, System.out::println).run();
         assertTrue(r.predictor().table().size() > 0);
         return dir.resolve("profile/latency_table.csv");
