@@ -54,8 +54,9 @@ public final class DartsOps {
     }
 
     /**
-     * The table's latency of every (edge, operation) of the supernet's {@code nodes}-node cells of one type, summed
-     * over the network's cells of that type; edges in the supernet's order (node by node, inputs 0..node+1);
+     * The predictor's latency of every (edge, operation) of the supernet's {@code nodes}-node cells of one type (its
+     * table entry times its kind's factor, as {@link LatencyPredictor#predict} counts it), summed over the network's
+     * cells of that type; edges in the supernet's order (node by node, inputs 0..node+1);
      * {@code none} costs 0. An instance the table lacks is refused, naming it.
      */
     public static double[][] edgeMatrix(LatencyPredictor table, DartsNetworkConfig cfg, List<Operation> ops,
@@ -72,7 +73,7 @@ public final class DartsOps {
                     for (int k = 0; k < ops.size(); k++) {
                         Operation op = ops.get(k);
                         if (op != Operation.NONE) {
-                            m[edge][k] += table.sum(List.of(instance(op, c, side, reduction, input)));
+                            m[edge][k] += table.scaled(instance(op, c, side, reduction, input));
                         }
                     }
                     edge++;

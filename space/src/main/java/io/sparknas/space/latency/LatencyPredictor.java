@@ -44,10 +44,15 @@ public record LatencyPredictor(Map<OpInstance, Double> table, double constant, M
 
     public double predict(List<OpInstance> instances) {
         double s = constant;
-        for (Map.Entry<String, Double> kind : sumsByKind(instances).entrySet()) {
-            s += scales.getOrDefault(kind.getKey(), 1.0) * kind.getValue();
+        for (OpInstance i : instances) {
+            s += scaled(i);
         }
         return s;
+    }
+
+    /** What one instance adds to a prediction: its table entry times its kind's factor (checked as {@link #sum}). */
+    public double scaled(OpInstance instance) {
+        return scales.getOrDefault(instance.op(), 1.0) * sum(List.of(instance));
     }
 
     /** The table's sum over {@code instances} per operation kind (checked as {@link #sum}). */
