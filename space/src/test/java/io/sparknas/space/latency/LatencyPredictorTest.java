@@ -47,7 +47,8 @@ class LatencyPredictorTest {
             List<OpInstance> net = Nb201Ops.of(new io.sparknas.space.nb201.Nb201Space().sample(rng), NET);
             nets.add(net);
             measured[i] = 2.0;
-            table1.sumsByKind(net).forEach((kind, ms) -> measured[nets.size() - 1] += truth.getOrDefault(kind, 1.0) * ms);
+            int at = i;
+            table1.sumsByKind(net).forEach((kind, ms) -> measured[at] += truth.getOrDefault(kind, 1.0) * ms);
         }
         LatencyPredictor c = table1.calibrated(nets, measured);
         assertEquals(2.0, c.constant(), 0.05);
@@ -62,7 +63,8 @@ class LatencyPredictorTest {
                 "device,engine,threads,space,op,channels_in,channels_out,size,stride,median_ms"));
         table.forEach((op, ms) -> csv.add("cpu X,djl,1,nb201," + op.op() + "," + op.channelsIn() + ","
                 + op.channelsOut() + "," + op.size() + "," + op.stride() + "," + ms));
-        c.scales().forEach((kind, f) -> csv.add("cpu X,djl,1,nb201," + LatencyPredictor.SCALE + kind + ",0,0,0,0," + f));
+        c.scales().forEach((kind, f) -> csv.add("cpu X,djl,1,nb201," + LatencyPredictor.SCALE + kind + ",0,0,0,0,"
+                + f));
         csv.add("cpu X,djl,1,nb201,constant,0,0,0,0," + c.constant());
         LatencyPredictor read = LatencyPredictor.fromCsv(csv, "nb201", "t.csv");
         assertEquals(c.predict(nets.get(7)), read.predict(nets.get(7)), 1e-9);
