@@ -35,7 +35,8 @@ public record LatencyPredictor(Map<OpInstance, Double> table, double constant, M
             Double ms = table.get(i);
             if (ms == null) {
                 throw new IllegalArgumentException("the latency table has no entry for " + i.text() + " (made for "
-                        + "another space, size or channels? run the profile job for this configuration)");
+                        + "another space, size or channels, or by an older profile job that did not time it? run the "
+                        + "profile job for this configuration)");
             }
             s += ms;
         }
