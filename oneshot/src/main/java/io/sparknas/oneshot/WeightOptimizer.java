@@ -37,14 +37,27 @@ public final class WeightOptimizer {
 
     /** Applies the gradients of the last backward pass with learning rate {@code lr}, then zeroes them. */
     public void step(NDManager step, double lr) {
-        List<NDArray> weights = model.weights();
+        step(step, lr, null);
+    }
+
+    /**
+     * The same for the weights marked {@code active} (null = all): the others are left as they are, with no weight
+     * decay and no momentum, as {@code torch.optim.SGD} skips parameters without a gradient (a single-path
+     * supernet's weights off the step's path).
+     */
+    public void step(NDManager step, double lr, boolean[] active) {
+        List<NDArray> all = model.weights();
+        int[] index = java.util.stream.IntStream.range(0, all.size()).filter(i -> active == null || active[i])
+                .toArray();
+        List<NDArray> weights = java.util.Arrays.stream(index).mapToObj(all::get).toList();
         try (Torch.NoGrad ng = Torch.noGrad()) {
             synchronized (Torch.UPDATE_LOCK) {
                 List<NDArray> g = StepArrays.gradients(step, weights);
                 GradientClip.toNorm(g, sgd.gradClip());
-                for (int i = 0; i < weights.size(); i++) {
-                    NDArray p = weights.get(i);
-                    NDArray d = g.get(i);
+                for (int j = 0; j < index.length; j++) {
+                    int i = index[j];
+                    NDArray p = weights.get(j);
+                    NDArray d = g.get(j);
                     if (sgd.weightDecay() > 0) {
                         d.addi(scoped(step, p.mul(sgd.weightDecay())));
                     }

@@ -25,7 +25,8 @@ import java.util.function.UnaryOperator;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ProxySpec.class, name = ProxySpec.KIND),
     @JsonSubTypes.Type(value = TabularSpec.class, name = TabularSpec.KIND),
-    @JsonSubTypes.Type(value = SupernetSpec.class, name = SupernetSpec.KIND)
+    @JsonSubTypes.Type(value = SupernetSpec.class, name = SupernetSpec.KIND),
+    @JsonSubTypes.Type(value = OneShotSpec.class, name = OneShotSpec.KIND)
 })
 public interface EstimatorSpec extends Serializable {
 
@@ -84,6 +85,14 @@ public interface EstimatorSpec extends Serializable {
      * JVM (Spark local mode): a missing or unreadable table or dataset. One line, saying what and how to fix it.
      */
     default void checkLocal() {
+    }
+
+    /**
+     * What must be trained once for the whole sweep before any candidate is scored (a weight-sharing supernet), if
+     * anything: the pipeline trains and stores it, then evaluates with {@link SweepTraining#trained}'s spec.
+     */
+    default Optional<SweepTraining> sweepTraining() {
+        return Optional.empty();
     }
 
     /** Files every executor needs a copy of (Spark ships them once, {@code SparkContext.addFile}). */

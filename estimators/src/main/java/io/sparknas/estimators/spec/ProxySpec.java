@@ -11,7 +11,7 @@ import io.sparknas.estimators.proxy.ProxyTrainingEstimator;
 import java.util.Optional;
 
 /** Proxy training ({@code estimator.kind = proxy}): the budget of one evaluation and the images it uses. */
-@JsonIgnoreProperties({"table"})
+@JsonIgnoreProperties({"table", "oneshot"})
 public record ProxySpec(ProxyConfig proxy, DataConfig data) implements EstimatorSpec {
     public static final String KIND = "proxy";
 

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * Table look-up ({@code estimator.kind = tabular}): the NAS-Bench-201 table and which of its columns is the search
  * signal and which the reported test accuracy.
  */
-@JsonIgnoreProperties({"proxy", "data"})
+@JsonIgnoreProperties({"proxy", "data", "oneshot"})
 public record TabularSpec(Table table) implements EstimatorSpec {
     public static final String KIND = "tabular";
 

@@ -1,5 +1,6 @@
 package io.sparknas.oneshot.ofa;
 
+import io.sparknas.oneshot.Norm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -43,7 +44,6 @@ import static io.sparknas.oneshot.StepArrays.scoped;
  * thread-safe.
  */
 public final class ElasticSupernet implements Trainable, AutoCloseable {
-    static final float BN_EPSILON = 1e-5f;
 
     private final OfaSpace space;
     private final int inputChannels;

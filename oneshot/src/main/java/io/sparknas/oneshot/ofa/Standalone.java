@@ -1,5 +1,6 @@
 package io.sparknas.oneshot.ofa;
 
+import io.sparknas.oneshot.Norm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

@@ -1,69 +1,29 @@
 package io.sparknas.oneshot.ofa;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.data.Datasets;
 import io.sparknas.estimators.data.ImageSet;
 import io.sparknas.estimators.training.BatchStats;
-import io.sparknas.space.SeededRandom;
+import io.sparknas.oneshot.InheritedEvaluation;
+import io.sparknas.oneshot.Norm;
 import io.sparknas.space.ofa.OfaSubnet;
 
-import java.util.Arrays;
-
-/**
- * A subnet evaluated by weight inheritance, without training: its batch normalisation recalibrated on a fixed
- * sample of training images, then its accuracy on a set of images.
- */
+/** A Once-for-All subnet evaluated by weight inheritance ({@link InheritedEvaluation} on the elastic supernet). */
 public final class SubnetEvaluation {
-    private static final int EVAL_BATCH = 256;
 
     private SubnetEvaluation() {
     }
 
-    /**
-     * BN statistics of {@code net} over {@code images} training images (the same ones for every subnet, drawn from
-     * {@code seed}), in batches of {@code batch}; arrays of {@code owner}.
-     */
+    /** BN statistics of {@code net} over {@code images} training images drawn from {@code seed}. */
     public static Norm.Statistics calibrate(ElasticSupernet supernet, OfaSubnet net, Datasets.Split data, int images,
                                             int batch, long seed, NDManager owner) {
-        ImageSet train = data.train();
-        int n = Math.min(images, train.size());
-        int[] sample = Arrays.copyOf(new SeededRandom(seed).permutation(train.size()), n);
-        Norm.Calibrating c = Norm.calibrating(owner);
-        try (Torch.NoGrad ng = Torch.noGrad()) {
-            for (int from = 0; from < n; from += batch) {
-                int[] idx = Arrays.copyOfRange(sample, from, Math.min(n, from + batch));
-                try (NDManager step = supernet.manager().newSubManager()) {
-                    supernet.forward(net, step.create(train.batch(idx, data.normalization()), new Shape(idx.length,
-                            train.channels(), train.height(), train.width())), c);
-                }
-            }
-        }
-        return c.statistics();
+        return InheritedEvaluation.calibrate((x, norm) -> supernet.forward(net, x, norm), supernet.manager(), data,
+                images, batch, seed, owner);
     }
 
-    /** Accuracy (and summed loss) of {@code net} with statistics {@code stats} on every image of {@code images}. */
+    /** Accuracy of {@code net} with statistics {@code stats} on every image of {@code images}. */
     public static BatchStats evaluate(ElasticSupernet supernet, OfaSubnet net, Norm.Statistics stats,
                                       ImageSet images, ImageSet.Normalization norm, NDManager scope) {
-        BatchStats total = BatchStats.EMPTY;
-        try (Torch.NoGrad ng = Torch.noGrad()) {
-            for (int from = 0; from < images.size(); from += EVAL_BATCH) {
-                int start = from;
-                int[] idx = new int[Math.min(EVAL_BATCH, images.size() - from)];
-                Arrays.setAll(idx, i -> start + i);
-                try (NDManager step = scope.newSubManager()) {
-                    NDArray x = step.create(images.batch(idx, norm), new Shape(idx.length, images.channels(),
-                            images.height(), images.width()));
-                    NDArray y = step.create(images.labelBatch(idx), new Shape(idx.length));
-                    NDArray logits = supernet.forward(net, x, Norm.using(stats));
-                    long correct = logits.argMax(1).toType(DataType.FLOAT32, false).eq(y).sum().getLong();
-                    total = total.plus(new BatchStats(0, correct, idx.length));
-                }
-            }
-        }
-        return total;
+        return InheritedEvaluation.evaluate((x, n) -> supernet.forward(net, x, n), stats, images, norm, scope);
     }
 }

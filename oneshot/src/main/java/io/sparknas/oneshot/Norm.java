@@ -1,4 +1,4 @@
-package io.sparknas.oneshot.ofa;
+package io.sparknas.oneshot;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,6 +15,8 @@ import java.util.Map;
  * (evaluation; as a plain network's BatchNorm in inference with those running statistics).
  */
 public abstract class Norm {
+    /** PyTorch's BatchNorm epsilon. */
+    public static final float BN_EPSILON = 1e-5f;
 
     /** Normalises {@code h} (NCHW) of layer {@code name}, then scales by {@code gamma} and shifts by {@code beta}. */
     public abstract NDArray apply(String name, NDArray h, NDArray gamma, NDArray beta);
@@ -114,7 +116,7 @@ public abstract class Norm {
         NDManager m = h.getManager();
         NDArray runningMean = mean != null ? mean : m.zeros(new Shape(c), h.getDataType());
         NDArray runningVar = var != null ? var : m.ones(new Shape(c), h.getDataType());
-        return BatchNorm.batchNorm(h, runningMean, runningVar, gamma, beta, 1, 0.1f, ElasticSupernet.BN_EPSILON,
+        return BatchNorm.batchNorm(h, runningMean, runningVar, gamma, beta, 1, 0.1f, BN_EPSILON,
                 training).singletonOrThrow();
     }
 }
