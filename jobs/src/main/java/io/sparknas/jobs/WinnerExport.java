@@ -30,7 +30,8 @@ import java.util.List;
  * Exports a sweep's winner to the sweep's storage ({@code <sweep.output>/export}, or {@code export.dir}; a local folder
  * or any Hadoop URI, {@code hdfs://}, {@code s3a://}): {@code genotype.json} (with its accuracy and provenance),
  * {@code genotype.txt} (the space's own text form), cell drawings (DOT, and SVG where Graphviz is installed), and,
- * where the sweep's estimator trains networks, the winner retrained with its own seed and budget as a Spark task on an
+ * where the sweep's estimator trains networks ({@link EstimatorSpec#retraining()}), the winner
+ * retrained with its own seed and budget as a Spark task on an
  * executor (its GPU where it has one) through the {@link io.sparknas.estimators.Estimator} contract, its parameters
  * saved as DJL parameters under {@code model/}; beside it the sweep's Pareto fronts ({@link FrontExport}). The
  * driver's files are made in a local folder and uploaded ({@link #upload}): in YARN or Kubernetes cluster mode the
@@ -53,7 +54,7 @@ public final class WinnerExport {
             ObjectNode root = describe(best, staged, sweep.name(), sweep.hash(), new ArrayList<>());
             if (job.exportRetrain()) {
                 SparkEvaluator.Retrained again = new SparkEvaluator(
-                        JavaSparkContext.fromSparkContext(spark.sparkContext()), spec)
+                        JavaSparkContext.fromSparkContext(spark.sparkContext()), spec.retraining())
                         .retrain(best.candidate(), target + "/model");
                 Evaluation e = again.result().evaluation();
                 if (!e.isOk()) {

@@ -113,6 +113,21 @@ class JobConfigTest {
     }
 
     @Test
+    void theOneShotTemplateBindsItsSupernetAndAMissingCheckpointIsRefusedInOneLine() {
+        Path conf = Path.of("../conf/oneshot-nb201.conf");
+        io.sparknas.space.TestData.require(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
+                "Fashion-MNIST missing: sudo apt-get install dataset-fashion-mnist");
+        var spec = (io.sparknas.estimators.spec.OneShotSpec) JobConfig.load(conf, List.of()).sweep().estimator();
+        assertEquals(new io.sparknas.estimators.spec.OneShotConfig(30, 500, 0, ""), spec.oneshot());
+        assertEquals(16, spec.nb201Network().channels());
+        assertTrue(spec.sweepTraining().isPresent(), "no checkpoint given: the sweep trains one");
+        JobConfig given = JobConfig.load(conf, List.of("estimator.oneshot.checkpoint=/nonexistent/s.ckpt"));
+        var e = assertThrows(IllegalArgumentException.class, () -> given.checkLocalData(given.sweep().estimator()));
+        assertTrue(e.getMessage().contains("estimator.oneshot.checkpoint: no file /nonexistent/s.ckpt"),
+                e.getMessage());
+    }
+
+    @Test
     void theDefaultsFileAndTheRecordsDefaultsAgree() {
         JobConfig defaults = JobConfig.load(null, List.of());
         assertEquals(ProxyConfig.defaults(), defaults.bind("estimator.proxy", ProxyConfig.class));
@@ -152,7 +167,7 @@ class JobConfigTest {
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> JobConfig.load(QUICKSTART, List.of("estimator.kind=oracle")).sweep());
-        assertEquals("configuration ../conf/quickstart.conf: estimator.kind must be one of [proxy, tabular], got "
+        assertEquals("configuration ../conf/quickstart.conf: estimator.kind must be one of [proxy, tabular, oneshot], got "
                 + "'oracle'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> JobConfig.load(QUICKSTART, List.of("search.budget=many")).sweep());

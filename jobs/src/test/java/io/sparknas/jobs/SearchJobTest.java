@@ -175,4 +175,34 @@ class SearchJobTest {
             assertTrue(!wrong.isOk() && wrong.error().contains("absent"), wrong.error());
         }
     }
+
+    /**
+     * The oneshot template from the command line: the sweep trains its supernet once, scores every cell from it,
+     * and exports the winner as its network trained from scratch (the supernet's weights are not a network).
+     */
+    @Test
+    void aOneShotSearchTrainsItsSupernetScoresFromItAndExportsTheWinnerTrainedFromScratch(@TempDir Path dir)
+            throws Exception {
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        String out = dir.resolve("oneshot").toString();
+        List<String> args = new ArrayList<>(List.of("search", "--conf", "../conf/oneshot-nb201.conf"));
+        for (String s : List.of("sweep.output=" + out, "search.budget=4", "search.roundSize=2",
+                "estimator.proxy.channels=8", "estimator.proxy.epochs=2", "estimator.proxy.learningRate=0.1",
+                "estimator.oneshot.epochs=1", "estimator.oneshot.calibrationImages=50",
+                "estimator.data.trainPerClass=40",
+                "estimator.data.validationPerClass=5", "estimator.data.resize=12", "spark.master=local[2]")) {
+            args.addAll(List.of("--set", s));
+        }
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+        try (var files = Files.list(Path.of(out, "supernet"))) {
+            assertEquals(1, files.filter(f -> f.toString().endsWith(".ckpt")).count());
+        }
+        Row top = topRow(out);
+        assertEquals("oneshot", top.<String>getAs("estimator"));
+        JsonNode exported = JSON.readTree(Path.of(out, "export", "genotype.json").toFile());
+        assertEquals(top.<String>getAs("genotype"), exported.path("text").asText());
+        assertTrue(exported.has("retrainedAccuracy"), exported.toString());
+        assertTrue(Files.isRegularFile(Path.of(exported.path("modelDir").asText(), "model-0000.params")));
+    }
 }

@@ -65,6 +65,19 @@ public interface EstimatorSpec extends Serializable {
     default void checkScheduled(int maxEpochs) {
     }
 
+    /**
+     * The spec that retrains a sweep's winner to export its network: this one, or for an estimator that does not
+     * train a candidate's own network (a supernet's weights), the training it stands in for.
+     */
+    default EstimatorSpec retraining() {
+        return this;
+    }
+
+    /** The search spaces whose candidates the estimator can score; empty = any. */
+    default List<String> spaces() {
+        return List.of();
+    }
+
     /** The images the estimator reads, if it reads any. */
     default Optional<DataConfig> dataset() {
         return Optional.empty();

@@ -37,6 +37,12 @@ public record OneShotSpec(ProxyConfig proxy, DataConfig data, OneShotConfig ones
         return new ProxySpec(proxy, data).nb201Network();
     }
 
+    /** NAS-Bench-201 cells only. */
+    @Override
+    public java.util.List<String> spaces() {
+        return java.util.List.of(io.sparknas.space.nb201.Nb201Space.NAME);
+    }
+
     @Override
     public String kind() {
         return KIND;
@@ -50,6 +56,12 @@ public record OneShotSpec(ProxyConfig proxy, DataConfig data, OneShotConfig ones
     private static Supernets supernets() {
         return ServiceLoader.load(Supernets.class).findFirst().orElseThrow(() -> new IllegalStateException(
                 "estimator.kind = oneshot needs the sparknas oneshot module on the classpath"));
+    }
+
+    /** The winner is exported as its network trained from scratch: proxy training of the same network and data. */
+    @Override
+    public EstimatorSpec retraining() {
+        return new ProxySpec(proxy, data);
     }
 
     @Override

@@ -70,6 +70,12 @@ public record TabularSpec(Table table) implements EstimatorSpec {
         }
     }
 
+    /** NAS-Bench-201 cells only. */
+    @Override
+    public java.util.List<String> spaces() {
+        return java.util.List.of(io.sparknas.space.nb201.Nb201Space.NAME);
+    }
+
     @Override
     public String kind() {
         return KIND;

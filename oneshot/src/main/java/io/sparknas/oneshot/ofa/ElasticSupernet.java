@@ -9,17 +9,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.Device;
 import io.sparknas.estimators.Torch;
+import io.sparknas.oneshot.SupernetWeights;
 import io.sparknas.oneshot.Trainable;
-import io.sparknas.space.SeededRandom;
 import io.sparknas.space.ofa.OfaSpace;
 import io.sparknas.space.ofa.OfaSubnet;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,42 +46,38 @@ public final class ElasticSupernet implements Trainable, AutoCloseable {
     private final int inputChannels;
     private final int classes;
     private final NDManager manager;
-    private final Map<String, NDArray> arrays = new LinkedHashMap<>();
+    private final Map<String, NDArray> arrays;
 
     public ElasticSupernet(OfaSpace space, int inputChannels, int classes, Device device, long seed) {
         this.space = space;
         this.inputChannels = inputChannels;
         this.classes = classes;
         this.manager = NDManager.newBaseManager(device);
-        SeededRandom rng = new SeededRandom(seed);
-        conv("stem.conv", space.stemChannels(), inputChannels, 3, rng);
-        bn("stem.bn", space.stemChannels());
+        SupernetWeights w = new SupernetWeights(manager, seed);
+        w.conv("stem.conv", space.stemChannels(), inputChannels, 3);
+        w.bn("stem.bn", space.stemChannels());
         int kmax = space.maxKernel();
         for (int s = 0; s < space.stages(); s++) {
             for (int b = 0; b < space.maxDepth(); b++) {
                 int in = space.blockInput(s, b);
                 int hidden = in * space.maxExpand();
                 String p = block(s, b);
-                conv(p + "expand", hidden, in, 1, rng);
-                bn(p + "bn1", hidden);
-                conv(p + "depthwise", hidden, 1, kmax, rng);
-                bn(p + "bn2", hidden);
-                conv(p + "project", space.widths().get(s), hidden, 1, rng);
-                bn(p + "bn3", space.widths().get(s));
+                w.conv(p + "expand", hidden, in, 1);
+                w.bn(p + "bn1", hidden);
+                w.conv(p + "depthwise", hidden, 1, kmax);
+                w.bn(p + "bn2", hidden);
+                w.conv(p + "project", space.widths().get(s), hidden, 1);
+                w.bn(p + "bn3", space.widths().get(s));
                 List<Integer> ks = space.kernels();
                 for (int i = ks.size() - 2; i >= 0; i--) {
                     int k = ks.get(i);
-                    put(p + "transform" + k, manager.eye(k * k));
+                    w.put(p + "transform" + k, manager.eye(k * k));
                 }
             }
         }
         int last = space.widths().get(space.stages() - 1);
-        double bound = 1 / Math.sqrt(last);
-        put("classifier.weight", uniform(new Shape(classes, last), bound, rng));
-        put("classifier.bias", uniform(new Shape(classes), bound, rng));
-        for (NDArray a : arrays.values()) {
-            a.setRequiresGradient(true);
-        }
+        w.linear("classifier", classes, last);
+        this.arrays = w.trainable();
     }
 
     public OfaSpace space() {
@@ -101,34 +94,6 @@ public final class ElasticSupernet implements Trainable, AutoCloseable {
 
     static String block(int stage, int block) {
         return "s" + stage + "b" + block + ".";
-    }
-
-    private void put(String name, NDArray a) {
-        a.setName(name);
-        arrays.put(name, a);
-    }
-
-    private void conv(String name, int out, int inPerGroup, int k, SeededRandom rng) {
-        // He normal with fan-out, as OFA's init_models (kaiming, mode fan_out)
-        double std = Math.sqrt(2.0 / (out * k * k));
-        float[] w = new float[out * inPerGroup * k * k];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) (std * rng.nextGaussian());
-        }
-        put(name, manager.create(w, new Shape(out, inPerGroup, k, k)));
-    }
-
-    private void bn(String name, int c) {
-        put(name + ".gamma", manager.ones(new Shape(c)));
-        put(name + ".beta", manager.zeros(new Shape(c)));
-    }
-
-    private NDArray uniform(Shape shape, double bound, SeededRandom rng) {
-        float[] v = new float[(int) shape.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
-        }
-        return manager.create(v, shape);
     }
 
     /** Every array of the supernet by name (weights, BN scales and shifts, kernel transformations), in order. */
@@ -152,9 +117,7 @@ public final class ElasticSupernet implements Trainable, AutoCloseable {
 
     @Override
     public void zeroGradients() {
-        for (NDArray a : arrays.values()) {
-            JniUtils.zeroGrad((PtNDArray) a);
-        }
+        SupernetWeights.zeroGradients(arrays.values());
     }
 
     /**

@@ -52,7 +52,8 @@ public final class SinglePathEstimator implements Estimator {
         try {
             checkpoint = Files.readAllBytes(Path.of(file));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the supernet checkpoint " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read the supernet checkpoint " + file + ": " + e.getMessage(),
+                    e);
         }
         String differs = SinglePathCheckpoint.differences(SinglePathCheckpoint.header(checkpoint, file).network(),
                 network);

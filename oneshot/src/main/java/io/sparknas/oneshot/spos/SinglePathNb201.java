@@ -9,18 +9,15 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import io.sparknas.estimators.Torch;
 import io.sparknas.oneshot.Norm;
+import io.sparknas.oneshot.SupernetWeights;
 import io.sparknas.oneshot.Trainable;
 import io.sparknas.space.Operation;
-import io.sparknas.space.SeededRandom;
 import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201NetworkConfig;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,49 +29,45 @@ import java.util.Map;
  * ({@code Nb201Network}) with the supernet's weights: the path's ReLU-conv-BN ops, average pooling without the
  * padded zeros, skip and zero. Every batch normalisation has its own scale and shift per edge and operation;
  * the normalisation itself is the caller's ({@link Norm}: batch statistics in training, recalibrated ones in
- * evaluation). Initialisation (He normal, fan-out) comes from one seed. Not thread-safe.
+ * evaluation). Initialisation comes from one seed ({@link SupernetWeights}). Not thread-safe.
  */
 public final class SinglePathNb201 implements Trainable, AutoCloseable {
     private static final int[] FROM = {0, 0, 1, 0, 1, 2};
 
     private final Nb201NetworkConfig shape;
     private final NDManager manager;
-    private final Map<String, NDArray> arrays = new LinkedHashMap<>();
+    private final Map<String, NDArray> arrays;
 
     public SinglePathNb201(Nb201NetworkConfig shape, Device device, long seed) {
         this.shape = shape;
         this.manager = NDManager.newBaseManager(device);
-        SeededRandom rng = new SeededRandom(seed);
+        SupernetWeights w = new SupernetWeights(manager, seed);
         int c = shape.channels();
-        conv("stem.conv", c, shape.inputChannels(), 3, rng);
-        bn("stem.bn", c);
+        w.conv("stem.conv", c, shape.inputChannels(), 3);
+        w.bn("stem.bn", c);
         for (int s = 0; s < 3; s++) {
             if (s > 0) {
                 c *= 2;
                 String r = "reduce" + s + ".";
-                conv(r + "a.conv", c, c / 2, 3, rng);
-                bn(r + "a.bn", c);
-                conv(r + "b.conv", c, c, 3, rng);
-                bn(r + "b.bn", c);
-                conv(r + "shortcut", c, c / 2, 1, rng);
+                w.conv(r + "a.conv", c, c / 2, 3);
+                w.bn(r + "a.bn", c);
+                w.conv(r + "b.conv", c, c, 3);
+                w.bn(r + "b.bn", c);
+                w.conv(r + "shortcut", c, c / 2, 1);
             }
             for (int i = 0; i < shape.cellsPerStage(); i++) {
                 for (int k = 0; k < Nb201Cell.EDGES; k++) {
                     for (Operation op : List.of(Operation.NOR_CONV_1X1, Operation.NOR_CONV_3X3)) {
                         String p = edge(s, i, k, op);
-                        conv(p + ".conv", c, c, kernel(op), rng);
-                        bn(p + ".bn", c);
+                        w.conv(p + ".conv", c, c, kernel(op));
+                        w.bn(p + ".bn", c);
                     }
                 }
             }
         }
-        bn("last.bn", c);
-        double bound = 1 / Math.sqrt(c);
-        put("classifier.weight", uniform(new Shape(shape.classes(), c), bound, rng));
-        put("classifier.bias", uniform(new Shape(shape.classes()), bound, rng));
-        for (NDArray a : arrays.values()) {
-            a.setRequiresGradient(true);
-        }
+        w.bn("last.bn", c);
+        w.linear("classifier", shape.classes(), c);
+        this.arrays = w.trainable();
     }
 
     /** The skeleton the supernet was built for. */
@@ -90,33 +83,6 @@ public final class SinglePathNb201 implements Trainable, AutoCloseable {
         return op == Operation.NOR_CONV_3X3 ? 3 : 1;
     }
 
-    private void put(String name, NDArray a) {
-        a.setName(name);
-        arrays.put(name, a);
-    }
-
-    private void conv(String name, int out, int in, int k, SeededRandom rng) {
-        double std = Math.sqrt(2.0 / (out * k * k));
-        float[] w = new float[out * in * k * k];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) (std * rng.nextGaussian());
-        }
-        put(name, manager.create(w, new Shape(out, in, k, k)));
-    }
-
-    private void bn(String name, int c) {
-        put(name + ".gamma", manager.ones(new Shape(c)));
-        put(name + ".beta", manager.zeros(new Shape(c)));
-    }
-
-    private NDArray uniform(Shape shape, double bound, SeededRandom rng) {
-        float[] v = new float[(int) shape.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
-        }
-        return manager.create(v, shape);
-    }
-
     @Override
     public NDManager manager() {
         return manager;
@@ -129,9 +95,7 @@ public final class SinglePathNb201 implements Trainable, AutoCloseable {
 
     @Override
     public void zeroGradients() {
-        for (NDArray a : arrays.values()) {
-            JniUtils.zeroGrad((PtNDArray) a);
-        }
+        SupernetWeights.zeroGradients(arrays.values());
     }
 
     /**

@@ -39,7 +39,8 @@ public record SinglePathTraining(int epochs, int batchSize, SgdConfig sgd, long 
     private static final Loss LOSS = Loss.softmaxCrossEntropyLoss();
 
     /** Trains {@code supernet}; {@code epochDone} hears each epoch (from 1): train_loss, train_accuracy, seconds. */
-    public void train(SinglePathNb201 supernet, Datasets.Split data, BiConsumer<Integer, Map<String, Double>> epochDone) {
+    public void train(SinglePathNb201 supernet, Datasets.Split data,
+                      BiConsumer<Integer, Map<String, Double>> epochDone) {
         if (torchThreads > 0) {
             Torch.pinThreads(torchThreads);
         }

@@ -9,6 +9,8 @@ import io.sparknas.pipeline.core.Pacing;
 import io.sparknas.pipeline.core.ResultStore;
 import io.sparknas.pipeline.core.Sweep;
 import io.sparknas.pipeline.core.SweepRun;
+import io.sparknas.pipeline.core.SweepTrainingStage;
+import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.space.ConstrainedSpace;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.Metrics;
@@ -28,7 +30,8 @@ import java.util.function.Predicate;
 /**
  * The search kind: one {@link AskStage} that asks the configured strategy over the configured space (cut to a
  * constraint where there is one) until the budget is spent, in rounds or asynchronously; the core resumes it, commits
- * every result before the strategy hears of it, and checkpoints the strategy. Driver-side hooks add the latency
+ * every result before the strategy hears of it, and checkpoints the strategy. An estimator that trains once per sweep
+ * (a weight-sharing supernet) is trained first, in a stage of its own. Driver-side hooks add the latency
  * table's prediction to each result; a penalty makes MnasNet's reward what the strategy is told.
  */
 public final class SearchLoop {
@@ -76,15 +79,17 @@ public final class SearchLoop {
         }
         Optional<Penalty> penalty = objective.penalty().penalty();
         Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES);
+        SweepRun run = SweepRun.of(spark, sweep, log, listener);
+        EstimatorSpec estimator = SweepTrainingStage.prepare(run, cfg.estimator());
         SearchSettings s = cfg.search();
         Pacing pacing = s.scheduler().enabled() ? new Pacing.Rungs(s.inFlight(), s.scheduler())
                 : s.async() ? new Pacing.Async(s.inFlight()) : new Pacing.Rounds(s.roundSize(), s.partitions());
-        AskStage stage = AskStage.of(strategy, cfg.budget(), pacing, cfg.estimator())
+        AskStage stage = AskStage.of(strategy, cfg.budget(), pacing, estimator)
                 .withHook(e -> withPrediction(e, costs))
                 .telling(e -> penalty.map(p -> p.apply(e)).orElse(e))
                 .limitedBy(new FailureLimit(cfg.name(), s.maxFailedFraction(), "search.maxFailedFraction"),
                         s.maxAttempts());
-        AskStage.Result r = stage.run(SweepRun.of(spark, sweep, log, listener));
+        AskStage.Result r = stage.run(run);
         return new Result(sweep, r.best(), r.rounds(), r.counts(), r.resumed());
     }
 

@@ -39,6 +39,11 @@ public record SweepConfig(String name, String output, SpaceConfig space, Strateg
         if (search.scheduler().enabled()) {
             checkScheduler(search.scheduler(), estimator);
         }
+        if (!estimator.spaces().isEmpty() && !estimator.spaces().contains(space.name())) {
+            throw new IllegalArgumentException("estimator.kind = " + estimator.kind() + " scores candidates of "
+                    + String.join(", ", estimator.spaces()) + " only, not space.name = " + space.name()
+                    + "; set space.name = \"" + estimator.spaces().get(0) + "\"");
+        }
         objective = objective == null ? SearchObjective.NONE : objective;
         objective.checkNames(strategy.objectives().subList(1, strategy.objectives().size()));
         if (objective.isSet() && !estimator.trains()

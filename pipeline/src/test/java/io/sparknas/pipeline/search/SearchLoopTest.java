@@ -253,8 +253,15 @@ class SearchLoopTest {
 
     @Test
     void candidatesTheEstimatorCannotEvaluateAreFailedRows(@TempDir Path dir) {
+        TabularSpec table = TabularSpec.of(TABLE, "cifar10-val", "cifar10-test");
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new SweepConfig("d",
+                dir.resolve("d").toString(), new SpaceConfig("darts", 4, List.of()), StrategyConfig.of("random", 1),
+                table, 4, 2, 0));
+        assertTrue(refused.getMessage().startsWith("estimator.kind = tabular scores candidates of nb201 only"),
+                "a space the estimator declares it cannot score is refused up front: " + refused.getMessage());
+        // an estimator that does not say which spaces it scores meets candidates it cannot evaluate
         SweepConfig darts = new SweepConfig("d", dir.resolve("d").toString(), new SpaceConfig("darts", 4, List.of()),
-                StrategyConfig.of("random", 1), TabularSpec.of(TABLE, "cifar10-val", "cifar10-test"), 4, 2, 0);
+                StrategyConfig.of("random", 1), io.sparknas.pipeline.faults.FaultySpec.of(table), 4, 2, 0);
         SearchLoop.Result r = new SearchLoop(LocalSpark.get(), darts, s -> { }).run();
         assertEquals(4, r.counts().failed());
         assertFalse(r.best().isPresent());
