@@ -113,7 +113,7 @@ class JobConfigTest {
     }
 
     @Test
-    void theOneShotTemplateBindsItsSupernetAndAMissingCheckpointIsRefusedInOneLine() {
+    void theOneShotTemplateBindsItsSupernetAndAMissingOrCorruptCheckpointIsRefusedInOneLine() throws IOException {
         Path conf = Path.of("../conf/oneshot-nb201.conf");
         io.sparknas.space.TestData.require(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                 "Fashion-MNIST missing: sudo apt-get install dataset-fashion-mnist");
@@ -125,6 +125,13 @@ class JobConfigTest {
         var e = assertThrows(IllegalArgumentException.class, () -> given.checkLocalData(given.sweep().estimator()));
         assertTrue(e.getMessage().contains("estimator.oneshot.checkpoint: no file /nonexistent/s.ckpt"),
                 e.getMessage());
+        Path junk = Files.createTempFile("junk", ".ckpt");
+        Files.writeString(junk, "not a supernet");
+        JobConfig corrupt = JobConfig.load(conf, List.of("estimator.oneshot.checkpoint=" + junk));
+        e = assertThrows(IllegalArgumentException.class, () -> corrupt.checkLocalData(corrupt.sweep().estimator()));
+        assertTrue(e.getMessage().contains(junk + " is not a sparknas single-path NAS-Bench-201 supernet"),
+                e.getMessage());
+        Files.delete(junk);
     }
 
     @Test

@@ -77,10 +77,12 @@ public record OneShotSpec(ProxyConfig proxy, DataConfig data, OneShotConfig ones
     @Override
     public void checkLocal() {
         new ProxySpec(proxy, data).checkLocal();
-        if (!oneshot.checkpoint().isEmpty() && !oneshot.checkpoint().contains("://")
-                && !new java.io.File(oneshot.checkpoint()).isFile()) {
-            throw new IllegalArgumentException("estimator.oneshot.checkpoint: no file " + oneshot.checkpoint()
-                    + " (give a supernet an earlier sweep trained, or leave it empty to train one)");
+        if (!oneshot.checkpoint().isEmpty() && !oneshot.checkpoint().contains("://")) {
+            if (!new java.io.File(oneshot.checkpoint()).isFile()) {
+                throw new IllegalArgumentException("estimator.oneshot.checkpoint: no file " + oneshot.checkpoint()
+                        + " (give a supernet an earlier sweep trained, or leave it empty to train one)");
+            }
+            supernets().check(this);
         }
     }
 
@@ -129,5 +131,8 @@ public record OneShotSpec(ProxyConfig proxy, DataConfig data, OneShotConfig ones
         Estimator estimator(OneShotSpec spec);
 
         byte[] train(OneShotSpec spec, Device device, BiConsumer<Integer, Map<String, Double>> epochs);
+
+        /** Refuses, in one line, a checkpoint that is not a supernet of the spec's network. */
+        void check(OneShotSpec spec);
     }
 }

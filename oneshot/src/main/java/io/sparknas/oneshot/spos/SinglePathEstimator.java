@@ -49,18 +49,7 @@ public final class SinglePathEstimator implements Estimator {
             throw new IllegalStateException("estimator.kind = oneshot: no supernet checkpoint (the sweep trains one "
                     + "before it evaluates)");
         }
-        try {
-            checkpoint = Files.readAllBytes(Path.of(file));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the supernet checkpoint " + file + ": " + e.getMessage(),
-                    e);
-        }
-        String differs = SinglePathCheckpoint.differences(SinglePathCheckpoint.header(checkpoint, file).network(),
-                network);
-        if (!differs.isEmpty()) {
-            throw new IllegalArgumentException("estimator.oneshot.checkpoint: " + file + " is a supernet of another "
-                    + "network: " + differs);
-        }
+        checkpoint = checked(spec);
         Devices.configureThreads(spec.proxy().torchThreads());
         data = Datasets.shared(spec.data());
     }
@@ -76,6 +65,30 @@ public final class SinglePathEstimator implements Estimator {
         public byte[] train(OneShotSpec spec, Device device, BiConsumer<Integer, Map<String, Double>> epochs) {
             return SinglePathEstimator.train(spec, device, epochs);
         }
+
+        @Override
+        public void check(OneShotSpec spec) {
+            checked(spec);
+        }
+    }
+
+    /** The spec's checkpoint, refused in one line where it is not a supernet of the spec's network. */
+    static byte[] checked(OneShotSpec spec) {
+        String file = spec.oneshot().checkpoint();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the supernet checkpoint " + file + ": " + e.getMessage(),
+                    e);
+        }
+        String differs = SinglePathCheckpoint.differences(SinglePathCheckpoint.header(bytes, file).network(),
+                spec.nb201Network());
+        if (!differs.isEmpty()) {
+            throw new IllegalArgumentException("estimator.oneshot.checkpoint: " + file + " is a supernet of another "
+                    + "network: " + differs);
+        }
+        return bytes;
     }
 
     /** Trains the spec's supernet on {@code device} and returns its checkpoint. */
