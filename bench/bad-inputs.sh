@@ -139,4 +139,10 @@ cp "$work/part2.bak" "$part"
 # retrying failed candidates: a filter without the retry, a filter that is not a regular expression
 try "--where without --retry-failed" ref $S repair --sweep @REF@ --where 'error~lost'
 try "a --where that is not a regular expression" ref $S repair --sweep @REF@ --retry-failed --where 'error~('
+# weight sharing: a one-shot estimator over the DARTS space, a missing and a corrupt supernet checkpoint
+os=(--conf conf/oneshot-nb201.conf)
+try "a one-shot estimator over the DARTS space" new $S search "${os[@]}" --set sweep.output=@OUT@ --set space.name=darts
+try "a missing supernet checkpoint" new $S search "${os[@]}" --set sweep.output=@OUT@ --set estimator.oneshot.checkpoint=/nonexistent.ckpt
+echo "not a supernet" > "$work/junk.ckpt"
+try "a corrupt supernet checkpoint" new $S search "${os[@]}" --set sweep.output=@OUT@ --set estimator.oneshot.checkpoint="$work/junk.ckpt"
 rm -rf "$work"
