@@ -5,14 +5,12 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.oneshot.CheckpointFrame;
 import io.sparknas.space.ofa.OfaSpace;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A supernet checkpoint as bytes, for whatever storage holds it (the pipeline writes them to the sweep's Hadoop
@@ -21,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Checkpoint {
     private static final String FORMAT = "sparknas-ofa-supernet-1";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = CheckpointFrame.JSON;
 
     /** What a checkpoint says about itself. */
     public record Header(OfaSpace space, int inputChannels, int classes, int phase, String phaseName) {
@@ -32,47 +30,17 @@ public final class Checkpoint {
 
     public static byte[] write(ElasticSupernet supernet, int phase, String phaseName) {
         ObjectNode h = JSON.createObjectNode();
-        h.put("format", FORMAT);
         h.set("space", JSON.valueToTree(supernet.space()));
         h.put("inputChannels", supernet.inputChannels());
         h.put("classes", supernet.classes());
         h.put("phase", phase);
         h.put("phaseName", phaseName);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-            out.writeInt(header.length);
-            out.write(header);
-            out.write(supernet.toList().encode());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return bytes.toByteArray();
+        return CheckpointFrame.write(FORMAT, h, supernet.toList());
     }
 
     /** The header of a checkpoint; an unreadable or foreign file is refused. */
     public static Header header(InputStream in, String where) throws IOException {
-        DataInputStream data = new DataInputStream(in);
-        int n;
-        try {
-            n = data.readInt();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(where + " is not a sparknas OFA checkpoint (empty or truncated)");
-        }
-        if (n <= 0 || n > 1 << 20) {
-            throw new IllegalArgumentException(where + " is not a sparknas OFA checkpoint");
-        }
-        byte[] header = data.readNBytes(n);
-        JsonNode h;
-        try {
-            h = JSON.readTree(header);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(where + " is not a sparknas OFA checkpoint (unreadable header)");
-        }
-        if (!FORMAT.equals(h.path("format").asText())) {
-            throw new IllegalArgumentException(where + " is not a sparknas OFA checkpoint (format '"
-                    + h.path("format").asText() + "', expected " + FORMAT + ")");
-        }
+        JsonNode h = CheckpointFrame.header(new DataInputStream(in), where, FORMAT, "sparknas OFA checkpoint");
         return new Header(JSON.treeToValue(h.get("space"), OfaSpace.class), h.path("inputChannels").asInt(),
                 h.path("classes").asInt(), h.path("phase").asInt(), h.path("phaseName").asText());
     }

@@ -5,14 +5,12 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparknas.oneshot.CheckpointFrame;
 import io.sparknas.space.nb201.Nb201NetworkConfig;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -22,7 +20,7 @@ import java.util.List;
  */
 public final class SinglePathCheckpoint {
     private static final String FORMAT = "sparknas-nb201-single-path-1";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = CheckpointFrame.JSON;
 
     /** What a checkpoint says about itself. */
     public record Header(Nb201NetworkConfig network, int epochs, long seed, List<Double> trainLoss) {
@@ -33,21 +31,11 @@ public final class SinglePathCheckpoint {
 
     public static byte[] write(SinglePathNb201 supernet, int epochs, long seed, List<Double> trainLoss) {
         ObjectNode h = JSON.createObjectNode();
-        h.put("format", FORMAT);
         h.set("network", JSON.valueToTree(supernet.shape()));
         h.put("epochs", epochs);
         h.put("seed", seed);
         h.set("trainLoss", JSON.valueToTree(trainLoss));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-            out.writeInt(header.length);
-            out.write(header);
-            out.write(supernet.toList().encode());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return bytes.toByteArray();
+        return CheckpointFrame.write(FORMAT, h, supernet.toList());
     }
 
     /** The header of a checkpoint; an unreadable or foreign file is refused in one line. */
@@ -56,26 +44,15 @@ public final class SinglePathCheckpoint {
     }
 
     private static Header header(DataInputStream in, String where) {
-        String not = where + " is not a sparknas single-path NAS-Bench-201 supernet";
+        JsonNode h = CheckpointFrame.header(in, where, FORMAT, "sparknas single-path NAS-Bench-201 supernet");
         try {
-            int n = in.readInt();
-            if (n <= 0 || n > 1 << 20) {
-                throw new IllegalArgumentException(not);
-            }
-            JsonNode h = JSON.readTree(in.readNBytes(n));
-            if (!FORMAT.equals(h.path("format").asText())) {
-                throw new IllegalArgumentException(not + " (format '" + h.path("format").asText() + "', expected "
-                        + FORMAT + ")");
-            }
             List<Double> loss = JSON.convertValue(h.path("trainLoss"),
                     JSON.getTypeFactory().constructCollectionType(List.class, Double.class));
             return new Header(JSON.treeToValue(h.get("network"), Nb201NetworkConfig.class), h.path("epochs").asInt(),
                     h.path("seed").asLong(), loss);
         } catch (IOException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith(not)) {
-                throw iae;
-            }
-            throw new IllegalArgumentException(not + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            throw new IllegalArgumentException(where + " is not a sparknas single-path NAS-Bench-201 supernet ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
     }
 
