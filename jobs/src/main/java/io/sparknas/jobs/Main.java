@@ -5,6 +5,7 @@ import io.sparknas.jobs.bench.DartsBench;
 import io.sparknas.jobs.bench.EstimatorBench;
 import io.sparknas.jobs.bench.FidelityBench;
 import io.sparknas.jobs.bench.ParetoBench;
+import io.sparknas.jobs.bench.PredictorBench;
 import io.sparknas.jobs.bench.StrategyBench;
 import io.sparknas.jobs.bench.TrainStepBench;
 import io.sparknas.pipeline.core.Provenance;
@@ -69,8 +70,8 @@ public final class Main {
                     "Example: ./sparknas " + k.name() + " --conf " + k.example());
         }
         for (Object tool : new Object[] {new ReportJob(), new ServeJob(), new RepairJob(), new CompactJob(),
-                new DoctorJob(), new StrategyBench(), new ParetoBench(), new AsyncBench(), new TrainStepBench(),
-                new DartsBench(), new EstimatorBench(), new FidelityBench()}) {
+                new DoctorJob(), new StrategyBench(), new PredictorBench(), new ParetoBench(), new AsyncBench(),
+                new TrainStepBench(), new DartsBench(), new EstimatorBench(), new FidelityBench()}) {
             cli.addSubcommand(tool);
         }
         // bash/zsh completion: source <(./sparknas generate-completion)

@@ -17,8 +17,11 @@ import java.util.Map;
  * Predictor-guided search in the spirit of BANANAS (White et al. 2021) and local search: after
  * {@code initialSamples} random architectures, fit a Gaussian process to everything evaluated (on the space's
  * encoding; its length scale and noise fitted by marginal likelihood), score a pool made of every neighbour of the
- * best evaluated architectures plus random draws, and propose the pool members with the highest upper confidence bound (mean + 0.5 std). The surrogate is
- * refitted from the told results on every ask, so snapshot/restore only needs the history.
+ * best evaluated architectures plus random draws, and propose the pool members with the highest upper confidence
+ * bound (mean + 0.5 std). The surrogate is refitted from the told results on every ask, so snapshot/restore only
+ * needs the history. Given {@link #cheapScores} (zero-cost proxies, size), the process takes them as a second block
+ * of inputs with its own length scale, so the likelihood weighs them against the encoding; a cell without scores
+ * counts as the median (0.5) of every score.
  */
 public final class PredictorSearch<G> extends AbstractStrategy<G> {
     public static final String NAME = "predictor";
@@ -28,6 +31,8 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
     private final int initialSamples;
     private final int candidatePool;
     private final List<Individual> history = new ArrayList<>();
+    private Map<String, double[]> scores = Map.of();
+    private int width;
     private int initialProposed;
 
     public PredictorSearch(SearchSpace<G> space, long seed, int initialSamples, int candidatePool) {
@@ -57,17 +62,21 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
         if (out.size() == n) {
             return out;
         }
-        List<double[]> xs = new ArrayList<>();
+        List<List<double[]>> blocks = scores.isEmpty() ? List.of(new ArrayList<>())
+                : List.of(new ArrayList<>(), new ArrayList<>());
         double[] ys = new double[history.size()];
         for (int i = 0; i < history.size(); i++) {
-            xs.add(space.encode(space.parse(history.get(i).genotype())));
+            double[][] in = inputs(space.parse(history.get(i).genotype()));
+            for (int b = 0; b < in.length; b++) {
+                blocks.get(b).add(in[b]);
+            }
             ys[i] = history.get(i).accuracy();
         }
-        GaussianProcess gp = GaussianProcess.fit(xs, ys);
+        GaussianProcess gp = GaussianProcess.fitBlocks(blocks, ys);
         Map<String, Pool> pool = pool();
         List<Pool> ranked = new ArrayList<>(pool.values());
         for (Pool p : ranked) {
-            double[] ms = gp.predict(space.encode(p.genotype));
+            double[] ms = gp.predict(inputs(p.genotype));
             p.score = ms[0] + KAPPA * ms[1];
         }
         ranked.sort(Comparator.comparingDouble((Pool p) -> -p.score));
@@ -84,6 +93,26 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
             out.add(proposeRandom());
         }
         return out;
+    }
+
+    @Override
+    public void cheapScores(Map<String, double[]> byGenotype) {
+        scores = Map.copyOf(byGenotype);
+        width = scores.values().stream().mapToInt(v -> v.length).max().orElse(0);
+    }
+
+    /** The process's input blocks for {@code g}: the encoding, then its cheap scores when there are any. */
+    private double[][] inputs(G g) {
+        double[] encoding = space.encode(g);
+        if (scores.isEmpty()) {
+            return new double[][] {encoding};
+        }
+        double[] s = scores.get(space.format(g));
+        if (s == null) {
+            s = new double[width];
+            java.util.Arrays.fill(s, 0.5);
+        }
+        return new double[][] {encoding, s};
     }
 
     private final class Pool {

@@ -4,6 +4,7 @@ import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,6 +43,14 @@ public interface Strategy {
     default void warmStart(List<String> ranked) {
         throw new UnsupportedOperationException(name() + " draws from its controller, not at random: it cannot be "
                 + "warm-started");
+    }
+
+    /**
+     * Cheap scores of cells by genotype text (zero-cost proxies, size: each as its rank in [0, 1] among the scored
+     * cells), free in the budget. A strategy that models accuracy takes them as features beside the encoding (the
+     * predictor does); the others ignore them. Set before the first ask, and again before {@link #restore}.
+     */
+    default void cheapScores(Map<String, double[]> byGenotype) {
     }
 
     /** Number of evaluations told so far (failures included). */

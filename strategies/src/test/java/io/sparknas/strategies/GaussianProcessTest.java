@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GaussianProcessTest {
@@ -63,5 +64,38 @@ class GaussianProcessTest {
         }
         GaussianProcess gp = GaussianProcess.fit(x, t);
         assertTrue(gp.noise() >= 0.1, "the noise the likelihood chose: " + gp.noise());
+    }
+
+    @Test
+    void aBlockTheTargetsDoNotDependOnGetsALongLengthScaleAndTheOtherBlockPredicts() {
+        java.util.Random rng = new java.util.Random(11);
+        List<double[]> noise = new ArrayList<>();
+        List<double[]> score = new ArrayList<>();
+        double[] t = new double[60];
+        for (int i = 0; i < 60; i++) {
+            noise.add(new double[] {rng.nextDouble(), rng.nextDouble(), rng.nextDouble()}); // unrelated to t
+            score.add(new double[] {rng.nextDouble()});
+            t[i] = Math.sin(3 * score.get(i)[0]);
+        }
+        GaussianProcess both = GaussianProcess.fitBlocks(List.of(noise, score), t);
+        GaussianProcess noiseOnly = GaussianProcess.fit(noise, t);
+        double median = GaussianProcess.medianDistance2(noise.toArray(new double[0][]));
+        assertTrue(both.lengthScale2(0) > both.lengthScale2(1) && both.lengthScale2(0) >= 4 * median,
+                "length scales " + both.lengthScale2(0) + " (unrelated) and " + both.lengthScale2(1));
+        double bothError = 0;
+        double noiseError = 0;
+        for (int i = 0; i < 40; i++) {
+            double[] n = {rng.nextDouble(), rng.nextDouble(), rng.nextDouble()};
+            double s = rng.nextDouble();
+            bothError += Math.pow(both.predict(n, new double[] {s})[0] - Math.sin(3 * s), 2);
+            noiseError += Math.pow(noiseOnly.predict(n)[0] - Math.sin(3 * s), 2);
+        }
+        assertTrue(bothError < 0.01 * noiseError, bothError + " against " + noiseError);
+    }
+
+    @Test
+    void anInputWithTheWrongNumberOfBlocksIsRefused() {
+        GaussianProcess gp = GaussianProcess.fit(List.of(new double[] {0}, new double[] {1}), new double[] {0, 1});
+        assertThrows(IllegalArgumentException.class, () -> gp.predict(new double[] {0}, new double[] {0}));
     }
 }

@@ -80,6 +80,10 @@ public final class StrategyBench implements Callable<Integer> {
             description = "proxies to warm-start by (default: ${DEFAULT-VALUE})")
     List<String> warmProxies;
 
+    @Option(names = "--warm-features", defaultValue = "true", arity = "1",
+            description = "warm-started runs also give the predictor the proxies as features (default: ${DEFAULT-VALUE})")
+    boolean warmFeatures;
+
     @Override
     public Integer call() throws IOException {
         Nb201Table t = Nb201Table.load(table);
@@ -89,12 +93,14 @@ public final class StrategyBench implements Callable<Integer> {
         Map<String, List<List<Pick>>> results = new LinkedHashMap<>();
         Map<String, WarmStart> warm = new LinkedHashMap<>();
         Map<String, List<WarmStart.Scored>> scored = new LinkedHashMap<>();
+        Map<String, Map<String, double[]>> features = new LinkedHashMap<>();
         if (warmScores != null) {
             try (SparkSession spark = SparkSession.builder().master("local[1]").appName("bench-strategies")
                     .config("spark.ui.enabled", "false").getOrCreate()) {
                 for (String p : warmProxies) {
                     warm.put(p, new WarmStart(warmScores, p, 0));
                     scored.put(p, warm.get(p).read(spark, Nb201Space.NAME));
+                    features.put(p, WarmStart.features(scored.get(p)));
                 }
             }
         }
@@ -115,6 +121,9 @@ public final class StrategyBench implements Callable<Integer> {
                 Strategy s = Strategies.create(cfg, space);
                 if (proxy != null) {
                     s.warmStart(warm.get(proxy).rank(scored.get(proxy), seed));
+                    if (warmFeatures) {
+                        s.cheapScores(features.get(proxy));
+                    }
                 }
                 List<Pick> out = new ArrayList<>();
                 Evaluation best = null;

@@ -21,6 +21,7 @@ import io.sparknas.space.pareto.Penalty;
 import io.sparknas.strategies.Strategies;
 import org.apache.spark.sql.SparkSession;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -69,8 +70,11 @@ public final class SearchLoop {
             costs = new CandidateCosts(cfg.space().name(), cfg.estimator(), table);
             space = constrained(cfg.space().create(), objective.constraint(), costs);
             strategy = Strategies.create(cfg.strategy(), space);
-            if (cfg.search().warmStart().enabled()) { // before a resume restores the strategy's place in it
-                strategy.warmStart(cfg.search().warmStart().ranked(spark, cfg.space().name(), cfg.strategy().seed()));
+            WarmStart warm = cfg.search().warmStart();
+            if (warm.enabled()) { // before a resume restores the strategy's place in it
+                List<WarmStart.Scored> scored = warm.read(spark, cfg.space().name());
+                strategy.warmStart(warm.rank(scored, cfg.strategy().seed()));
+                strategy.cheapScores(WarmStart.features(scored));
             }
         } catch (UnsupportedOperationException e) {
             throw new Sweep.Refused("search.warmStart: " + e.getMessage());

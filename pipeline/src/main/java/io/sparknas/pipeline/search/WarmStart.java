@@ -3,6 +3,7 @@ package io.sparknas.pipeline.search;
 import io.sparknas.estimators.zerocost.ZeroCostProxy;
 import io.sparknas.pipeline.core.Sweep;
 import io.sparknas.space.SeededRandom;
+import org.apache.commons.math3.stat.ranking.NaturalRanking;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -10,7 +11,9 @@ import org.apache.spark.sql.SparkSession;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
@@ -95,6 +98,28 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
         return rows;
     }
 
+    /**
+     * Each row's values as its ranks among {@code rows} in [0, 1] (ties averaged), by genotype: the cheap scores a
+     * predictor takes beside the encoding ({@link io.sparknas.strategies.Strategy#cheapScores}).
+     */
+    public static Map<String, double[]> features(List<Scored> rows) {
+        int k = rows.isEmpty() ? 0 : rows.get(0).values().length;
+        double[][] ranks = new double[k][];
+        for (int j = 0; j < k; j++) {
+            int col = j;
+            ranks[j] = new NaturalRanking().rank(rows.stream().mapToDouble(r -> r.values()[col]).toArray());
+        }
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            double[] f = new double[k];
+            for (int j = 0; j < k; j++) {
+                f[j] = (ranks[j][i] - 1) / Math.max(1, rows.size() - 1);
+            }
+            out.put(rows.get(i).genotype(), f);
+        }
+        return out;
+    }
+
     /** {@code rows} (a {@link #pool} of them drawn with {@code seed}), larger values first, ties by a seeded draw. */
     public List<String> rank(List<Scored> rows, long seed) {
         SeededRandom rng = new SeededRandom(seed);
@@ -112,7 +137,7 @@ public record WarmStart(String scores, String proxy, int pool) implements Serial
         int k = picked.get(0).values().length;
         for (int j = 0; j < k; j++) {
             int col = j;
-            double[] ranks = new org.apache.commons.math3.stat.ranking.NaturalRanking().rank(picked.stream()
+            double[] ranks = new NaturalRanking().rank(picked.stream()
                     .mapToDouble(r -> r.values()[col]).toArray());
             for (int i = 0; i < value.length; i++) {
                 value[i] += k == 1 ? picked.get(i).values()[0] : ranks[i] / k;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,6 +77,31 @@ class WarmStartSearchTest {
         }
         assertTrue(tieMoves, "the tie between C and D is broken by the seed");
         assertThrows(IllegalArgumentException.class, () -> new WarmStart("x", "synflow+zen", 0));
+    }
+
+    @Test
+    void theFeaturesAreEachProxysRankInZeroToOneWithTiesAveraged() {
+        List<WarmStart.Scored> rows = List.of(new WarmStart.Scored("a", "A", new double[] {1, 30}),
+                new WarmStart.Scored("b", "B", new double[] {2, 10}), new WarmStart.Scored("c", "C", new double[] {3, 20}),
+                new WarmStart.Scored("d", "D", new double[] {3, 20}));
+        Map<String, double[]> f = WarmStart.features(rows);
+        assertEquals(List.of("A", "B", "C", "D"), List.copyOf(f.keySet()));
+        assertArrayEquals(new double[] {0, 1}, f.get("A"), 1e-12);
+        assertArrayEquals(new double[] {1 / 3.0, 0}, f.get("B"), 1e-12);
+        assertArrayEquals(new double[] {2.5 / 3, 1.5 / 3}, f.get("C"), 1e-12);
+        assertArrayEquals(f.get("C"), f.get("D"), 1e-12);
+    }
+
+    @Test
+    void aWarmStartedPredictorSearchTakesTheScoresAsFeaturesAndRunsItsBudget(@TempDir Path dir) {
+        String scored = writeScores(dir);
+        SweepConfig cfg = config(dir.resolve("p"), "predictor", new WarmStart(scored, "synflow+params", 0));
+        SearchLoop.Result r = new SearchLoop(LocalSpark.get(), cfg, s -> { }).run();
+        List<Row> rows = r.sweep().store().candidates().collectAsList();
+        assertEquals(12, rows.size());
+        assertEquals(4, rows.stream().filter(row -> "warm-start".equals(row.getAs("origin"))).count(),
+                "the 4 initial samples are the ranking's best, then the predictor proposes");
+        assertTrue(rows.stream().anyMatch(row -> "predictor".equals(row.getAs("origin"))));
     }
 
     @Test
