@@ -20,18 +20,10 @@ class PredictorBenchTest {
 
     @Test
     void theEncodingsProcessRanksHeldOutCellsAboveChanceOnTheBundledTable() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream before = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = new CommandLine(new PredictorBench()).execute("--table", TABLE, "--features", "encoding",
-                    "--train", "60", "--splits", "3", "--test", "800");
-        } finally {
-            System.setOut(before);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, text);
+        int[] code = new int[1];
+        String text = printed(false, () -> code[0] = new CommandLine(new PredictorBench()).execute("--table", TABLE,
+                "--features", "encoding", "--train", "60", "--splits", "3", "--test", "800"));
+        assertEquals(0, code[0], text);
         List<String> rows = Arrays.stream(text.split("\n")).filter(l -> l.startsWith("| encoding | 60 |")).toList();
         assertEquals(1, rows.size(), text);
         double rho = Double.parseDouble(rows.get(0).split("\\|")[3].strip().split(" ")[0]);
@@ -40,16 +32,31 @@ class PredictorBenchTest {
 
     @Test
     void proxiesWithoutAScoreSweepAreRefusedInOneLine() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream before = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run("bench-predictor", "--table", TABLE, "--features", "encoding+synflow");
-        } finally {
-            System.setErr(before);
+        int[] code = new int[1];
+        String text = printed(true, () -> code[0] = Main.run("bench-predictor", "--table", TABLE, "--features",
+                "encoding+synflow"));
+        assertTrue(code[0] != 0 && text.contains("names proxies [synflow]: give --scores"), text);
+    }
+
+    /** What {@code run} prints on standard output (or error). */
+    static String printed(boolean err, Runnable run) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream before = err ? System.err : System.out;
+        PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        if (err) {
+            System.setErr(capture);
+        } else {
+            System.setOut(capture);
         }
-        String text = err.toString(StandardCharsets.UTF_8);
-        assertTrue(code != 0 && text.contains("names proxies [synflow]: give --scores"), text);
+        try {
+            run.run();
+        } finally {
+            if (err) {
+                System.setErr(before);
+            } else {
+                System.setOut(before);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 }
