@@ -118,7 +118,7 @@ class JobConfigTest {
         io.sparknas.space.TestData.require(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                 "Fashion-MNIST missing: sudo apt-get install dataset-fashion-mnist");
         var spec = (io.sparknas.estimators.spec.OneShotSpec) JobConfig.load(conf, List.of()).sweep().estimator();
-        assertEquals(new io.sparknas.estimators.spec.OneShotConfig(30, 500, 0, ""), spec.oneshot());
+        assertEquals(new io.sparknas.estimators.spec.OneShotConfig(30, "uniform", 500, 0, ""), spec.oneshot());
         assertEquals(16, spec.nb201Network().channels());
         assertTrue(spec.sweepTraining().isPresent(), "no checkpoint given: the sweep trains one");
         JobConfig given = JobConfig.load(conf, List.of("estimator.oneshot.checkpoint=/nonexistent/s.ckpt"));
@@ -132,6 +132,10 @@ class JobConfigTest {
         assertTrue(e.getMessage().contains(junk + " is not a sparknas single-path NAS-Bench-201 supernet"),
                 e.getMessage());
         Files.delete(junk);
+        var sampling = assertThrows(IllegalArgumentException.class, () -> JobConfig.load(conf,
+                List.of("estimator.oneshot.sampling=fairly")).sweep());
+        assertTrue(sampling.getMessage().contains("'fairly' is not a path sampling; use \"uniform\" (SPOS) or "
+                + "\"fair\""), sampling.getMessage());
     }
 
     @Test

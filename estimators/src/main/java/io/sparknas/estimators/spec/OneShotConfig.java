@@ -7,13 +7,25 @@ import java.io.Serializable;
  * normalisation is recalibrated. Its network, batch size and SGD are {@code estimator.proxy}'s, so the same cells
  * proxy-trained and scored one-shot are the same networks on the same data.
  *
- * @param epochs            epochs of supernet training (one uniformly drawn path per step, as SPOS)
+ * @param epochs            epochs of supernet training
+ * @param sampling          the paths of a step: {@code uniform} (one drawn cell, as SPOS) or {@code fair} (FairNAS's
+ *                          strict fairness: as many cells as an edge has operations, each operation of every edge in
+ *                          exactly one of them, their gradients summed into one update)
  * @param calibrationImages training images that recalibrate each candidate's BN statistics (the same for all)
  * @param seed              the supernet's initialisation, paths, data order and calibration images
  * @param checkpoint        a trained supernet to use; empty = the sweep trains one under its {@code supernet/}
  */
-public record OneShotConfig(int epochs, int calibrationImages, long seed, String checkpoint) implements Serializable {
+public record OneShotConfig(int epochs, String sampling, int calibrationImages, long seed, String checkpoint)
+        implements Serializable {
+    public static final String UNIFORM = "uniform";
+    public static final String FAIR = "fair";
+
     public OneShotConfig {
+        sampling = sampling == null ? UNIFORM : sampling.strip();
+        if (!sampling.equals(UNIFORM) && !sampling.equals(FAIR)) {
+            throw new IllegalArgumentException("estimator.oneshot.sampling: '" + sampling + "' is not a path sampling; "
+                    + "use \"uniform\" (SPOS) or \"fair\" (FairNAS)");
+        }
         if (epochs < 1 || calibrationImages < 1) {
             throw new IllegalArgumentException("estimator.oneshot: epochs and calibrationImages must be positive, got "
                     + epochs + " and " + calibrationImages);
@@ -22,6 +34,6 @@ public record OneShotConfig(int epochs, int calibrationImages, long seed, String
     }
 
     public OneShotConfig withCheckpoint(String path) {
-        return new OneShotConfig(epochs, calibrationImages, seed, path);
+        return new OneShotConfig(epochs, sampling, calibrationImages, seed, path);
     }
 }

@@ -30,9 +30,16 @@ public final class SinglePathCheckpoint {
     }
 
     public static byte[] write(SinglePathNb201 supernet, int epochs, long seed, List<Double> trainLoss) {
+        return write(supernet, epochs, "uniform", seed, trainLoss);
+    }
+
+    /** The same, saying how its paths were sampled ({@code uniform} or {@code fair}). */
+    public static byte[] write(SinglePathNb201 supernet, int epochs, String sampling, long seed,
+                               List<Double> trainLoss) {
         ObjectNode h = JSON.createObjectNode();
         h.set("network", JSON.valueToTree(supernet.shape()));
         h.put("epochs", epochs);
+        h.put("sampling", sampling);
         h.put("seed", seed);
         h.set("trainLoss", JSON.valueToTree(trainLoss));
         return CheckpointFrame.write(FORMAT, h, supernet.toList());

@@ -7,6 +7,7 @@ import io.sparknas.estimators.Estimator;
 import io.sparknas.estimators.EvaluationContext;
 import io.sparknas.estimators.Torch;
 import io.sparknas.estimators.data.Datasets;
+import io.sparknas.estimators.spec.OneShotConfig;
 import io.sparknas.estimators.spec.OneShotSpec;
 import io.sparknas.oneshot.InheritedEvaluation;
 import io.sparknas.oneshot.Norm;
@@ -96,15 +97,17 @@ public final class SinglePathEstimator implements Estimator {
         Devices.configureThreads(spec.proxy().torchThreads());
         Datasets.Split data = Datasets.shared(spec.data());
         var p = spec.proxy();
-        SinglePathTraining training = new SinglePathTraining(spec.oneshot().epochs(), p.batchSize(), p.sgd(),
-                spec.oneshot().seed(), p.torchThreads());
+        SinglePathTraining training = new SinglePathTraining(spec.oneshot().epochs(),
+                spec.oneshot().sampling().equals(OneShotConfig.FAIR), p.batchSize(), p.sgd(), spec.oneshot().seed(),
+                p.torchThreads());
         List<Double> loss = new ArrayList<>();
         try (SinglePathNb201 supernet = new SinglePathNb201(spec.nb201Network(), device, spec.oneshot().seed())) {
             training.train(supernet, data, (epoch, m) -> {
                 loss.add(m.get("train_loss"));
                 epochs.accept(epoch, m);
             });
-            return SinglePathCheckpoint.write(supernet, spec.oneshot().epochs(), spec.oneshot().seed(), loss);
+            return SinglePathCheckpoint.write(supernet, spec.oneshot().epochs(), spec.oneshot().sampling(),
+                    spec.oneshot().seed(), loss);
         }
     }
 

@@ -18,6 +18,8 @@ import io.sparknas.space.NetworkSize;
 import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201CostModel;
 import io.sparknas.space.TestData;
+import io.sparknas.space.SeededRandom;
+import io.sparknas.space.Operation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +50,7 @@ class SinglePathEstimatorTest {
     private static OneShotSpec spec(DataConfig data, int channels, String checkpoint) {
         ProxyConfig proxy = new ProxyConfig(1, 32, new SgdConfig(0.1, 0.9, 3e-4, 5), new NetworkSize(channels, 3, 3),
                 1, 0, 1, 0, 0);
-        return new OneShotSpec(proxy, data, new OneShotConfig(8, 200, 7, checkpoint));
+        return new OneShotSpec(proxy, data, new OneShotConfig(8, OneShotConfig.UNIFORM, 200, 7, checkpoint));
     }
 
     private static Candidate candidate(String id, Nb201Cell cell) {
@@ -102,8 +104,8 @@ class SinglePathEstimatorTest {
         try (SinglePathNb201 s = new SinglePathNb201(spec(data, 4, "").nb201Network(), Device.cpu(), 3)) {
             List<float[]> before = s.weights().stream().map(NDArray::toFloatArray).toList();
             boolean[] on = s.onPath(CONV1);
-            SinglePathTraining.step(s, new WeightOptimizer(new SgdConfig(0.1, 0.9, 3e-4, 5), s), CONV1, split,
-                    new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0.1);
+            SinglePathTraining.step(s, new WeightOptimizer(new SgdConfig(0.1, 0.9, 3e-4, 5), s), List.of(CONV1),
+                    split, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0.1);
             int changed = 0;
             for (int i = 0; i < before.size(); i++) {
                 NDArray w = s.weights().get(i);
@@ -117,6 +119,33 @@ class SinglePathEstimatorTest {
                 }
             }
             assertEquals(3 * 6, changed, "every 1x1 conv of the three cells");
+        }
+    }
+
+    @Test
+    void aFairStepTrainsEveryConvolutionOfEveryEdgeOnce() {
+        DataConfig data = data();
+        Datasets.Split split = Datasets.shared(data);
+        List<Nb201Cell> paths = SinglePathTraining.fairPaths(new SeededRandom(5));
+        assertEquals(5, paths.size());
+        for (int e = 0; e < Nb201Cell.EDGES; e++) {
+            int edge = e;
+            assertEquals(java.util.Set.copyOf(Operation.NB201), paths.stream().map(c -> c.ops().get(edge))
+                    .collect(java.util.stream.Collectors.toSet()), "edge " + e + " takes every operation once");
+        }
+        try (SinglePathNb201 s = new SinglePathNb201(spec(data, 4, "").nb201Network(), Device.cpu(), 3)) {
+            List<float[]> before = s.weights().stream().map(NDArray::toFloatArray).toList();
+            SinglePathTraining.step(s, new WeightOptimizer(new SgdConfig(0.1, 0.9, 3e-4, 5), s), paths, split,
+                    new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0.1);
+            int convs = 0;
+            for (int i = 0; i < before.size(); i++) {
+                NDArray w = s.weights().get(i);
+                if (w.getName().matches(".*nor_conv_(1x1|3x3)\\.conv.*")) {
+                    assertFalse(java.util.Arrays.equals(before.get(i), w.toFloatArray()), w.getName() + " not trained");
+                    convs++;
+                }
+            }
+            assertEquals(2 * 3 * 6, convs, "both convolutions of every edge of the three cells");
         }
     }
 

@@ -32,7 +32,7 @@ class OneShotSearchTest {
         ProxyConfig proxy = Settings.override(ProxyConfig.defaults(), "batchSize: 32, learningRate: 0.1, channels: 4, "
                 + "latencyRepeats: 0");
         OneShotSpec spec = new OneShotSpec(proxy, Settings.override(DataConfig.fashionMnist(40, 10), "resize: 12"),
-                new OneShotConfig(2, 100, 3, ""));
+                new OneShotConfig(2, OneShotConfig.UNIFORM, 100, 3, ""));
         return new SweepConfig("oneshot", out.toString(), new SpaceConfig(space, 4, List.of()),
                 StrategyConfig.of("random", 5), spec, new SearchSettings(6, 3, 0, SearchMode.AUTO, 0, 1.0, 1),
                 SearchObjective.NONE);
