@@ -78,7 +78,9 @@ public record LatencyPredictor(Map<OpInstance, Double> table, double constant, M
      * The same table with a constant and a factor per operation kind fitted by least squares on measured networks
      * (ridge-pulled towards factor 1 with weight {@code 1e-3} of each kind's own sum of squares, so that a kind the
      * networks hardly vary in keeps its table value). A kind whose sum is the same in every network (absent, or 0 ms)
-     * keeps factor 1: the constant absorbs it.
+     * keeps factor 1: the constant absorbs it. With no more networks than unknowns, or a fitted factor that is not
+     * positive (no operation runs in negative time: the fit followed timing noise), it is the additive
+     * {@link #fitted} instead.
      */
     public LatencyPredictor calibrated(List<List<OpInstance>> networks, double[] measuredMs) {
         int n = networks.size();
@@ -120,6 +122,9 @@ public record LatencyPredictor(Map<OpInstance, Double> table, double constant, M
         Map<String, Double> fitted = new java.util.TreeMap<>();
         for (int j = 1; j < k; j++) {
             fitted.put(kinds.get(j - 1), w[j]);
+        }
+        if (n <= k || fitted.values().stream().anyMatch(f -> !(f > 0))) {
+            return fitted(networks, measuredMs);
         }
         return new LatencyPredictor(table, w[0], fitted);
     }

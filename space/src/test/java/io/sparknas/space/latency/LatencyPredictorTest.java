@@ -71,6 +71,29 @@ class LatencyPredictorTest {
     }
 
     @Test
+    void tooFewNetworksOrANegativeFactorGiveTheAdditiveFitInstead() {
+        Map<OpInstance, Double> table = new HashMap<>();
+        for (OpInstance op : Nb201Ops.distinct(NET)) {
+            table.put(op, op.op().equals("nor_conv_3x3") ? 0.3 : op.op().equals("nor_conv_1x1") ? 0.1 : 0.02);
+        }
+        LatencyPredictor table1 = new LatencyPredictor(table, 0);
+        io.sparknas.space.SeededRandom rng = new io.sparknas.space.SeededRandom(4);
+        List<List<OpInstance>> nets = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            nets.add(Nb201Ops.of(new io.sparknas.space.nb201.Nb201Space().sample(rng), NET));
+        }
+        double[] two = {5.0, 1.0}; // two timings: fewer networks than the constant and the factors
+        LatencyPredictor few = table1.calibrated(nets.subList(0, 2), two);
+        assertEquals(Map.of(), few.scales());
+        assertEquals(table1.fitted(nets.subList(0, 2), two).constant(), few.constant(), 1e-12);
+        double[] inverse = new double[nets.size()]; // slower the fewer 3x3 convolutions: a negative factor
+        for (int i = 0; i < inverse.length; i++) {
+            inverse[i] = 10 - table1.sumsByKind(nets.get(i)).getOrDefault("nor_conv_3x3", 0.0);
+        }
+        assertEquals(Map.of(), table1.calibrated(nets, inverse).scales());
+    }
+
+    @Test
     void thePredictionSumsTheTableAndTheFittedConstantClosesTheMeanGap() {
         Map<OpInstance, Double> table = new HashMap<>();
         for (OpInstance op : Nb201Ops.distinct(NET)) {
