@@ -23,7 +23,7 @@ public record OneShotConfig(int epochs, String sampling, int calibrationImages, 
     public OneShotConfig {
         sampling = sampling == null ? UNIFORM : sampling.strip();
         if (!sampling.equals(UNIFORM) && !sampling.equals(FAIR)) {
-            throw new IllegalArgumentException("estimator.oneshot.sampling: '" + sampling + "' is not a path sampling; "
+            throw new IllegalArgumentException("sampling: '" + sampling + "' is not a path sampling; "
                     + "use \"uniform\" (SPOS) or \"fair\" (FairNAS)");
         }
         if (epochs < 1 || calibrationImages < 1) {
