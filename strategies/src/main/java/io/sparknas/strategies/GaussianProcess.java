@@ -45,7 +45,7 @@ public final class GaussianProcess {
         double[] median = new double[x.length];
         for (int b = 0; b < x.length; b++) {
             d2[b] = distances2(x[b]);
-            median[b] = medianDistance2(x[b]);
+            median[b] = median(d2[b]);
         }
         int combinations = (int) Math.pow(LENGTH_FACTORS.length, x.length);
         GaussianProcess best = null;
@@ -118,12 +118,17 @@ public final class GaussianProcess {
 
     /** The median squared distance between two distinct inputs (1 when there is none or it is 0). */
     static double medianDistance2(double[][] x) {
-        int n = x.length;
+        return median(distances2(x));
+    }
+
+    /** The median of a distance matrix's entries below the diagonal (1 when there is none or it is 0). */
+    private static double median(double[][] d2) {
+        int n = d2.length;
         double[] d = new double[n * (n - 1) / 2];
         int k = 0;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < i; j++) {
-                d[k++] = dist2(x[i], x[j]);
+                d[k++] = d2[i][j];
             }
         }
         Arrays.sort(d);
