@@ -57,7 +57,9 @@ class ApplicationJarTest {
                 // fresh machine has none (the test classes are compiled already: nothing is compiled again)
                 List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(),
                         profiles, "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true", "package");
-                NotebooksAndReportTest.runProcess(mvn, Map.of(), Duration.ofMinutes(10), logDir);
+                NotebooksAndReportTest.runProcess(mvn, Map.of("MAVEN_OPTS", (System.getenv()
+                        .getOrDefault("MAVEN_OPTS", "") + " " + TestJvms.flagLine()).strip()), Duration.ofMinutes(10),
+                        logDir);
                 jar = appJar(target);
             }
             built = jar.orElseThrow();
@@ -191,6 +193,7 @@ class ApplicationJarTest {
         Path submitted = dir.resolve("submitted");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(List.of(System.getProperty("sparknas.jvm.opens", "").split(" ")));
+        cmd.addAll(TestJvms.flags());
         cmd.addAll(List.of("-Dai.djl.offline=true", "-Xmx2g", "-cp", classpath, "org.apache.spark.deploy.SparkSubmit",
                 "--master", "local[2]", "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
                 "--class", "io.sparknas.jobs.Main", jar.toString(), "search", "--conf",

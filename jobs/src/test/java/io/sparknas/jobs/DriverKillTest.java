@@ -97,8 +97,9 @@ class DriverKillTest {
                 "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
                 "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
                 "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dai.djl.offline=true", "-Xmx1g",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Dai.djl.offline=true", "-Xmx1g"));
+        cmd.addAll(TestJvms.flags());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(jobArgs);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }

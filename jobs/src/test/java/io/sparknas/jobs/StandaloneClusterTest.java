@@ -127,7 +127,7 @@ class StandaloneClusterTest {
                 "spark.ui.enabled", "false",
                 "spark.executor.memory", "1g",
                 "spark.executor.extraClassPath", classpath,
-                "spark.executor.extraJavaOptions", opens,
+                "spark.executor.extraJavaOptions", opens + " " + TestJvms.flagLine(),
                 "spark.executorEnv.GLIBC_TUNABLES", System.getenv().getOrDefault("GLIBC_TUNABLES", ""),
                 "spark.executorEnv.OMP_NUM_THREADS", "1"));
         conf.putAll(extra);

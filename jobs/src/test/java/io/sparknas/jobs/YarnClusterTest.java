@@ -191,8 +191,9 @@ class YarnClusterTest {
         p.setProperty("spark.executor.memoryOverhead", "1g");
         p.setProperty("spark.executor.instances", "1");
         p.setProperty("spark.executor.cores", "2");
-        p.setProperty("spark.driver.extraJavaOptions", "-Dai.djl.offline=true");
-        p.setProperty("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1");
+        p.setProperty("spark.driver.extraJavaOptions", "-Dai.djl.offline=true " + TestJvms.flagLine());
+        p.setProperty("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 "
+                + TestJvms.flagLine());
         p.setProperty("spark.ui.enabled", "false");
         p.setProperty("spark.yarn.maxAppAttempts", "1");
         Path file = dir.resolve("spark-defaults.properties");
@@ -207,6 +208,7 @@ class YarnClusterTest {
                                  List<String> appArgs, int expectedExit) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(List.of(System.getProperty("sparknas.jvm.opens", "").split(" ")));
+        cmd.addAll(TestJvms.flags());
         cmd.addAll(List.of("-Xmx1g", "-cp", ApplicationJarTest.sparkClasspath(), "org.apache.spark.deploy.SparkSubmit",
                 "--master", "yarn", "--deploy-mode", "cluster", "--properties-file", props.toString(),
                 "--class", "io.sparknas.jobs.Main"));
