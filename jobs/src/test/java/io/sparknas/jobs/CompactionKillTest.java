@@ -34,15 +34,73 @@ class CompactionKillTest {
         killWhileCompactingThenResume("delete", dir);
     }
 
+    /**
+     * The owner frozen (SIGSTOP) between its last check of the lease and the rename that puts its compacted copy in
+     * place, past the stale period; a run takes the sweep over and finishes it; the owner, woken, finds its staged
+     * copy fenced, commits nothing and says why; the sweep keeps the rows of one never stopped.
+     */
+    @Test
+    void anOwnerFrozenInsideItsCompactionAndTakenOverChangesNothingWhenItWakes(@TempDir Path dir) throws Exception {
+        Path whole = dir.resolve("whole");
+        assertEquals(0, Main.run(DriverKillTest.args(whole, "async").toArray(String[]::new)));
+        Path out = dir.resolve("frozen");
+        Path thaw = dir.resolve("thaw");
+        Process owner = DriverKillTest.startChild(crashing(out, "freeze", "--set",
+                "spark.conf.\"spark.hadoop.sparknas.test.thawFile\"=\"" + thaw + "\""));
+        List<String> said = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(owner.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null && !line.equals(CrashingLocalFileSystem.FROZEN)) {
+                said.add(line);
+            }
+            assertEquals(CrashingLocalFileSystem.FROZEN, line, "the owner reached its compaction: " + said);
+            DriverKillTest.signal("-STOP", owner);
+            try (var leaseFiles = Files.list(dir)) { // frozen past the stale period, by the store's clock
+                for (Path f : leaseFiles.filter(f -> f.getFileName().toString().contains(".lease")).toList()) {
+                    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(
+                            java.time.Instant.now().minusSeconds(120)));
+                }
+            }
+            List<String> takeOver = new ArrayList<>(DriverKillTest.args(out, "async"));
+            takeOver.add("--take-over");
+            RepairJobTest.Captured took = RepairJobTest.capture(() -> Main.run(takeOver.toArray(String[]::new)));
+            assertEquals(0, took.code(), took.err());
+            assertTrue(took.out().contains("36 of 36 candidates told"), "nothing evaluated again: " + took.out());
+            List<String> finished = DriverKillTest.rows(out);
+            assertEquals(DriverKillTest.rows(whole), finished, "the rows of the sweep never stopped");
+
+            Files.createFile(thaw);
+            DriverKillTest.signal("-CONT", owner);
+            while ((line = r.readLine()) != null) {
+                said.add(line);
+            }
+            assertTrue(owner.waitFor(120, TimeUnit.SECONDS));
+            assertTrue(owner.exitValue() != 0, "the woken owner does not exit 0: " + said);
+            assertTrue(said.stream().anyMatch(l -> l.contains("this run lost its lease")), String.join("\n", said));
+            assertEquals(finished, DriverKillTest.rows(out), "the woken owner changed nothing");
+            assertEquals(1, parquetFiles(out.resolve("candidates/round=0")).size(), "one compacted file");
+            assertEquals(List.of(), staged(out), "no aside copy left");
+        } finally {
+            owner.destroyForcibly();
+        }
+    }
+
+    /** The sweep's arguments with the file system that stops at {@code crashAt}. */
+    private static List<String> crashing(Path out, String crashAt, String... more) {
+        List<String> a = new ArrayList<>(DriverKillTest.args(out, "async"));
+        a.addAll(List.of("--set", "spark.conf.\"spark.hadoop.fs.file.impl\"=\""
+                + CrashingLocalFileSystem.class.getName() + "\"", "--set", "spark.conf.\"spark.hadoop.fs.file.impl"
+                + ".disable.cache\"=true", "--set", "spark.conf.\"spark.hadoop.sparknas.test.crashAt\"=" + crashAt));
+        a.addAll(List.of(more));
+        return a;
+    }
+
     private static void killWhileCompactingThenResume(String crashAt, Path dir) throws Exception {
         Path whole = dir.resolve("whole");
         assertEquals(0, Main.run(DriverKillTest.args(whole, "async").toArray(String[]::new)));
         Path out = dir.resolve("crashed");
-        List<String> crashing = new ArrayList<>(DriverKillTest.args(out, "async"));
-        crashing.addAll(List.of("--set", "spark.conf.\"spark.hadoop.fs.file.impl\"=\""
-                + CrashingLocalFileSystem.class.getName() + "\"", "--set", "spark.conf.\"spark.hadoop.fs.file.impl"
-                + ".disable.cache\"=true", "--set", "spark.conf.\"spark.hadoop.sparknas.test.crashAt\"=" + crashAt));
-        Process child = DriverKillTest.startChild(crashing);
+        Process child = DriverKillTest.startChild(crashing(out, crashAt));
         List<String> said = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8))) {

@@ -238,7 +238,7 @@ class DriverKillTest {
         }
     }
 
-    private static void signal(String signal, Process p) throws Exception {
+    static void signal(String signal, Process p) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", signal, String.valueOf(p.pid())).start().waitFor());
     }
 
