@@ -1,6 +1,7 @@
 package io.sparknas.jobs;
 
 import io.sparknas.pipeline.core.SweepLease;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * next run puts the round back (or keeps the compacted one), and the sweep ends with the rows of one never killed.
  */
 class CompactionKillTest {
+    @TempDir
+    static Path shared;
+    /** The rows of the same sweep never killed (tabular: the same every run), made once for the three tests. */
+    static List<String> unbroken;
+
+    @BeforeAll
+    static void unbrokenSweep() {
+        Path whole = shared.resolve("whole");
+        assertEquals(0, Main.run(DriverKillTest.args(whole, "async").toArray(String[]::new)));
+        unbroken = DriverKillTest.rows(whole);
+    }
 
     @Test
     void killedBeforeTheCompactedRoundTakesItsPlaceTheNextRunPutsTheRoundBack(@TempDir Path dir) throws Exception {
@@ -41,8 +53,6 @@ class CompactionKillTest {
      */
     @Test
     void anOwnerFrozenInsideItsCompactionAndTakenOverChangesNothingWhenItWakes(@TempDir Path dir) throws Exception {
-        Path whole = dir.resolve("whole");
-        assertEquals(0, Main.run(DriverKillTest.args(whole, "async").toArray(String[]::new)));
         Path out = dir.resolve("frozen");
         Path thaw = dir.resolve("thaw");
         Process owner = DriverKillTest.startChild(crashing(out, "freeze", "--set",
@@ -68,7 +78,7 @@ class CompactionKillTest {
             assertEquals(0, took.code(), took.err());
             assertTrue(took.out().contains("36 of 36 candidates told"), "nothing evaluated again: " + took.out());
             List<String> finished = DriverKillTest.rows(out);
-            assertEquals(DriverKillTest.rows(whole), finished, "the rows of the sweep never stopped");
+            assertEquals(unbroken, finished, "the rows of the sweep never stopped");
 
             Files.createFile(thaw);
             DriverKillTest.signal("-CONT", owner);
@@ -97,8 +107,6 @@ class CompactionKillTest {
     }
 
     private static void killWhileCompactingThenResume(String crashAt, Path dir) throws Exception {
-        Path whole = dir.resolve("whole");
-        assertEquals(0, Main.run(DriverKillTest.args(whole, "async").toArray(String[]::new)));
         Path out = dir.resolve("crashed");
         Process child = DriverKillTest.startChild(crashing(out, crashAt));
         List<String> said = new ArrayList<>();
@@ -125,7 +133,7 @@ class CompactionKillTest {
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("resuming asynchronous sweep nb201-evolution: 36 of 36 candidates told"),
                 "every committed tell is found again, none evaluated twice: " + resumed.out());
-        assertEquals(DriverKillTest.rows(whole), DriverKillTest.rows(out), "the rows of the sweep never killed");
+        assertEquals(unbroken, DriverKillTest.rows(out), "the rows of the sweep never killed");
         assertEquals(1, parquetFiles(round).size(), "compacted");
         assertEquals(List.of(), staged(out), "no aside copy left");
     }
