@@ -117,6 +117,14 @@ abstract class SweepJob<C extends Sweep.Definition> implements Callable<Integer>
             } catch (io.sparknas.pipeline.core.FailureLimit.TooManyFailures e) {
                 System.err.println("sparknas " + command + ": " + e.getMessage());
                 return 1;
+            } catch (RuntimeException e) { // after the lease was lost (frozen mid-write, then fenced): say that
+                try {
+                    SweepLease.checkFence(outputFs, cfg.output());
+                } catch (SweepLease.Lost lost) {
+                    System.err.println("sparknas " + command + ": " + lost.getMessage());
+                    return 2;
+                }
+                throw e;
             }
             if (!outcome.summary().isEmpty()) {
                 System.out.println(outcome.summary());
