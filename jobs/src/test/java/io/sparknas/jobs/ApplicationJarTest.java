@@ -69,7 +69,9 @@ class ApplicationJarTest {
 
     private static Optional<Path> appJar(Path target) throws java.io.IOException {
         try (var jars = Files.list(target)) {
-            return jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst();
+            // the name the templates and docs/clusters.md give, for either Scala line (jobs, not jobs_2.13)
+            String name = "jobs-" + io.sparknas.pipeline.core.Provenance.SPARKNAS_VERSION + "-app.jar";
+            return jars.filter(p -> p.getFileName().toString().equals(name)).findFirst();
         }
     }
 
