@@ -82,8 +82,9 @@ class OfaJobTest {
         } finally {
             spark.stop();
         }
-        assertEquals(List.of("full", "kernel", "depth-1", "depth-2", "expand-1", "expand-2"),
-                epochs.stream().map(r -> r.<String>getAs("phase_name")).toList());
+        assertEquals(List.of("full", "kernel", "kernel", "depth-1", "depth-2", "depth-2", "expand-1", "expand-2",
+                "expand-2"), epochs.stream().map(r -> r.<String>getAs("phase_name")).toList(),
+                "one full epoch (--set), then the quickstart's schedule: 2, 1, 2, 1, 2 epochs");
         assertEquals(2 + 4 + 4 + 1, rows.size(), "the largest and smallest, 4 random subnets, 4 under the budget, "
                 + "1 trained from scratch");
         assertEquals(List.of("largest", "smallest"), rows.subList(0, 2).stream()
@@ -150,7 +151,15 @@ class OfaJobTest {
                 new String[] {"ofa.space.strides=[2,2]", "ofa.space.strides must give 1 or 2 for each of the 3 stages"},
                 new String[] {"estimator.data.dir=" + scratch.resolve("no-mnist"), "the mnist directory "
                         + scratch.resolve("no-mnist") + " does not exist"},
-                new String[] {"ofa.training.phaseEpochs=0", "phaseEpochs must be positive"});
+                new String[] {"ofa.training.phaseEpochs=0", "phaseEpochs must be positive"},
+                new String[] {"ofa.training.schedule=[{phase=kernel, epochs=1, learningRate=0.02, subnetsPerStep=1}]",
+                        "ofa.training.schedule lists phases [kernel] but this space's phases after 'full' are [kernel, "
+                        + "depth-1, depth-2, expand-1, expand-2]: give one entry for each, in this order"},
+                new String[] {"ofa.training.schedule=[{phase=kernel, epochs=2, learningRate=0.02, warmupEpochs=1, "
+                        + "warmupLearningRate=-0.1, subnetsPerStep=1}]", "ofa.training.schedule[kernel]: "
+                        + "warmupLearningRate must be in (0, learningRate] when warmupEpochs > 0, got -0.1"},
+                new String[] {"ofa.training.sandwich=true", "ofa.training.sandwich needs 2 or more subnets per step "
+                        + "in every phase (the largest and the smallest), but phase 'kernel' has 1"});
         for (String[] b : bad) {
             List<String> args = tiny(out);
             args.addAll(List.of("--set", b[0]));

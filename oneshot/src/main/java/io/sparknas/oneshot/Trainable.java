@@ -13,6 +13,11 @@ public interface Trainable {
     /** The weights SGD updates, in a fixed order. */
     List<NDArray> weights();
 
+    /** Whether SGD's weight decay applies to weight {@code i} of {@link #weights()} (all, unless a model spares some). */
+    default boolean decays(int i) {
+        return true;
+    }
+
     /** Zeroes the gradients of every array the model's backward pass fills. */
     void zeroGradients();
 }

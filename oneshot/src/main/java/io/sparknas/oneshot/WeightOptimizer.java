@@ -11,7 +11,7 @@ import java.util.List;
 import static io.sparknas.oneshot.StepArrays.scoped;
 
 /**
- * SGD on a supernet's weights w as {@code torch.optim.SGD} (momentum, L2 weight decay) after
+ * SGD on a supernet's weights w as {@code torch.optim.SGD} (momentum, L2 weight decay where the model says) after
  * {@code clip_grad_norm_}, written out on DJL arrays so that the second-order architecture step can read the
  * momentum buffer for its unrolled weights (DARTS) and the elastic supernet shares it (OFA). Not thread-safe.
  */
@@ -58,7 +58,7 @@ public final class WeightOptimizer {
                     int i = index[j];
                     NDArray p = weights.get(j);
                     NDArray d = g.get(j);
-                    if (sgd.weightDecay() > 0) {
+                    if (sgd.weightDecay() > 0 && model.decays(i)) {
                         d.addi(scoped(step, p.mul(sgd.weightDecay())));
                     }
                     if (momentum[i] == null) {

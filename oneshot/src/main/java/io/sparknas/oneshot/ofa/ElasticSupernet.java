@@ -31,8 +31,8 @@ import static io.sparknas.oneshot.StepArrays.scoped;
  *       kernel-transformation matrix (7 to 5, then 5 to 3; identity at first), as OFA's
  *       {@code DynamicSeparableConv2d};</li>
  *   <li>elastic width (expand ratio): a block keeps its first {@code in x ratio} hidden channels, which
- *       {@link #sortChannels()} orders by importance (L1 norm of the project conv's weights) when that phase
- *       starts;</li>
+ *       {@link #sortChannels()} orders by importance (L1 norm of the project conv's weights) before each expand
+ *       phase;</li>
  *   <li>batch normalisation normalises with the batch's statistics in training; a subnet is evaluated with
  *       statistics recalibrated on training images ({@link Norm#calibrating()}), as OFA's
  *       {@code set_running_statistics}.</li>
@@ -47,6 +47,7 @@ public final class ElasticSupernet implements Trainable, AutoCloseable {
     private final int classes;
     private final NDManager manager;
     private final Map<String, NDArray> arrays;
+    private List<Boolean> decayed;
 
     public ElasticSupernet(OfaSpace space, int inputChannels, int classes, Device device, long seed) {
         this.space = space;
@@ -113,6 +114,16 @@ public final class ElasticSupernet implements Trainable, AutoCloseable {
     @Override
     public List<NDArray> weights() {
         return new ArrayList<>(arrays.values());
+    }
+
+    /** Weight decay spares batch normalisation's scales and shifts and the biases, as OFA's {@code no_decay_keys}. */
+    @Override
+    public boolean decays(int i) {
+        if (decayed == null) {
+            decayed = arrays.keySet().stream().map(n -> !(n.endsWith(".gamma") || n.endsWith(".beta")
+                    || n.endsWith(".bias"))).toList();
+        }
+        return decayed.get(i);
     }
 
     @Override

@@ -30,18 +30,28 @@ import java.util.Map;
 /**
  * Once-for-All's progressive shrinking (Cai et al. 2020, section 3.2): train the largest network; then let the
  * kernel size vary; then the depth (the two largest depths, then all); then the expand ratio (the two largest, then
- * all, after sorting each block's hidden channels by importance). A later phase samples {@code subnetsPerStep}
- * subnets of its choices per step, sums their gradients, and distils from the largest network as it was after the
- * first phase (soft labels, weight {@code distillation}). The phases come from the space: a dimension with one
+ * all, each after sorting each block's hidden channels by importance). Each later phase has its own epochs, rate,
+ * linear warm-up and subnets per step ({@link PhaseSchedule}); it samples that many subnets of its choices per step
+ * (the largest and smallest among them under the sandwich rule), sums their gradients, and distils from the largest
+ * network as it was after the first phase (soft labels, weight {@code distillation}). The phases come from the space: a dimension with one
  * choice adds none. Each phase is seeded on its own, so a training resumed at a phase repeats what an unbroken one
  * does.
  */
 public final class ProgressiveShrinking {
     private static final Loss LOSS = Loss.softmaxCrossEntropyLoss();
 
-    /** One phase: the choices its subnets are sampled from, its epochs and learning rate. */
+    /**
+     * One phase: the choices its subnets are sampled from, its epochs, rate and warm-up, its subnets per step, and
+     * whether each block's hidden channels are re-sorted by importance before it (every expand phase, as OFA).
+     */
     public record Phase(String name, List<Integer> depths, List<Integer> kernels, List<Integer> expands, int epochs,
-                        double learningRate, boolean sortsChannels) {
+                        double learningRate, double warmupEpochs, double warmupLearningRate, int subnetsPerStep,
+                        boolean sortsChannels) {
+        Phase with(PhaseSchedule s) {
+            return new Phase(name, depths, kernels, expands, s.epochs(), s.learningRate(), s.warmupEpochs(),
+                    s.warmupLearningRate(), s.subnetsPerStep(), sortsChannels);
+        }
+
         /** A subnet of this phase's choices. */
         OfaSubnet sample(OfaSpace space, SeededRandom rng) {
             List<List<OfaSubnet.Block>> stages = new ArrayList<>();
@@ -78,27 +88,52 @@ public final class ProgressiveShrinking {
         this.data = data;
     }
 
-    /** The phases for {@code space}: full, kernel, then depth and expand ratio one choice at a time. */
+    /**
+     * The phases for {@code space}: full, kernel, then depth and expand ratio one choice at a time, each as
+     * {@code cfg.schedule} gives it (or the flat {@code phaseEpochs}, {@code shrinkLearningRate} and
+     * {@code subnetsPerStep}). A schedule that does not name the space's later phases in order, or a sandwich rule
+     * with a phase of one subnet per step, is refused.
+     */
     public static List<Phase> phases(OfaSpace space, OfaTrainingConfig cfg) {
         List<Integer> maxD = List.of(space.maxDepth());
         List<Integer> maxE = List.of(space.maxExpand());
-        List<Phase> out = new ArrayList<>();
-        out.add(new Phase("full", maxD, List.of(space.maxKernel()), maxE, cfg.fullEpochs(), cfg.sgd().learningRate(),
-                false));
+        List<Phase> later = new ArrayList<>();
+        int n = cfg.phaseEpochs();
         double lr = cfg.shrinkLearningRate();
+        int k = cfg.subnetsPerStep();
         if (space.kernels().size() > 1) {
-            out.add(new Phase("kernel", maxD, space.kernels(), maxE, cfg.phaseEpochs(), lr, false));
+            later.add(new Phase("kernel", maxD, space.kernels(), maxE, n, lr, 0, 0, k, false));
         }
         List<Integer> d = space.depths();
         for (int i = d.size() - 2; i >= 0; i--) {
-            out.add(new Phase("depth-" + (d.size() - 1 - i), d.subList(i, d.size()), space.kernels(), maxE,
-                    cfg.phaseEpochs(), lr, false));
+            later.add(new Phase("depth-" + (d.size() - 1 - i), d.subList(i, d.size()), space.kernels(), maxE, n, lr,
+                    0, 0, k, false));
         }
         List<Integer> e = space.expands();
         for (int i = e.size() - 2; i >= 0; i--) {
-            out.add(new Phase("expand-" + (e.size() - 1 - i), d, space.kernels(), e.subList(i, e.size()),
-                    cfg.phaseEpochs(), lr, i == e.size() - 2));
+            later.add(new Phase("expand-" + (e.size() - 1 - i), d, space.kernels(), e.subList(i, e.size()), n, lr,
+                    0, 0, k, true));
         }
+        List<String> names = later.stream().map(Phase::name).toList();
+        if (!cfg.schedule().isEmpty()) {
+            List<String> given = cfg.schedule().stream().map(PhaseSchedule::phase).toList();
+            if (!given.equals(names)) {
+                throw new IllegalArgumentException("ofa.training.schedule lists phases " + given + " but this space's "
+                        + "phases after 'full' are " + names + ": give one entry for each, in this order");
+            }
+            later.replaceAll(p -> p.with(cfg.schedule().get(names.indexOf(p.name()))));
+        }
+        if (cfg.sandwich()) {
+            later.stream().filter(p -> p.subnetsPerStep() < 2).findFirst().ifPresent(p -> {
+                throw new IllegalArgumentException("ofa.training.sandwich needs 2 or more subnets per step in every "
+                        + "phase (the largest and the smallest), but phase '" + p.name() + "' has "
+                        + p.subnetsPerStep() + ": raise its subnetsPerStep or set sandwich = false");
+            });
+        }
+        List<Phase> out = new ArrayList<>();
+        out.add(new Phase("full", maxD, List.of(space.maxKernel()), maxE, cfg.fullEpochs(), cfg.sgd().learningRate(),
+                0, 0, 1, false));
+        out.addAll(later);
         return out;
     }
 
@@ -129,6 +164,7 @@ public final class ProgressiveShrinking {
                 WeightOptimizer sgd = new WeightOptimizer(new SgdConfig(phase.learningRate(), cfg.sgd().momentum(),
                         cfg.sgd().weightDecay(), cfg.sgd().gradClip()), supernet);
                 long total = (long) phase.epochs() * steps;
+                long warmup = Math.round(phase.warmupEpochs() * steps);
                 long t = 0;
                 for (int epoch = 1; epoch <= phase.epochs(); epoch++) {
                     long start = System.nanoTime();
@@ -136,7 +172,8 @@ public final class ProgressiveShrinking {
                     BatchStats stats = BatchStats.EMPTY;
                     for (int s = 0; s < steps; s++, t++) {
                         int[] idx = Arrays.copyOfRange(perm, s * batch, (s + 1) * batch);
-                        double lr = phase.learningRate() * 0.5 * (1 + Math.cos(Math.PI * t / total));
+                        double lr = PhaseSchedule.rate(phase.learningRate(), phase.warmupLearningRate(), warmup, t,
+                                total);
                         stats = stats.plus(step(supernet, sgd, phase, p == 0 ? null : soft, rng, train, idx, lr));
                     }
                     Map<String, Double> m = new LinkedHashMap<>();
@@ -169,9 +206,8 @@ public final class ProgressiveShrinking {
             NDArray y = step.create(train.labelBatch(idx), new Shape(idx.length));
             NDArray soft = teacher == null ? null : teacher.probabilities(x);
             BatchStats stats = BatchStats.EMPTY;
-            boolean full = phase.name().equals("full");
-            for (int i = 0; i < (full ? 1 : cfg.subnetsPerStep()); i++) {
-                OfaSubnet net = full ? supernet.space().largest() : phase.sample(supernet.space(), rng);
+            for (int i = 0; i < phase.subnetsPerStep(); i++) {
+                OfaSubnet net = subnet(supernet.space(), phase, i, rng);
                 try (ThreadGradientCollector gc = new ThreadGradientCollector()) {
                     NDArray logits = supernet.forward(net, x, Norm.batch());
                     NDArray loss = LOSS.evaluate(new NDList(y), new NDList(logits));
@@ -189,6 +225,17 @@ public final class ProgressiveShrinking {
             sgd.step(step, lr);
             return stats;
         }
+    }
+
+    /**
+     * The {@code i}-th subnet of a step: the largest in the first phase; under the sandwich rule the phase's largest
+     * and smallest first, then random ones; otherwise all random.
+     */
+    OfaSubnet subnet(OfaSpace space, Phase phase, int i, SeededRandom rng) {
+        if (phase.name().equals("full") || (cfg.sandwich() && i == 0)) {
+            return space.largest();
+        }
+        return cfg.sandwich() && i == 1 ? phase.smallest(space) : phase.sample(space, rng);
     }
 
     /** Validation accuracy of a subnet after recalibrating its batch normalisation. */

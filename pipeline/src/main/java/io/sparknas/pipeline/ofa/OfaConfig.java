@@ -5,6 +5,7 @@ import io.sparknas.estimators.data.DataConfig;
 import io.sparknas.estimators.spec.EstimatorSpec;
 import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.oneshot.ofa.OfaTrainingConfig;
+import io.sparknas.oneshot.ofa.ProgressiveShrinking;
 import io.sparknas.pipeline.core.Json;
 import io.sparknas.pipeline.core.Sweep;
 import io.sparknas.space.ofa.OfaCostModel;
@@ -21,6 +22,7 @@ public record OfaConfig(String name, String output, OfaSpace space, OfaTrainingC
                      EstimatorSpec estimator) implements Sweep.Evaluated, Serializable {
     public OfaConfig {
         Json.checkName(name);
+        ProgressiveShrinking.phases(space, training); // a schedule that does not fit the space, refused here
         DataConfig d = ProxySpec.required(estimator, "ofa").data();
         long smallest = OfaCostModel.of(space, space.smallest(), d.imageChannels(), d.imageSide(), d.classes())
                 .flops();
