@@ -465,8 +465,9 @@ def ofa_data(sweep):
     def budget_of(cid):
         if cid.startswith("b") and "-" in cid:
             return budgets[int(cid[1:cid.index("-")])]
-        if cid.startswith("scratch-b"):
-            return budgets[int(cid[len("scratch-b"):])]
+        for prefix in ("scratch-b", "scratch-matched-b"):
+            if cid.startswith(prefix):
+                return budgets[int(cid[len(prefix):])]
         return np.nan
     df["budget"] = [budget_of(c) for c in df["candidate_id"]]
     epochs = _read(sweep, "ofa_epochs")
@@ -477,7 +478,7 @@ def ofa_data(sweep):
 
 def ofa_choices(sweep):
     """Per budget: the subnet the constrained search chose (best validation accuracy under the budget) and, where
-    trained, the same subnet from scratch."""
+    trained, the same subnet from scratch (for the proxy's epochs; `matched_`: for the supernet's)."""
     df, _, budgets = ofa_data(sweep)
     rows = []
     for i, b in enumerate(budgets):
@@ -487,11 +488,14 @@ def ofa_choices(sweep):
         best = found.sort_values(["accuracy", "mflops"], ascending=[False, True]).iloc[0]
         scratch = df[df["candidate_id"] == f"scratch-b{i}"]
         ok = scratch[scratch["status"] == "OK"]
+        matched = df[(df["candidate_id"] == f"scratch-matched-b{i}") & (df["status"] == "OK")]
         rows.append({"budget_mflops": b, "candidate": best["candidate_id"], "subnet": best["genotype"],
                      "mflops": best["mflops"], "accuracy": best["accuracy"], "test_accuracy": best["test_accuracy"],
                      "latency_ms": best["latency_ms_b1"],
                      "scratch_accuracy": ok["accuracy"].iloc[0] if not ok.empty else np.nan,
-                     "scratch_test_accuracy": ok["test_accuracy"].iloc[0] if not ok.empty else np.nan})
+                     "scratch_test_accuracy": ok["test_accuracy"].iloc[0] if not ok.empty else np.nan,
+                     "matched_scratch_test_accuracy": matched["test_accuracy"].iloc[0] if not matched.empty
+                     else np.nan})
     return pd.DataFrame(rows)
 
 

@@ -127,7 +127,8 @@ public record JobConfig(Config config, String source) {
                             c.getInt("ofa.search.roundSize"), c.getInt("ofa.search.randomSubnets"),
                             bind("ofa.search.strategy", StrategyConfig.class),
                             c.getInt("ofa.search.calibrationImages"), c.getInt("ofa.search.latencyRepeats"),
-                            c.getBoolean("ofa.search.scratch")), estimator());
+                            c.getBoolean("ofa.search.scratch"), c.getBoolean("ofa.search.scratchMatched")),
+                    estimator());
         } catch (ConfigException e) {
             throw new IllegalArgumentException("configuration " + source + ": " + e.getMessage(), e);
         }

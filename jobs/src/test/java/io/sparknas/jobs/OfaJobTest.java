@@ -40,7 +40,8 @@ class OfaJobTest {
                 "--set", "estimator.data.dir=" + MNIST, "--set", "estimator.data.trainPerClass=20",
                 "--set", "estimator.data.validationPerClass=10", "--set", "estimator.data.testPerClass=10",
                 "--set", "estimator.proxy.latencyRepeats=1", "--set", "estimator.proxy.epochs=3",
-                "--set", "estimator.proxy.batchSize=20", "--set", "spark.master=local[2]"));
+                "--set", "estimator.proxy.batchSize=20", "--set", "ofa.search.scratchMatched=true",
+                "--set", "spark.master=local[2]"));
     }
 
     @TempDir
@@ -85,8 +86,18 @@ class OfaJobTest {
         assertEquals(List.of("full", "kernel", "kernel", "depth-1", "depth-2", "depth-2", "expand-1", "expand-2",
                 "expand-2"), epochs.stream().map(r -> r.<String>getAs("phase_name")).toList(),
                 "one full epoch (--set), then the quickstart's schedule: 2, 1, 2, 1, 2 epochs");
-        assertEquals(2 + 4 + 4 + 1, rows.size(), "the largest and smallest, 4 random subnets, 4 under the budget, "
-                + "1 trained from scratch");
+        assertEquals(2 + 4 + 4 + 2, rows.size(), "the largest and smallest, 4 random subnets, 4 under the budget, "
+                + "1 trained from scratch for the proxy's epochs and 1 for the supernet's");
+        Map<String, Row> byId = new java.util.HashMap<>();
+        rows.forEach(r -> byId.put(r.getAs("candidate_id"), r));
+        Map<String, Double> proxy = byId.get("scratch-b0").getJavaMap(byId.get("scratch-b0").fieldIndex("metrics"));
+        Map<String, Double> matched = byId.get("scratch-matched-b0")
+                .getJavaMap(byId.get("scratch-matched-b0").fieldIndex("metrics"));
+        assertTrue(proxy.containsKey("epoch_03_val_accuracy") && !proxy.containsKey("epoch_04_val_accuracy"),
+                "estimator.proxy.epochs = 3: " + proxy.keySet());
+        assertTrue(matched.containsKey("epoch_09_val_accuracy") && !matched.containsKey("epoch_10_val_accuracy"),
+                "the supernet's 1 + 2 + 1 + 2 + 1 + 2 epochs: " + matched.keySet());
+        assertEquals(byId.get("scratch-b0").<String>getAs("genotype"), byId.get("scratch-matched-b0").getAs("genotype"));
         assertEquals(List.of("largest", "smallest"), rows.subList(0, 2).stream()
                 .map(r -> r.<String>getAs("candidate_id")).toList());
         for (Row r : rows) {

@@ -52,6 +52,12 @@ public record ProxyConfig(int epochs, int batchSize, @JsonUnwrapped SgdConfig sg
         }
     }
 
+    /** The same training for {@code n} epochs (a fixed count: {@code epochsUpTo} off). */
+    public ProxyConfig withEpochs(int n) {
+        return new ProxyConfig(n, batchSize, sgd, network, nb201CellsPerStage, latencyRepeats, torchThreads, 0,
+                recalibrationBatches);
+    }
+
     /** The defaults of {@code estimator.proxy} in sparknas-defaults.conf (a test keeps them equal). */
     public static ProxyConfig defaults() {
         return new ProxyConfig(1, 64, new SgdConfig(0.05, 0.9, 3e-4, 5), new NetworkSize(16, 3, 3), 1, 10, 1, 0, 0);

@@ -44,6 +44,11 @@ public record OfaConfig(String name, String output, OfaSpace space, OfaTrainingC
         return ProxySpec.required(estimator, kind());
     }
 
+    /** Epochs of progressive shrinking, every phase's summed: what a subnet's weights were trained for. */
+    int supernetEpochs() {
+        return ProgressiveShrinking.phases(space, training).stream().mapToInt(ProgressiveShrinking.Phase::epochs).sum();
+    }
+
     /** FLOPs of a subnet on this sweep's images. */
     long flops(OfaSubnet net) {
         DataConfig d = proxy().data();
@@ -61,10 +66,14 @@ public record OfaConfig(String name, String output, OfaSpace space, OfaTrainingC
      * @param calibrationImages training images that recalibrate each subnet's BN
      * @param latencyRepeats    timed passes of each subnet at batch 1 (0 = none)
      * @param scratch           train each budget's chosen subnet from scratch with the proxy estimator
+     * @param scratchMatched    also train it from scratch for as many epochs as the supernet trained (the full
+     *                          phase and every later one): the baseline at the supernet's own budget
      */
     public record Search(List<Double> budgets, int evaluations, int roundSize, int randomSubnets,
-                         StrategyConfig strategy, int calibrationImages, int latencyRepeats, boolean scratch)
-            implements Serializable {
+                         StrategyConfig strategy, int calibrationImages, int latencyRepeats, boolean scratch,
+                         @com.fasterxml.jackson.annotation.JsonInclude(
+                                 com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+                         boolean scratchMatched) implements Serializable {
         public Search {
             budgets = List.copyOf(budgets);
             if (budgets.isEmpty() || budgets.stream().anyMatch(b -> !(b > 0))) {

@@ -2,6 +2,7 @@ package io.sparknas.pipeline.ofa;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.spec.EstimatorSpec;
+import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.estimators.spec.SupernetSpec;
 import io.sparknas.pipeline.core.AskStage;
 import io.sparknas.pipeline.core.FixedStage;
@@ -60,8 +61,12 @@ public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) 
     public static final String EPOCHS = "ofa_epochs";
     private static final Logger LOG = LoggerFactory.getLogger(OfaSweep.class);
 
-    /** What one budget's search chose: the best subnet under it by validation accuracy, and its scratch score. */
-    public record Choice(double budgetMflops, Evaluation chosen, Optional<Evaluation> scratch) {
+    /**
+     * What one budget's search chose: the best subnet under it by validation accuracy, and its scores from scratch
+     * (the proxy's epochs; the supernet's epochs).
+     */
+    public record Choice(double budgetMflops, Evaluation chosen, Optional<Evaluation> scratch,
+                         Optional<Evaluation> scratchMatched) {
     }
 
     /** The outcome: the choice per budget and the final checkpoint (every subnet is in the sweep's candidates). */
@@ -102,13 +107,16 @@ public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) 
                     .max(Comparator.comparingDouble(Evaluation::accuracy).thenComparing(e -> -e.metric(Metrics.FLOPS)))
                     .orElseThrow(() -> new IllegalStateException("no subnet under " + fmt(budget) + " MFLOPs was "
                             + "evaluated successfully; see the 'error' column of " + sweep.store().path("candidates")));
-            choices.add(new Choice(budget, best, Optional.empty()));
+            choices.add(new Choice(budget, best, Optional.empty(), Optional.empty()));
         }
         if (cfg.search().scratch()) {
             choices = scratch(run, round, choices);
         }
         List<Evaluation> every = new ArrayList<>(all);
-        choices.forEach(c -> c.scratch().ifPresent(every::add));
+        choices.forEach(c -> {
+            c.scratch().ifPresent(every::add);
+            c.scratchMatched().ifPresent(every::add);
+        });
         table(every, budgets).forEach(log);
         return new Result(sweep, choices, checkpoint);
     }
@@ -116,31 +124,37 @@ public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) 
     /**
      * The choice per budget, for the log and the report: the best subnet its search found (validation accuracy by
      * weight inheritance; ties to fewer FLOPs), its FLOPs, test accuracy and latency, and the same subnet trained from
-     * scratch where it was. {@code rows} are a sweep's candidates.
+     * scratch where it was (validation and test; {@code m_test}: for the supernet's epochs). {@code rows} are a
+     * sweep's candidates.
      */
     public static List<String> table(List<Evaluation> rows, List<Double> budgets) {
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "  %-8s %-12s %7s %8s %8s %8s %9s %9s  %s", "MFLOPs", "chosen", "MFLOPs",
-                "val", "test", "lat_ms", "scratch", "s_test", "subnet"));
+        lines.add(String.format(Locale.ROOT, "  %-8s %-12s %7s %8s %8s %8s %9s %9s %9s  %s", "MFLOPs", "chosen",
+                "MFLOPs", "val", "test", "lat_ms", "scratch", "s_test", "m_test", "subnet"));
         for (int i = 0; i < budgets.size(); i++) {
             String prefix = "b" + i + "-";
-            String scratchId = "scratch-b" + i;
             Optional<Evaluation> best = rows.stream().filter(e -> e.candidate().id().startsWith(prefix))
                     .filter(Evaluation::isOk).max(Comparator.comparingDouble(Evaluation::accuracy)
                             .thenComparing(e -> -e.metric(Metrics.FLOPS)));
-            Optional<Evaluation> scratch = rows.stream().filter(e -> e.candidate().id().equals(scratchId)).findFirst();
             if (best.isEmpty()) {
                 lines.add(String.format(Locale.ROOT, "  %-8s no subnet evaluated", fmt(budgets.get(i))));
                 continue;
             }
+            Optional<Evaluation> scratch = byId(rows, "scratch-b" + i);
             Evaluation e = best.get();
-            lines.add(String.format(Locale.ROOT, "  %-8s %-12s %7.3f %8.4f %8s %8s %9s %9s  %s", fmt(budgets.get(i)),
-                    e.candidate().id(), e.metric(Metrics.FLOPS) / 1e6, e.accuracy(), opt(e, Metrics.TEST_ACCURACY, "%.4f"),
-                    opt(e, Metrics.LATENCY_MS_B1, "%.2f"), scratch.map(x -> x.isOk() ? String.format(Locale.ROOT, "%.4f",
-                            x.accuracy()) : "failed").orElse("-"), scratch.map(x -> opt(x, Metrics.TEST_ACCURACY, "%.4f"))
-                            .orElse("-"), e.candidate().genotype()));
+            lines.add(String.format(Locale.ROOT, "  %-8s %-12s %7.3f %8.4f %8s %8s %9s %9s %9s  %s",
+                    fmt(budgets.get(i)), e.candidate().id(), e.metric(Metrics.FLOPS) / 1e6, e.accuracy(),
+                    opt(e, Metrics.TEST_ACCURACY, "%.4f"), opt(e, Metrics.LATENCY_MS_B1, "%.2f"),
+                    scratch.map(x -> x.isOk() ? String.format(Locale.ROOT, "%.4f", x.accuracy()) : "failed")
+                            .orElse("-"), scratch.map(x -> opt(x, Metrics.TEST_ACCURACY, "%.4f")).orElse("-"),
+                    byId(rows, "scratch-matched-b" + i).map(x -> x.isOk() ? opt(x, Metrics.TEST_ACCURACY, "%.4f")
+                            : "failed").orElse("-"), e.candidate().genotype()));
         }
         return lines;
+    }
+
+    private static Optional<Evaluation> byId(List<Evaluation> rows, String id) {
+        return rows.stream().filter(e -> e.candidate().id().equals(id)).findFirst();
     }
 
     private static String opt(Evaluation e, String metric, String format) {
@@ -178,24 +192,40 @@ public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) 
                 .at(prefix, firstRound, roundsOf(total)).run(run).evaluations();
     }
 
-    /** Each budget's chosen subnet trained from scratch by the proxy estimator (one committed round). */
+    /**
+     * Each budget's chosen subnet trained from scratch by the proxy estimator (one committed round), and with
+     * {@code scratchMatched} again for the supernet's epochs (the next round).
+     */
     private List<Choice> scratch(SweepRun run, int round, List<Choice> choices) {
+        Map<String, Evaluation> byId = new HashMap<>();
+        FixedStage.of("from-scratch baseline", round, scratchNets("scratch-b", choices), cfg.estimator()).run(run)
+                .forEach(e -> byId.put(e.candidate().id(), e));
+        if (cfg.search().scratchMatched()) {
+            int epochs = cfg.supernetEpochs();
+            EstimatorSpec matched = new ProxySpec(cfg.proxy().proxy().withEpochs(epochs), cfg.proxy().data());
+            FixedStage.of("from-scratch baseline, " + epochs + " epochs (the supernet's)", round + 1,
+                    scratchNets("scratch-matched-b", choices), matched).run(run)
+                    .forEach(e -> byId.put(e.candidate().id(), e));
+        }
+        List<Choice> out = new ArrayList<>();
+        for (int i = 0; i < choices.size(); i++) {
+            out.add(new Choice(choices.get(i).budgetMflops(), choices.get(i).chosen(),
+                    Optional.ofNullable(byId.get("scratch-b" + i)),
+                    Optional.ofNullable(byId.get("scratch-matched-b" + i))));
+        }
+        return out;
+    }
+
+    /** Each choice as a network of its own, ids {@code prefix + i}. */
+    private List<Candidate> scratchNets(String prefix, List<Choice> choices) {
         List<Candidate> nets = new ArrayList<>();
         for (int i = 0; i < choices.size(); i++) {
             Evaluation chosen = choices.get(i).chosen();
             OfaNet net = new OfaNet(cfg.space(), cfg.space().parse(chosen.candidate().genotype()));
-            nets.add(new Candidate("scratch-b" + i, OfaNet.NAME, net.text(), net.key(), "scratch",
+            nets.add(new Candidate(prefix + i, OfaNet.NAME, net.text(), net.key(), "scratch",
                     List.of(chosen.candidate().id()), cfg.training().seed()));
         }
-        List<Evaluation> trained = FixedStage.of("from-scratch baseline", round, nets, cfg.estimator()).run(run);
-        Map<String, Evaluation> byId = new HashMap<>();
-        trained.forEach(e -> byId.put(e.candidate().id(), e));
-        List<Choice> out = new ArrayList<>();
-        for (int i = 0; i < choices.size(); i++) {
-            out.add(new Choice(choices.get(i).budgetMflops(), choices.get(i).chosen(),
-                    Optional.ofNullable(byId.get("scratch-b" + i))));
-        }
-        return out;
+        return nets;
     }
 
     /**
@@ -230,6 +260,8 @@ public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) 
                     n.put("exportedAccuracy", again.accuracy());
                     n.set("metrics", Json.MAPPER.valueToTree(c.chosen().metrics()));
                     c.scratch().filter(Evaluation::isOk).ifPresent(e -> n.put("scratchAccuracy", e.accuracy()));
+                    c.scratchMatched().filter(Evaluation::isOk)
+                            .ifPresent(e -> n.put("scratchMatchedAccuracy", e.accuracy()));
                     java.nio.file.Files.writeString(dir.resolve("genotype.json"), n.toPrettyString() + "\n");
                     dirs.add(dir);
                 }
