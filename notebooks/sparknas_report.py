@@ -401,10 +401,13 @@ def chosen_coefficients(sweep):
 
 
 def scaling_table(sweep):
-    """Accuracy against FLOPs per phi and method: mean and std over seeds, FLOPs ratio to the base, the network."""
+    """Accuracy against FLOPs per phi and method (the base as phi 0, method `base`): mean and std over seeds of
+    validation and test accuracy (NaN without a test split), FLOPs ratio to the base, the network."""
     _, scaled = scaling_data(sweep)
     ok = scaled[scaled["status"] == "OK"]
     table = ok.groupby(["phi", "origin"]).agg(accuracy=("accuracy", "mean"), std=("accuracy", "std"),
+                                              test_accuracy=("test_accuracy", "mean"),
+                                              test_std=("test_accuracy", "std"),
                                               seeds=("accuracy", "size"), flops_ratio=("flops_ratio", "mean"),
                                               channels=("channels", "first"), layers=("layers", "first"),
                                               resolution=("resolution", "first"))
@@ -412,19 +415,23 @@ def scaling_table(sweep):
 
 
 def plot_scaling(sweep):
-    """Accuracy against FLOPs (ratio to the base, log scale), one curve per scaling method (EfficientNet's Fig. 8)."""
+    """Accuracy against FLOPs (ratio to the base, log scale), one curve per scaling method from the base
+    (EfficientNet's Fig. 8): test accuracy where the sweep has a test split, validation otherwise."""
     table = scaling_table(sweep)
     c = chosen_coefficients(sweep)
+    test = table["test_accuracy"].notna().any()
+    y, err = ("test_accuracy", "test_std") if test else ("accuracy", "std")
+    base = table[table["method"] == "base"]
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     for method in METHODS:
-        part = table[table["method"] == method].sort_values("phi")
-        if part.empty:
+        part = pd.concat([base, table[table["method"] == method]]).sort_values("phi")
+        if part.empty or (part["method"] == method).sum() == 0:
             continue
-        ax.errorbar(part["flops_ratio"], part["accuracy"], yerr=part["std"].fillna(0), marker="o", capsize=3,
+        ax.errorbar(part["flops_ratio"], part[y], yerr=part[err].fillna(0), marker="o", capsize=3,
                     label=method + (f" (α={c['alpha']:.2f}, β={c['beta']:.2f}, γ={c['gamma']:.2f})"
                                     if method == "compound" else " only"))
     ax.set_xscale("log", base=2)
-    ax.set(xlabel="FLOPs / base network's FLOPs", ylabel="validation accuracy",
+    ax.set(xlabel="FLOPs / base network's FLOPs", ylabel="test accuracy" if test else "validation accuracy",
            title=f"Scaling {label(sweep)}: accuracy against FLOPs")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -445,7 +452,7 @@ def plot_scaling_grid(sweep):
     ax.scatter([c["alpha"]], [c["beta"]], s=600, facecolors="none", edgecolors="crimson", linewidths=2,
                label="chosen")
     fig.colorbar(points, ax=ax, label="validation accuracy at phi = 1")
-    ax.set(xlabel="α (depth)", ylabel="β (width)", title="Grid search at phi = 1 (α·β²·γ² ≈ 2)")
+    ax.set(xlabel="α (depth)", ylabel="β (width)", title="Grid search at phi = 1 (FLOPs ≈ target after rounding)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()

@@ -9,6 +9,7 @@ import io.sparknas.pipeline.core.ResultStore;
 import io.sparknas.pipeline.core.Sweep;
 import io.sparknas.pipeline.core.SweepRun;
 import io.sparknas.space.Evaluation;
+import io.sparknas.space.Metrics;
 import io.sparknas.space.NetworkSize;
 import io.sparknas.space.scaling.CompoundCoefficients;
 import io.sparknas.space.scaling.ScaledNetwork;
@@ -30,9 +31,11 @@ import java.util.stream.Collectors;
 
 /**
  * EfficientNet's compound scaling on Spark ({@code scale} job): the base network (a DARTS genotype or a NAS-Bench-201
- * cell at the proxy's size and the data's resolution) is scaled at phi = 1 for every point of the coefficient grid (round 0, committed),
- * the best coefficients by validation accuracy are chosen, and the base is scaled for phi = 1..N with them and, as
- * baselines at matched FLOPs, in one dimension alone (round 1, committed). Every row carries alpha, beta, gamma,
+ * cell at the proxy's size and the data's resolution) is scaled at phi = 1 for the points of the coefficient grid
+ * whose networks cost the target FLOPs after rounding (round 0, committed), the best coefficients by validation
+ * accuracy are chosen, and the base itself (phi = 0) and the base scaled for phi = 1..N with them and, as baselines at
+ * matched FLOPs, in one dimension alone are trained with seeds of their own (round 1, committed). The table reports
+ * validation and, where the data has a test split, test accuracy over those seeds. Every row carries alpha, beta, gamma,
  * phi and its FLOPs ratio to the base in its metrics, and the method in {@code origin}. A rerun resumes.
  */
 public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
@@ -84,6 +87,9 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         public String semantics() {
             ObjectNode n = Json.semanticsOf(kind());
             n.put("base", base);
+            // 2: the grid kept on actual FLOPs, stage 2 with its own seeds and the base row (a sweep of the first
+            // plan is not resumed by this one)
+            n.put("plan", 2);
             n.set("scale", Json.MAPPER.valueToTree(scale));
             n.set("estimator", Json.MAPPER.valueToTree(estimator));
             return Json.canonical(n);
@@ -114,8 +120,9 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     }
 
     /**
-     * Accuracy against FLOPs, one line per phi and method: mean validation accuracy (and its standard deviation over
-     * seeds), mean FLOPs ratio to the base, the network; the report prints the same.
+     * Accuracy against FLOPs, one line per phi and method: mean validation and test accuracy over the seeds (with
+     * their standard deviations; test "-" without a test split), mean FLOPs ratio to the base, the network; the
+     * report prints the same. Stage 1 chose on validation; test is the number to compare methods by.
      */
     public static List<String> table(List<Evaluation> scaled) {
         Map<String, List<Evaluation>> byPoint = new TreeMap<>();
@@ -126,20 +133,35 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             }
         }
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "  %-3s %-11s %8s %8s %6s %9s  %s", "phi", "method", "accuracy", "std",
-                "seeds", "flops x", "network (channels x cells @ resolution)"));
+        lines.add(String.format(Locale.ROOT, "  %-3s %-11s %8s %8s %8s %8s %6s %9s  %s", "phi", "method", "val", "std",
+                "test", "std", "seeds", "flops x", "network (channels x cells @ resolution)"));
         for (var e : byPoint.entrySet()) {
             List<Evaluation> ok = e.getValue().stream().filter(Evaluation::isOk).toList();
-            double mean = ok.stream().mapToDouble(Evaluation::accuracy).average().orElse(Double.NaN);
-            double std = Math.sqrt(ok.stream().mapToDouble(x -> (x.accuracy() - mean) * (x.accuracy() - mean))
-                    .sum() / Math.max(1, ok.size() - 1));
+            double[] val = ok.stream().mapToDouble(Evaluation::accuracy).toArray();
+            double[] test = ok.stream().filter(x -> x.metrics().containsKey(Metrics.TEST_ACCURACY))
+                    .mapToDouble(x -> x.metric(Metrics.TEST_ACCURACY)).toArray();
             Evaluation any = e.getValue().get(0);
             String[] key = e.getKey().split(" ");
-            lines.add(String.format(Locale.ROOT, "  %-3s %-11s %8.4f %8.4f %3d/%-2d %9.2f  %dx%d @ %d", key[0], key[1],
-                    mean, ok.size() > 1 ? std : Double.NaN, ok.size(), e.getValue().size(), any.metric("flops_ratio"),
+            lines.add(String.format(Locale.ROOT, "  %-3s %-11s %8.4f %8s %8s %8s %3d/%-2d %9.2f  %dx%d @ %d", key[0],
+                    key[1], mean(val), std(val), test.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f",
+                            mean(test)), std(test), ok.size(), e.getValue().size(), any.metric("flops_ratio"),
                     (int) any.metric("channels"), (int) any.metric("layers"), (int) any.metric("resolution")));
         }
         return lines;
+    }
+
+    private static double mean(double[] v) {
+        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    /** The sample standard deviation, "-" for fewer than two values. */
+    private static String std(double[] v) {
+        if (v.length < 2) {
+            return "-";
+        }
+        double m = mean(v);
+        return String.format(Locale.ROOT, "%.4f", Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - m) * (x - m))
+                .sum() / (v.length - 1)));
     }
 
     /** The grid's coefficients and accuracy, for the log and the report: {@code alpha,beta,gamma=accuracy}. */

@@ -17,11 +17,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * EfficientNet's two stages as candidates: stage 1 is every point of the coefficient grid at phi = 1 (the
- * {@link #grid()}), of which the best by validation accuracy is chosen ({@link #choose}); stage 2
- * ({@link #scaling}) scales the base for phi = 1..maxPhi with the chosen coefficients and, as baselines, in depth,
- * width or resolution alone to the compound network's FLOPs, each with {@code seeds} seeds. Deterministic: the same
- * settings give the same candidates (a resumed sweep regenerates them). What each candidate is — its coefficients,
+ * EfficientNet's two stages as candidates: stage 1 is the coefficient grid at phi = 1 (the {@link #grid()}), kept
+ * where the network, after rounding channels, cells and resolution, costs {@code flopsTarget} times the base within
+ * {@code tolerance} (its actual FLOPs, not alpha * beta^2 * gamma^2: rounding moves a nominal 2x to between 1.7x and
+ * 3.9x), one point per distinct network; the best of them by validation accuracy is chosen ({@link #choose}). Stage 2
+ * ({@link #scaling}) trains the base (phi = 0) and scales it for phi = 1..maxPhi with the chosen coefficients and, as
+ * baselines, in depth, width or resolution alone to the compound network's FLOPs, each with {@code seeds} seeds of
+ * its own (never the grid's, so phi = 1 does not replay the grid's maximum). Deterministic: the same settings give
+ * the same candidates (a resumed sweep regenerates them). What each candidate is — its coefficients,
  * phi, FLOPs ratio to the base — is in {@link #describe}, for its row's metrics.
  */
 public final class CompoundScalingPlan {
@@ -31,11 +34,11 @@ public final class CompoundScalingPlan {
     /**
      * @param gridStep    spacing of alpha, beta and gamma in the grid (EfficientNet: 0.05)
      * @param gridMax     the largest coefficient tried
-     * @param flopsTarget alpha * beta^2 * gamma^2 aimed at (EfficientNet: 2)
-     * @param tolerance   how far from the target a grid point may be
+     * @param flopsTarget the FLOPs ratio to the base aimed at phi = 1 (EfficientNet: alpha * beta^2 * gamma^2 = 2)
+     * @param tolerance   how far a grid point's actual FLOPs ratio (after rounding) may be from the target
      * @param maxPhi      stage 2 scales for phi = 1..maxPhi
-     * @param seeds       evaluations per stage-2 network (seeds {@code seed}, {@code seed + 1}, ...)
-     * @param seed        the first seed; stage 1 uses it alone
+     * @param seeds       evaluations per stage-2 network (seeds {@code seed + 1}, {@code seed + 2}, ...)
+     * @param seed        stage 1's seed; stage 2's start after it
      */
     public record Settings(double gridStep, double gridMax, double flopsTarget, double tolerance, int maxPhi, int seeds,
                            long seed) implements Serializable {
@@ -46,7 +49,10 @@ public final class CompoundScalingPlan {
             if (seeds < 1) {
                 throw new IllegalArgumentException("seeds must be >= 1, got " + seeds);
             }
-            CompoundCoefficients.grid(gridStep, gridMax, flopsTarget, tolerance); // an empty grid is refused here
+            if (!(tolerance >= 0)) {
+                throw new IllegalArgumentException("scale.tolerance must be >= 0, got " + tolerance);
+            }
+            CompoundCoefficients.grid(gridStep, gridMax, flopsTarget, Double.POSITIVE_INFINITY); // step, max, target
         }
     }
 
@@ -57,6 +63,7 @@ public final class CompoundScalingPlan {
     private final Settings settings;
     private final long baseFlops;
     private final Map<String, Map<String, Double>> described = new HashMap<>();
+    private final Map<String, Double> ratios = new HashMap<>();
 
     /** The base {@code cell} built as {@code base} (its size and resolution) on images of the given shape. */
     public CompoundScalingPlan(ScalingBase cell, ScaledNetwork base, int inputChannels, int classes,
@@ -74,17 +81,37 @@ public final class CompoundScalingPlan {
         return cell.cost(n, inputChannels, classes).flops();
     }
 
-    /** Stage 1: one candidate per grid point at phi = 1, in (alpha, beta, gamma) order. */
+    /**
+     * Stage 1: one candidate per distinct network of the grid at phi = 1 whose actual FLOPs ratio is within
+     * {@code tolerance} of {@code flopsTarget} (the first point in (alpha, beta, gamma) order that makes it). None is
+     * refused, naming the tolerance that would give one.
+     */
     public List<Candidate> grid() {
         List<Candidate> out = new ArrayList<>();
-        List<CompoundCoefficients> points = CompoundCoefficients.grid(settings.gridStep(), settings.gridMax(),
-                settings.flopsTarget(), settings.tolerance());
-        for (int i = 0; i < points.size(); i++) {
-            CompoundCoefficients c = points.get(i);
-            out.add(candidate(String.format(Locale.ROOT, "g%03d", i), "grid", c, 1,
-                    CompoundScaling.compound(base, c, 1, RESOLUTION_MULTIPLE), settings.seed()));
+        java.util.Set<String> networks = new java.util.HashSet<>();
+        double nearest = Double.POSITIVE_INFINITY;
+        for (CompoundCoefficients c : CompoundCoefficients.grid(settings.gridStep(), settings.gridMax(),
+                settings.flopsTarget(), Double.POSITIVE_INFINITY)) {
+            ScaledNetwork n = CompoundScaling.compound(base, c, 1, RESOLUTION_MULTIPLE);
+            double miss = Math.abs(ratio(n) - settings.flopsTarget());
+            nearest = Math.min(nearest, miss);
+            if (miss <= settings.tolerance() && networks.add(cell.candidateKey(n))) {
+                out.add(candidate(String.format(Locale.ROOT, "g%03d", out.size()), "grid", c, 1, n, settings.seed()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "scale: no grid point (step %s up to %s) "
+                    + "gives a network within %s of %sx the base's FLOPs after rounding; a tolerance of %.4f would "
+                    + "give one, or a larger base (estimator.proxy's channels and layers, estimator.data's resolution) "
+                    + "rounds less", settings.gridStep(), settings.gridMax(), settings.tolerance(),
+                    settings.flopsTarget(), Math.ceil(nearest * 1e4) / 1e4));
         }
         return out;
+    }
+
+    /** A network's FLOPs over the base's (cached: many grid points round to the same network). */
+    private double ratio(ScaledNetwork n) {
+        return ratios.computeIfAbsent(cell.candidateKey(n), k -> (double) flops(n) / baseFlops);
     }
 
     /**
@@ -98,9 +125,15 @@ public final class CompoundScalingPlan {
         return new CompoundCoefficients(best.metric("alpha"), best.metric("beta"), best.metric("gamma"));
     }
 
-    /** Stage 2: for each phi, the compound network and the three single-dimension baselines, each with every seed. */
+    /**
+     * Stage 2: the base (phi = 0, origin {@code base}), then for each phi the compound network and the three
+     * single-dimension baselines, each with every seed of stage 2.
+     */
     public List<Candidate> scaling(CompoundCoefficients chosen) {
         List<Candidate> out = new ArrayList<>();
+        for (int s = 0; s < settings.seeds(); s++) {
+            out.add(candidate(String.format(Locale.ROOT, "p0-base-s%d", s), "base", null, 0, base, stageTwoSeed(s)));
+        }
         for (int phi = 1; phi <= settings.maxPhi(); phi++) {
             ScaledNetwork compound = CompoundScaling.compound(base, chosen, phi, RESOLUTION_MULTIPLE);
             long target = flops(compound);
@@ -114,11 +147,16 @@ public final class CompoundScalingPlan {
                 for (int s = 0; s < settings.seeds(); s++) {
                     String id = String.format(Locale.ROOT, "p%d-%s-s%d", phi, e.getKey().text(), s);
                     out.add(candidate(id, e.getKey().text(), e.getKey() == CompoundScaling.Method.COMPOUND ? chosen
-                            : null, phi, e.getValue(), settings.seed() + s));
+                            : null, phi, e.getValue(), stageTwoSeed(s)));
                 }
             }
         }
         return out;
+    }
+
+    /** Stage 2's seed {@code s}: after stage 1's, so no network of stage 2 replays a grid training. */
+    private long stageTwoSeed(int s) {
+        return settings.seed() + 1 + s;
     }
 
     /**
