@@ -1,5 +1,6 @@
 package io.sparknas.oneshot.ofa;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.sparknas.estimators.training.SgdConfig;
 
@@ -21,7 +22,8 @@ import java.util.List;
  * @param schedule           one entry per later phase, in the space's order (empty = every later phase
  *                           {@code phaseEpochs} at {@code shrinkLearningRate} with {@code subnetsPerStep}, no warm-up)
  * @param sandwich           each step of a later phase includes its largest and smallest subnet beside the random
- *                           ones (BigNAS's sandwich rule; needs 2 or more subnets per step in every later phase)
+ *                           ones (BigNAS's sandwich rule; needs 2 or more subnets per step in every later phase).
+ *                           Both left out of the JSON when unset, so sweeps made before them keep their hash
  * @param distillation       weight of the distillation loss from the full network's soft labels (0 = off)
  * @param calibrationImages  training images whose statistics recalibrate a subnet's batch normalisation
  * @param seed               data order and subnet sampling (phase {@code i} uses {@code seed + i})
@@ -29,9 +31,10 @@ import java.util.List;
  */
 @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = io.sparknas.space.UnwrappedRecords.class)
 public record OfaTrainingConfig(int fullEpochs, int phaseEpochs, int batchSize, @JsonUnwrapped SgdConfig sgd,
-                                double shrinkLearningRate, int subnetsPerStep, List<PhaseSchedule> schedule,
-                                boolean sandwich, double distillation, int calibrationImages, long seed,
-                                int torchThreads) implements Serializable {
+                                double shrinkLearningRate, int subnetsPerStep,
+                                @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PhaseSchedule> schedule,
+                                @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean sandwich, double distillation,
+                                int calibrationImages, long seed, int torchThreads) implements Serializable {
     public OfaTrainingConfig {
         schedule = schedule == null ? List.of() : List.copyOf(schedule);
         positive("fullEpochs", fullEpochs);

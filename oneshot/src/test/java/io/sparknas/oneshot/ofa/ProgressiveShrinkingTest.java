@@ -82,6 +82,10 @@ class ProgressiveShrinkingTest {
                 + " x" + p.subnetsPerStep()).toList();
         assertEquals(List.of("full 0.05 x1", "kernel 0.02 x2", "depth-1 0.02 x2", "depth-2 0.02 x2",
                 "expand-1 0.02 x2", "expand-2 0.02 x2"), flat, "without a schedule: the flat keys, as before");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertTrue(!json.valueToTree(CFG).has("schedule") && !json.valueToTree(CFG).has("sandwich"),
+                "unset, they stay out of the JSON a sweep's hash is made of: " + json.valueToTree(CFG));
+        assertTrue(json.valueToTree(SCHEDULED).has("schedule") && json.valueToTree(SCHEDULED).has("sandwich"));
     }
 
     @Test
