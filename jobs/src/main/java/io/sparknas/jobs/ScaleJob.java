@@ -35,8 +35,8 @@ public final class ScaleJob extends SweepJob<ScaleSweep.Config> {
 
     @Override
     String describe(ScaleSweep.Config cfg) {
-        return String.format(Locale.ROOT, ": %d grid points at phi = 1, then phi = 1..%d x 4 methods x %d seeds",
-                cfg.plan().grid().size(), cfg.scale().maxPhi(), cfg.scale().seeds());
+        return String.format(Locale.ROOT, ": %d grid points at phi = 1, then the base and phi = 1..%d x 4 methods, "
+                + "%d seeds each", cfg.plan().grid().size(), cfg.scale().maxPhi(), cfg.scale().seeds());
     }
 
     @Override
