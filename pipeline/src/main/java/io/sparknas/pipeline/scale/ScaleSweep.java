@@ -109,8 +109,12 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         List<Evaluation> grid = FixedStage.of("grid at phi = 1", 0, plan.grid(), cfg.estimator()).withHook(describe)
                 .run(run);
         CompoundCoefficients chosen = plan.choose(grid);
-        log.accept(String.format(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f (alpha*beta^2*gamma^2 = %.3f)",
-                chosen.alpha(), chosen.beta(), chosen.gamma(), chosen.flopsFactor()));
+        double ratio = grid.stream().filter(e -> e.metric("alpha") == chosen.alpha() && e.metric("beta") == chosen.beta()
+                && e.metric("gamma") == chosen.gamma()).mapToDouble(e -> e.metric("flops_ratio")).findFirst()
+                .orElse(Double.NaN);
+        log.accept(String.format(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f (alpha*beta^2*gamma^2 = %.3f; "
+                + "%.2fx the base's FLOPs after rounding)", chosen.alpha(), chosen.beta(), chosen.gamma(),
+                chosen.flopsFactor(), ratio));
         List<Evaluation> scaled = FixedStage.of("scaling", 1, plan.scaling(chosen), cfg.estimator())
                 .withHook(describe).run(run);
         table(scaled).forEach(log);
