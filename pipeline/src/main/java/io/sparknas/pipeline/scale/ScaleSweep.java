@@ -35,8 +35,8 @@ import java.util.stream.Collectors;
  * whose networks cost the target FLOPs after rounding (round 0, committed), the best coefficients by validation
  * accuracy are chosen, and the base itself (phi = 0) and the base scaled for phi = 1..N with them and, as baselines at
  * matched FLOPs, in one dimension alone are trained with seeds of their own (round 1, committed). The table reports
- * validation and, where the data has a test split, test accuracy over those seeds. Every row carries alpha, beta, gamma,
- * phi and its FLOPs ratio to the base in its metrics, and the method in {@code origin}. A rerun resumes.
+ * validation and, where the data has a test split, test accuracy over those seeds. Every row carries alpha, beta,
+ * gamma, phi and its FLOPs ratio to the base in its metrics, and the method in {@code origin}. A rerun resumes.
  */
 public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
@@ -109,9 +109,9 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         List<Evaluation> grid = FixedStage.of("grid at phi = 1", 0, plan.grid(), cfg.estimator()).withHook(describe)
                 .run(run);
         CompoundCoefficients chosen = plan.choose(grid);
-        double ratio = grid.stream().filter(e -> e.metric("alpha") == chosen.alpha() && e.metric("beta") == chosen.beta()
-                && e.metric("gamma") == chosen.gamma()).mapToDouble(e -> e.metric("flops_ratio")).findFirst()
-                .orElse(Double.NaN);
+        double ratio = grid.stream().filter(e -> e.metric("alpha") == chosen.alpha()
+                && e.metric("beta") == chosen.beta() && e.metric("gamma") == chosen.gamma())
+                .mapToDouble(e -> e.metric("flops_ratio")).findFirst().orElse(Double.NaN);
         log.accept(String.format(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f (alpha*beta^2*gamma^2 = %.3f; "
                 + "%.2fx the base's FLOPs after rounding)", chosen.alpha(), chosen.beta(), chosen.gamma(),
                 chosen.flopsFactor(), ratio));
