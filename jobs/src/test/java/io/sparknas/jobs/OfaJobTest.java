@@ -97,7 +97,8 @@ class OfaJobTest {
                 "estimator.proxy.epochs = 3: " + proxy.keySet());
         assertTrue(matched.containsKey("epoch_09_val_accuracy") && !matched.containsKey("epoch_10_val_accuracy"),
                 "the supernet's 1 + 2 + 1 + 2 + 1 + 2 epochs: " + matched.keySet());
-        assertEquals(byId.get("scratch-b0").<String>getAs("genotype"), byId.get("scratch-matched-b0").getAs("genotype"));
+        assertEquals(byId.get("scratch-b0").<String>getAs("genotype"),
+                byId.get("scratch-matched-b0").getAs("genotype"));
         assertEquals(List.of("largest", "smallest"), rows.subList(0, 2).stream()
                 .map(r -> r.<String>getAs("candidate_id")).toList());
         for (Row r : rows) {

@@ -56,7 +56,8 @@ class ScalaLineNamesTest {
         List<String> before = copyTree();
         Result result = run("3");
         assertEquals(2, result.exitCode);
-        assertEquals("error: unknown Scala line '3'; usage: dev/change-scala-version.sh 2.12|2.13", result.output.strip());
+        assertEquals("error: unknown Scala line '3'; usage: dev/change-scala-version.sh 2.12|2.13",
+                result.output.strip());
         assertEquals(before, contents());
     }
 

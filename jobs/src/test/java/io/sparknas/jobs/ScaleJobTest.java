@@ -92,8 +92,8 @@ class ScaleJobTest {
 
         String report = DoctorJobTest.run("report", "--sweep", out);
         assertTrue(report.contains("chosen: alpha "), report);
-        assertEquals(9, report.lines().filter(l -> l.matches("\\s+[012]\\s+(base|compound|depth|width|resolution)\\s.*"))
-                .count(), report);
+        assertEquals(9, report.lines()
+                .filter(l -> l.matches("\\s+[012]\\s+(base|compound|depth|width|resolution)\\s.*")).count(), report);
     }
 
     static int phi(Row r) {

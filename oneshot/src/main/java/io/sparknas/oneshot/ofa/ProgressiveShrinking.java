@@ -33,9 +33,9 @@ import java.util.Map;
  * all, each after sorting each block's hidden channels by importance). Each later phase has its own epochs, rate,
  * linear warm-up and subnets per step ({@link PhaseSchedule}); it samples that many subnets of its choices per step
  * (the largest and smallest among them under the sandwich rule), sums their gradients, and distils from the largest
- * network as it was after the first phase (soft labels, weight {@code distillation}). The phases come from the space: a dimension with one
- * choice adds none. Each phase is seeded on its own, so a training resumed at a phase repeats what an unbroken one
- * does.
+ * network as it was after the first phase (soft labels, weight {@code distillation}). The phases come from the
+ * space: a dimension with one choice adds none. Each phase is seeded on its own, so a training resumed at a phase
+ * repeats what an unbroken one does.
  */
 public final class ProgressiveShrinking {
     private static final Loss LOSS = Loss.softmaxCrossEntropyLoss();

@@ -151,7 +151,7 @@ class ProgressiveShrinkingTest {
             io.sparknas.oneshot.WeightOptimizer sgd = new io.sparknas.oneshot.WeightOptimizer(
                     new SgdConfig(1.0, 0, 0.1, 0), s);
             try (NDManager step = s.manager().newSubManager();
-                 io.sparknas.estimators.ThreadGradientCollector gc = new io.sparknas.estimators.ThreadGradientCollector()) {
+                 var gc = new io.sparknas.estimators.ThreadGradientCollector()) {
                 NDArray zero = null;
                 for (NDArray a : s.weights()) { // a loss of 0 with a gradient (of 0) for every weight
                     NDArray t = a.mul(0f).sum();

@@ -42,7 +42,8 @@ class SubnetEstimatorTest {
     void anExportedSubnetScoresWhatItScoredInsideTheSupernet(@TempDir Path dir) throws Exception {
         Datasets.Split data = ProgressiveShrinkingTest.data();
         DataConfig dataCfg = DataConfig.fashionMnist(20, 10);
-        OfaTrainingConfig cfg = new OfaTrainingConfig(2, 1, 50, new SgdConfig(0.05, 0.9, 3e-5, 5), 0.02, 2, List.of(), false, 1.0, 100,
+        OfaTrainingConfig cfg = new OfaTrainingConfig(2, 1, 50, new SgdConfig(0.05, 0.9, 3e-5, 5), 0.02, 2, List.of(),
+                false, 1.0, 100,
                 3, 1);
         Path ckpt = dir.resolve("supernet.ckpt");
         try (ElasticSupernet s = new ElasticSupernet(SPACE, 1, 10, Device.cpu(), 5)) {
