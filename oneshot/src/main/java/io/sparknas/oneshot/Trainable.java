@@ -13,7 +13,7 @@ public interface Trainable {
     /** The weights SGD updates, in a fixed order. */
     List<NDArray> weights();
 
-    /** Whether SGD's weight decay applies to weight {@code i} of {@link #weights()} (all, unless a model spares any). */
+    /** Whether weight decay applies to weight {@code i} of {@link #weights()} (all, unless a model spares some). */
     default boolean decays(int i) {
         return true;
     }
