@@ -159,6 +159,8 @@ class OfaJobTest {
         List<String[]> bad = List.of(
                 new String[] {"ofa.search.budgets=[0.2]", "0.2 MFLOPs is below the smallest subnet's 0.411 MFLOPs "
                         + "(k3e3 k3e3 | k3e3 k3e3 | k3e3 k3e3)"},
+                new String[] {"ofa.search.budgets=[0.45]", "ofa.search.budgets: no random subnet of 10000 drawn is "
+                        + "within 0.45 MFLOPs (subnets that small are too rare to search from random draws)"},
                 new String[] {"ofa.space.kernels=[3,4]", "ofa.space.kernels must be odd and positive, got [3, 4]"},
                 new String[] {"ofa.space.strides=[2,2]", "ofa.space.strides must give 1 or 2 for each of the 3 stages"},
                 new String[] {"estimator.data.dir=" + scratch.resolve("no-mnist"), "the mnist directory "

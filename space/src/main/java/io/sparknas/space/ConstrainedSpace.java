@@ -12,7 +12,7 @@ import java.util.function.Predicate;
  */
 public record ConstrainedSpace<G>(SearchSpace<G> inner, Predicate<G> feasible, String constraint)
         implements SearchSpace<G> {
-    static final int TRIES = 10_000;
+    public static final int TRIES = 10_000;
 
     @Override
     public String name() {

@@ -8,6 +8,7 @@ import io.sparknas.oneshot.ofa.OfaTrainingConfig;
 import io.sparknas.oneshot.ofa.ProgressiveShrinking;
 import io.sparknas.pipeline.core.Json;
 import io.sparknas.pipeline.core.Sweep;
+import io.sparknas.space.ConstrainedSpace;
 import io.sparknas.space.ofa.OfaCostModel;
 import io.sparknas.space.ofa.OfaSpace;
 import io.sparknas.space.ofa.OfaSubnet;
@@ -31,6 +32,29 @@ public record OfaConfig(String name, String output, OfaSpace space, OfaTrainingC
                 throw new IllegalArgumentException(String.format(Locale.ROOT, "ofa.search.budgets: %s MFLOPs is "
                         + "below the smallest subnet's %.3f MFLOPs (%s); raise the budget or shrink ofa.depths, "
                         + "kernels or expands", OfaSweep.fmt(b), smallest / 1e6, space.smallest().text()));
+            }
+        }
+        checkDrawable(space, search, d);
+    }
+
+    /**
+     * Each budget's search starts from random subnets under it, re-drawn up to {@link ConstrainedSpace#TRIES} times:
+     * a budget that random draws never meet (just above the smallest subnet) is refused here, before the supernet
+     * is trained, rather than after.
+     */
+    private static void checkDrawable(OfaSpace space, Search search, DataConfig d) {
+        for (int i = 0; i < search.budgets().size(); i++) {
+            double b = search.budgets().get(i);
+            java.util.Random rng = new java.util.Random(search.strategy().seed() + i);
+            boolean met = false;
+            for (int t = 0; t < ConstrainedSpace.TRIES && !met; t++) {
+                met = OfaCostModel.of(space, space.sample(rng), d.imageChannels(), d.imageSide(), d.classes())
+                        .flops() <= b * 1e6;
+            }
+            if (!met) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "ofa.search.budgets: no random subnet "
+                        + "of %d drawn is within %s MFLOPs (subnets that small are too rare to search from random "
+                        + "draws); raise the budget", ConstrainedSpace.TRIES, OfaSweep.fmt(b)));
             }
         }
     }
