@@ -36,7 +36,7 @@ public final class ScaleJob extends SweepJob<ScaleSweep.Config> {
     @Override
     String describe(ScaleSweep.Config cfg) {
         return String.format(Locale.ROOT, ": %d grid points at phi = 1, then the base and phi = 1..%d x 4 methods, "
-                + "%d seeds each", cfg.plan().grid().size(), cfg.scale().maxPhi(), cfg.scale().seeds());
+                + "%d seed(s) each", cfg.plan().grid().size(), cfg.scale().maxPhi(), cfg.scale().seeds());
     }
 
     @Override
