@@ -21,6 +21,11 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
         }
     }
 
+    /** The same proxy training for {@code n} epochs (OFA's scratch baseline at the supernet's budget). */
+    public ProxySpec withEpochs(int n) {
+        return new ProxySpec(proxy.withEpochs(n), data);
+    }
+
     /** The size of the networks this proxy trains (what compound scaling starts from). */
     public io.sparknas.space.NetworkSize network() {
         return proxy.network();

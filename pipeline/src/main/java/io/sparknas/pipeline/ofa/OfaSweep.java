@@ -2,7 +2,6 @@ package io.sparknas.pipeline.ofa;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparknas.estimators.spec.EstimatorSpec;
-import io.sparknas.estimators.spec.ProxySpec;
 import io.sparknas.estimators.spec.SupernetSpec;
 import io.sparknas.pipeline.core.AskStage;
 import io.sparknas.pipeline.core.FixedStage;
@@ -202,7 +201,7 @@ public record OfaSweep(SparkSession spark, OfaConfig cfg, Consumer<String> log) 
                 .forEach(e -> byId.put(e.candidate().id(), e));
         if (cfg.search().scratchMatched()) {
             int epochs = cfg.supernetEpochs();
-            EstimatorSpec matched = new ProxySpec(cfg.proxy().proxy().withEpochs(epochs), cfg.proxy().data());
+            EstimatorSpec matched = cfg.proxy().withEpochs(epochs);
             FixedStage.of("from-scratch baseline, " + epochs + " epochs (the supernet's)", round + 1,
                     scratchNets("scratch-matched-b", choices), matched).run(run)
                     .forEach(e -> byId.put(e.candidate().id(), e));
