@@ -384,13 +384,58 @@ METHODS = ["compound", "depth", "width", "resolution"]
 
 
 def scaling_data(sweep):
-    """(grid, scaled) rows of a scale sweep with their scaling metrics as columns, or None for other sweeps."""
+    """(grid, scaled) rows of a scale sweep with their scaling metrics as columns, or None for other sweeps. The
+    scaled rows are stage 2's (round 1, or one round per phi with `scale.budget = "flops"`); the saturation sweep's
+    (origin `single-*`) are in `saturation_table`."""
     if metadata(sweep).get("kind") != "scale":
         return None
     df = candidates(sweep)
-    for name in ["alpha", "beta", "gamma", "phi", "flops_ratio", "channels", "layers", "resolution"]:
+    for name in ["alpha", "beta", "gamma", "phi", "flops_ratio", "channels", "layers", "resolution", "multiplier",
+                 "epochs"]:
         df[name] = [dict(m).get(name, np.nan) for m in df["metrics"]]
-    return df[df["round"] == 0].copy(), df[df["round"] == 1].copy()
+    single = df["origin"].str.startswith("single-")
+    return df[df["round"] == 0].copy(), df[(df["round"] > 0) & ~single].copy()
+
+
+def saturation_table(sweep):
+    """EfficientNet's Figure 3 as a table: each dimension alone (the base as multiplier 1), mean and std of
+    validation and test accuracy over the seeds, FLOPs ratio to the base; empty without a saturation sweep."""
+    df = candidates(sweep)
+    for name in ["phi", "flops_ratio", "multiplier"]:
+        df[name] = [dict(m).get(name, np.nan) for m in df["metrics"]]
+    ok = df[df["status"] == "OK"]
+    single = ok[ok["origin"].str.startswith("single-")].copy()
+    if single.empty:
+        return single
+    single["dimension"] = single["origin"].str.slice(len("single-"))
+    base = ok[ok["origin"] == "base"]
+    parts = [single] + [base.assign(dimension=d, multiplier=1.0) for d in single["dimension"].unique()]
+    table = pd.concat(parts).groupby(["dimension", "multiplier"]).agg(
+        accuracy=("accuracy", "mean"), std=("accuracy", "std"), test_accuracy=("test_accuracy", "mean"),
+        test_std=("test_accuracy", "std"), seeds=("accuracy", "size"), flops_ratio=("flops_ratio", "mean"))
+    return table.reset_index()
+
+
+def plot_saturation(sweep):
+    """EfficientNet's Figure 3: accuracy against FLOPs with one dimension alone scaled far beyond the budget."""
+    table = saturation_table(sweep)
+    test = table["test_accuracy"].notna().any()
+    y, err = ("test_accuracy", "test_std") if test else ("accuracy", "std")
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    for dim, part in table.groupby("dimension"):
+        part = part.sort_values("multiplier")
+        ax.errorbar(part["flops_ratio"], part[y], yerr=part[err].fillna(0), marker="o", capsize=3,
+                    label=f"{dim} only")
+        for _, row in part.iterrows():
+            ax.annotate(f"{row['multiplier']:g}", (row["flops_ratio"], row[y]), fontsize=7, xytext=(4, 4),
+                        textcoords="offset points")
+    ax.set_xscale("log", base=2)
+    ax.set(xlabel="FLOPs / base network's FLOPs", ylabel="test accuracy" if test else "validation accuracy",
+           title=f"One dimension alone {label(sweep)} (EfficientNet's Fig. 3; labels: multipliers)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
 
 
 def chosen_coefficients(sweep):
@@ -612,6 +657,8 @@ def write_all(sweeps):
             written.append(save(plot_latency_front(sweep), sweep, "darts_latency_front"))
     if scaling_data(sweep) is not None:
         written += [save(plot_scaling(sweep), sweep, "scaling"), save(plot_scaling_grid(sweep), sweep, "scaling_grid")]
+        if not saturation_table(sweep).empty:
+            written.append(save(plot_saturation(sweep), sweep, "scaling_saturation"))
     if rung_data(sweep) is not None:
         written.append(save(plot_rungs(sweep), sweep, "rungs"))
     if ofa_data(sweep) is not None:

@@ -91,9 +91,15 @@ final class ReportSections {
                         .thenComparing(e -> e.candidate().id()))
                 .findFirst().ifPresent(b -> out.printf(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f%n",
                         b.metric("alpha"), b.metric("beta"), b.metric("gamma")));
-        if (rounds.contains(1)) {
+        List<Evaluation> later = rounds.stream().filter(r -> r > 0).flatMap(r -> store.readRound(r).stream())
+                .toList();
+        if (!later.isEmpty()) {
             out.println("accuracy against FLOPs (flops x: over the base network's):");
-            ScaleSweep.table(store.readRound(1)).forEach(out::println);
+            ScaleSweep.table(later).forEach(out::println);
+        }
+        if (later.stream().anyMatch(e -> e.candidate().origin().startsWith("single-"))) {
+            out.println("one dimension alone, far beyond the budget (EfficientNet's Figure 3):");
+            ScaleSweep.saturationTable(later, later).forEach(out::println);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sparknas.jobs;
 
 import io.sparknas.pipeline.scale.ScaleSweep;
+import io.sparknas.strategies.scaling.CompoundScalingPlan;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,15 +36,26 @@ public final class ScaleJob extends SweepJob<ScaleSweep.Config> {
 
     @Override
     String describe(ScaleSweep.Config cfg) {
-        return String.format(Locale.ROOT, ": %d grid points at phi = 1, then the base and phi = 1..%d x 4 methods, "
-                + "%d seed(s) each", cfg.plan().grid().size(), cfg.scale().maxPhi(), cfg.scale().seeds());
+        int seeds = cfg.scale().seeds();
+        int single = cfg.plan().saturation().size() / seeds;
+        return String.format(Locale.ROOT, ": %d grid points at phi = 1, then the base and phi = 1..%d x 4 methods%s%s, "
+                + "%d seed%s each", cfg.plan().grid().size(), cfg.scale().maxPhi(),
+                growing(cfg) ? " (epochs x " + cfg.scale().flopsTarget() + "^phi)" : "",
+                single == 0 ? "" : ", then " + single + " networks of one dimension alone", seeds,
+                seeds == 1 ? "" : "s");
     }
 
     @Override
     Outcome run(SparkSession spark, ScaleSweep.Config cfg) {
         ScaleSweep.Result r = new ScaleSweep(spark, cfg, System.out::println).run();
-        return new Outcome(r.best(), "results: " + r.sweep().store().path("candidates") + " (round 0: the grid, "
-                + "round 1: the scaled networks)", "no scaled network was evaluated successfully; see the 'error' "
-                + "column of the results");
+        String rounds = "round 0: the grid, " + (growing(cfg) ? "rounds 1.." + (cfg.scale().maxPhi() + 1) : "round 1")
+                + ": the scaled networks"
+                + (cfg.scale().saturation().isEmpty() ? "" : ", the last: one dimension alone");
+        return new Outcome(r.best(), "results: " + r.sweep().store().path("candidates") + " (" + rounds + ")",
+                "no scaled network was evaluated successfully; see the 'error' column of the results");
+    }
+
+    private static boolean growing(ScaleSweep.Config cfg) {
+        return cfg.scale().budget().equals(CompoundScalingPlan.Settings.FLOPS);
     }
 }

@@ -74,7 +74,9 @@ class NotebooksAndReportTest {
         }
         withFailures = withFailedRows(dir);
         scale = dir.resolve("scale").toString();
-        assertEquals(0, Main.run(ScaleJobTest.tiny(Path.of(scale)).toArray(String[]::new)));
+        List<String> scaleArgs = ScaleJobTest.tiny(Path.of(scale));
+        scaleArgs.addAll(List.of("--set", "scale.saturation.width=[2]"));
+        assertEquals(0, Main.run(scaleArgs.toArray(String[]::new)));
         assertEquals(0, Main.run(concat(new String[] {"darts", "--conf", "../conf/darts-quickstart.conf",
             "--set", "sweep.output=" + darts, "--set", "darts.epochs=2", "--set", "darts.channels=4",
             "--set", "darts.layers=3", "--set", "darts.nodes=2", "--set", "darts.batchSize=16"}, TINY)));
@@ -113,7 +115,7 @@ class NotebooksAndReportTest {
         assertTrue(none.contains("has no DARTS data"), "a sweep without DARTS data says so: " + none);
         String scaling = run(python, "scaling", Map.of("SPARKNAS_SWEEP", scale));
         assertTrue(scaling.contains("chosen coefficients:") && scaling.contains("compound"), scaling);
-        for (String fig : List.of("scaling", "scaling_grid")) {
+        for (String fig : List.of("scaling", "scaling_grid", "scaling_saturation")) {
             assertFigure(Path.of(scale, "report", fig + ".png"));
         }
         String notScale = run(python, "scaling", Map.of("SPARKNAS_SWEEP", evolution));

@@ -96,6 +96,54 @@ class ScaleJobTest {
                 .filter(l -> l.matches("\\s+[012]\\s+(base|compound|depth|width|resolution)\\s.*")).count(), report);
     }
 
+    /**
+     * A budget that grows with phi trains each phi's networks in a round of their own, for the proxy's epochs times
+     * 2^phi; the saturation sweep (EfficientNet's Figure 3) scales one dimension alone at the proxy's epochs, and both
+     * come back in the report.
+     */
+    @Test
+    void aFlopsBudgetGrowsTheEpochsWithPhiAndTheSaturationSweepIsReported(@TempDir Path dir) {
+        TestData.require(Files.isDirectory(Path.of(DataConfig.FASHION_MNIST_DEFAULT_DIR)),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        String out = dir.resolve("scale-flops").toString();
+        List<String> args = tiny(Path.of(out));
+        args.addAll(List.of("--set", "scale.maxPhi=1", "--set", "scale.budget=flops",
+                "--set", "estimator.proxy.epochs=1",
+                "--set", "scale.saturation.depth=[3]", "--set", "scale.saturation.width=[2]"));
+        String printed = DoctorJobTest.run(args.toArray(String[]::new));
+        assertTrue(printed.startsWith("0\n"), printed);
+        assertTrue(printed.contains("scaling at phi = 1 (2 epochs)"), printed);
+
+        SparkSession spark = SparkSessions.create("scale-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        List<Row> rows;
+        try {
+            rows = spark.read().parquet(out + "/candidates").orderBy("candidate_id").collectAsList();
+        } finally {
+            spark.stop();
+        }
+        Map<String, Integer> rounds = new java.util.TreeMap<>();
+        for (Row r : rows) {
+            Map<String, Double> m = r.getJavaMap(r.fieldIndex("metrics"));
+            String origin = r.getAs("origin");
+            int round = r.<Integer>getAs("round");
+            rounds.merge(round + " " + (origin.startsWith("single-") ? origin : origin.equals("grid") ? "grid"
+                    : "phi " + m.get("phi").intValue()), 1, Integer::sum);
+            int epochs = origin.equals("grid") || origin.startsWith("single-") ? 1 : 1 << m.get("phi").intValue();
+            assertEquals(epochs, m.get("epochs").intValue(), r.getAs("candidate_id") + " trained " + m.get("epochs"));
+        }
+        assertEquals(Map.of("0 grid", 2, "1 phi 0", 1, "2 phi 1", 4, "3 single-depth", 1, "3 single-width", 1),
+                rounds, "the grid, phi 0 and phi 1 in rounds of their own, then the saturation sweep");
+        Row depth = rows.stream().filter(r -> r.getAs("origin").equals("single-depth")).findFirst().orElseThrow();
+        assertEquals(9.0, depth.<String, Double>getJavaMap(depth.fieldIndex("metrics")).get("layers"), "3 x 3 cells");
+
+        String report = DoctorJobTest.run("report", "--sweep", out);
+        assertEquals(5, report.lines().filter(l -> l.matches("\\s+[01]\\s+(base|compound|depth|width|resolution)\\s.*"))
+                .count(), report);
+        assertTrue(report.contains("one dimension alone, far beyond the budget (EfficientNet's Figure 3):"), report);
+        assertEquals(4, report.lines().filter(l -> l.matches("\\s+(depth|width)\\s+[0-9.]+\\s.*")).count(),
+                "per dimension the base and its one multiplier: " + report);
+    }
+
     static int phi(Row r) {
         Map<String, Double> m = r.getJavaMap(r.fieldIndex("metrics"));
         return m.get("phi").intValue();
@@ -161,6 +209,8 @@ class ScaleJobTest {
                 new String[] {"scale.tolerance=0.0001", "a tolerance of"},
                 new String[] {"scale.maxPhi=0", "maxPhi must be >= 1"},
                 new String[] {"scale.gridStep=0", "scale.grid needs step > 0"},
+                new String[] {"scale.budget=epochs", "scale.budget must be 'fixed' or 'flops'"},
+                new String[] {"scale.saturation.depth=[0.5]", "scale.saturation.depth: multipliers must be in (1, 64]"},
                 new String[] {"estimator.data.resize=6", "the base network (estimator.proxy's size at estimator.data's "
                         + "resolution 6) cannot be built"},
                 new String[] {"estimator.table.path=", "estimator.table.path must name a NAS-Bench-201 CSV"});

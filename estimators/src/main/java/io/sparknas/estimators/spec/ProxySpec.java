@@ -21,6 +21,11 @@ public record ProxySpec(ProxyConfig proxy, DataConfig data) implements Estimator
         }
     }
 
+    /** The epochs of one training. */
+    public int epochs() {
+        return proxy.epochs();
+    }
+
     /** The same proxy training for {@code n} epochs (OFA's scratch baseline at the supernet's budget). */
     public ProxySpec withEpochs(int n) {
         return new ProxySpec(proxy.withEpochs(n), data);

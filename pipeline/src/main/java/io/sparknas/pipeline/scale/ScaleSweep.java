@@ -35,8 +35,11 @@ import java.util.stream.Collectors;
  * whose networks cost the target FLOPs after rounding (round 0, committed), the best coefficients by validation
  * accuracy are chosen, and the base itself (phi = 0) and the base scaled for phi = 1..N with them and, as baselines at
  * matched FLOPs, in one dimension alone are trained with seeds of their own (round 1, committed). The table reports
- * validation and, where the data has a test split, test accuracy over those seeds. Every row carries alpha, beta,
- * gamma, phi and its FLOPs ratio to the base in its metrics, and the method in {@code origin}. A rerun resumes.
+ * validation and, where the data has a test split, test accuracy over those seeds. With {@code scale.budget = flops}
+ * each phi trains in a round of its own, for the proxy's epochs times flopsTarget^phi. With {@code scale.saturation},
+ * a last round scales each dimension alone far beyond the budget (EfficientNet's Figure 3). Every row carries alpha,
+ * beta, gamma, phi (or its multiplier), its FLOPs ratio to the base and its epochs in its metrics, and the method in
+ * {@code origin}. A rerun resumes.
  */
 public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
 
@@ -90,7 +93,14 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             // 2: the grid kept on actual FLOPs, stage 2 with its own seeds and the base row (a sweep of the first
             // plan is not resumed by this one)
             n.put("plan", 2);
-            n.set("scale", Json.MAPPER.valueToTree(scale));
+            ObjectNode settings = Json.MAPPER.valueToTree(scale);
+            if (scale.budget().equals(CompoundScalingPlan.Settings.FIXED)) {
+                settings.remove("budget"); // the defaults of the second plan's sweeps, which resume as they were
+            }
+            if (scale.saturation().isEmpty()) {
+                settings.remove("saturation");
+            }
+            n.set("scale", settings);
             n.set("estimator", Json.MAPPER.valueToTree(estimator));
             return Json.canonical(n);
         }
@@ -105,9 +115,9 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         Sweep sweep = Sweep.open(spark, cfg, ResultStore.CANDIDATES);
         SweepRun run = SweepRun.of(spark, sweep, log);
         CompoundScalingPlan plan = cfg.plan();
-        UnaryOperator<Evaluation> describe = e -> e.withMetrics(plan.describe(e.candidate().id()));
-        List<Evaluation> grid = FixedStage.of("grid at phi = 1", 0, plan.grid(), cfg.estimator()).withHook(describe)
-                .run(run);
+        int epochs = ProxySpec.required(cfg.estimator(), cfg.kind()).epochs();
+        List<Evaluation> grid = FixedStage.of("grid at phi = 1", 0, plan.grid(), cfg.estimator())
+                .withHook(describe(plan, epochs)).run(run);
         CompoundCoefficients chosen = plan.choose(grid);
         double ratio = grid.stream().filter(e -> e.metric("alpha") == chosen.alpha()
                 && e.metric("beta") == chosen.beta() && e.metric("gamma") == chosen.gamma())
@@ -115,12 +125,75 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         log.accept(String.format(Locale.ROOT, "chosen: alpha %.2f, beta %.2f, gamma %.2f (alpha*beta^2*gamma^2 = %.3f; "
                 + "%.2fx the base's FLOPs after rounding)", chosen.alpha(), chosen.beta(), chosen.gamma(),
                 chosen.flopsFactor(), ratio));
-        List<Evaluation> scaled = FixedStage.of("scaling", 1, plan.scaling(chosen), cfg.estimator())
-                .withHook(describe).run(run);
+        List<Evaluation> scaled = scaling(run, plan, plan.scaling(chosen));
         table(scaled).forEach(log);
+        if (!cfg.scale().saturation().isEmpty()) {
+            int round = cfg.scale().budget().equals(CompoundScalingPlan.Settings.FIXED) ? 2 : cfg.scale().maxPhi() + 2;
+            List<Evaluation> single = FixedStage.of("single dimensions far beyond the budget (EfficientNet's "
+                    + "Figure 3)", round, plan.saturation(), cfg.estimator()).withHook(describe(plan, epochs))
+                    .run(run);
+            saturationTable(scaled, single).forEach(log);
+        }
         Optional<Evaluation> best = scaled.stream().filter(Evaluation::isOk)
                 .max(Comparator.comparingDouble(Evaluation::accuracy));
         return new Result(sweep, grid, chosen, scaled, best);
+    }
+
+    /**
+     * Stage 2: with a fixed budget one round (1) of every network; with {@code budget = flops} one round per phi
+     * (1 + phi), each at the proxy's epochs times {@link CompoundScalingPlan.Settings#epochFactor}.
+     */
+    private List<Evaluation> scaling(SweepRun run, CompoundScalingPlan plan, List<io.sparknas.space.Candidate> all) {
+        ProxySpec p = ProxySpec.required(cfg.estimator(), cfg.kind());
+        if (cfg.scale().budget().equals(CompoundScalingPlan.Settings.FIXED)) {
+            return FixedStage.of("scaling", 1, all, cfg.estimator()).withHook(describe(plan, p.epochs())).run(run);
+        }
+        List<Evaluation> out = new ArrayList<>();
+        for (int phi = 0; phi <= cfg.scale().maxPhi(); phi++) {
+            int at = phi;
+            int epochs = epochs(p.epochs(), cfg.scale().epochFactor(phi));
+            List<io.sparknas.space.Candidate> these = all.stream()
+                    .filter(c -> plan.describe(c.id()).get("phi") == at).toList();
+            out.addAll(FixedStage.of(String.format(Locale.ROOT, "scaling at phi = %d (%d epochs)", phi, epochs),
+                    1 + phi, these, p.withEpochs(epochs)).withHook(describe(plan, epochs)).run(run));
+        }
+        return out;
+    }
+
+    /** A row's metrics gain what the plan made its candidate as, and the epochs it trained. */
+    private static UnaryOperator<Evaluation> describe(CompoundScalingPlan plan, int epochs) {
+        return e -> e.withMetrics(plan.describe(e.candidate().id())).withMetrics(Map.of("epochs", (double) epochs));
+    }
+
+    /** The proxy's {@code epochs} times {@code factor}, rounded, at least 1. */
+    static int epochs(int epochs, double factor) {
+        return Math.max(1, (int) Math.round(epochs * factor));
+    }
+
+    /**
+     * EfficientNet's Figure 3 as a table: for each dimension alone, the base (phi = 0 of stage 2) and each multiplier,
+     * with its FLOPs ratio and mean validation and test accuracy over the seeds.
+     */
+    public static List<String> saturationTable(List<Evaluation> scaled, List<Evaluation> single) {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "  %-10s %10s %9s %8s %8s %8s %8s %6s  %s", "dimension", "multiplier",
+                "flops x", "val", "std", "test", "std", "seeds", "network (channels x cells @ resolution)"));
+        List<Evaluation> base = scaled.stream().filter(e -> e.candidate().origin().equals("base")).toList();
+        for (String dim : List.of("depth", "width", "resolution")) {
+            Map<Double, List<Evaluation>> byMultiplier = new TreeMap<>();
+            if (!base.isEmpty()) {
+                byMultiplier.put(1.0, base);
+            }
+            single.stream().filter(e -> e.candidate().origin().equals("single-" + dim)).forEach(e ->
+                    byMultiplier.computeIfAbsent(e.metric("multiplier"), k -> new ArrayList<>()).add(e));
+            if (byMultiplier.size() <= (base.isEmpty() ? 0 : 1)) {
+                continue;
+            }
+            for (var e : byMultiplier.entrySet()) {
+                lines.add(String.format(Locale.ROOT, "  %-10s %10.2f %s", dim, e.getKey(), summary(e.getValue())));
+            }
+        }
+        return lines;
     }
 
     /**
@@ -137,21 +210,26 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             }
         }
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "  %-3s %-11s %8s %8s %8s %8s %6s %9s  %s", "phi", "method", "val", "std",
-                "test", "std", "seeds", "flops x", "network (channels x cells @ resolution)"));
+        lines.add(String.format(Locale.ROOT, "  %-3s %-11s %9s %8s %8s %8s %8s %6s  %s", "phi", "method", "flops x",
+                "val", "std", "test", "std", "seeds", "network (channels x cells @ resolution)"));
         for (var e : byPoint.entrySet()) {
-            List<Evaluation> ok = e.getValue().stream().filter(Evaluation::isOk).toList();
-            double[] val = ok.stream().mapToDouble(Evaluation::accuracy).toArray();
-            double[] test = ok.stream().filter(x -> x.metrics().containsKey(Metrics.TEST_ACCURACY))
-                    .mapToDouble(x -> x.metric(Metrics.TEST_ACCURACY)).toArray();
-            Evaluation any = e.getValue().get(0);
             String[] key = e.getKey().split(" ");
-            lines.add(String.format(Locale.ROOT, "  %-3s %-11s %8.4f %8s %8s %8s %3d/%-2d %9.2f  %dx%d @ %d", key[0],
-                    key[1], mean(val), std(val), test.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f",
-                            mean(test)), std(test), ok.size(), e.getValue().size(), any.metric("flops_ratio"),
-                    (int) any.metric("channels"), (int) any.metric("layers"), (int) any.metric("resolution")));
+            lines.add(String.format(Locale.ROOT, "  %-3s %-11s %s", key[0], key[1], summary(e.getValue())));
         }
         return lines;
+    }
+
+    /** One network's rows: FLOPs ratio, mean val and test accuracy with their spread, seeds ok/all, its shape. */
+    private static String summary(List<Evaluation> rows) {
+        List<Evaluation> ok = rows.stream().filter(Evaluation::isOk).toList();
+        double[] val = ok.stream().mapToDouble(Evaluation::accuracy).toArray();
+        double[] test = ok.stream().filter(x -> x.metrics().containsKey(Metrics.TEST_ACCURACY))
+                .mapToDouble(x -> x.metric(Metrics.TEST_ACCURACY)).toArray();
+        Evaluation any = rows.get(0);
+        return String.format(Locale.ROOT, "%9.2f %8.4f %8s %8s %8s %3d/%-2d  %dx%d @ %d", any.metric("flops_ratio"),
+                mean(val), std(val), test.length == 0 ? "-" : String.format(Locale.ROOT, "%.4f", mean(test)),
+                std(test), ok.size(), rows.size(), (int) any.metric("channels"), (int) any.metric("layers"),
+                (int) any.metric("resolution"));
     }
 
     private static double mean(double[] v) {

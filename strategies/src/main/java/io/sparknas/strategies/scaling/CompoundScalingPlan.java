@@ -11,10 +11,12 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * EfficientNet's two stages as candidates: stage 1 is the coefficient grid at phi = 1 (the {@link #grid()}), kept
@@ -23,7 +25,9 @@ import java.util.Map;
  * 3.9x), one point per distinct network; the best of them by validation accuracy is chosen ({@link #choose}). Stage 2
  * ({@link #scaling}) trains the base (phi = 0) and scales it for phi = 1..maxPhi with the chosen coefficients and, as
  * baselines, in depth, width or resolution alone to the compound network's FLOPs, each with {@code seeds} seeds of
- * its own (never the grid's, so phi = 1 does not replay the grid's maximum). Deterministic: the same settings give
+ * its own (never the grid's, so phi = 1 does not replay the grid's maximum), at a fixed budget or one that grows with
+ * the FLOPs aimed at ({@link Settings#epochFactor}). EfficientNet's Figure 3 ({@link #saturation}) sweeps each
+ * dimension alone far beyond the budget. Deterministic: the same settings give
  * the same candidates (a resumed sweep regenerates them). What each candidate is — its coefficients,
  * phi, FLOPs ratio to the base — is in {@link #describe}, for its row's metrics.
  */
@@ -39,10 +43,24 @@ public final class CompoundScalingPlan {
      * @param maxPhi      stage 2 scales for phi = 1..maxPhi
      * @param seeds       evaluations per stage-2 network (seeds {@code seed + 1}, {@code seed + 2}, ...)
      * @param seed        stage 1's seed; stage 2's start after it
+     * @param budget      stage 2's training budget: {@code fixed} (every network the proxy's epochs) or {@code flops}
+     *                    (epochs grow with the FLOPs aimed at: the proxy's epochs times {@code flopsTarget^phi}, the
+     *                    same for every method at a phi, so methods compare at matched FLOPs and epochs)
+     * @param saturation  EfficientNet's Figure 3: multipliers of one dimension alone, swept far beyond the budget
+     *                    (empty: not run)
      */
     public record Settings(double gridStep, double gridMax, double flopsTarget, double tolerance, int maxPhi, int seeds,
-                           long seed) implements Serializable {
+                           long seed, String budget, Saturation saturation) implements Serializable {
+        public static final String FIXED = "fixed";
+        public static final String FLOPS = "flops";
+
         public Settings {
+            budget = budget == null ? FIXED : budget;
+            saturation = saturation == null ? new Saturation(null, null, null) : saturation;
+            if (!budget.equals(FIXED) && !budget.equals(FLOPS)) {
+                throw new IllegalArgumentException("scale.budget must be 'fixed' or 'flops' (epochs grow with the "
+                        + "FLOPs target at each phi), got '" + budget + "'");
+            }
             if (maxPhi < 1) {
                 throw new IllegalArgumentException("maxPhi must be >= 1 (phi = 1..maxPhi), got " + maxPhi);
             }
@@ -53,6 +71,45 @@ public final class CompoundScalingPlan {
                 throw new IllegalArgumentException("scale.tolerance must be >= 0, got " + tolerance);
             }
             CompoundCoefficients.grid(gridStep, gridMax, flopsTarget, Double.POSITIVE_INFINITY); // step, max, target
+        }
+
+        /** Settings of the first plan's shape: a fixed budget, no saturation sweep. */
+        public Settings(double gridStep, double gridMax, double flopsTarget, double tolerance, int maxPhi, int seeds,
+                        long seed) {
+            this(gridStep, gridMax, flopsTarget, tolerance, maxPhi, seeds, seed, FIXED, null);
+        }
+
+        /** How many times the proxy's epochs a stage-2 network at {@code phi} trains: 1, or flopsTarget^phi. */
+        public double epochFactor(int phi) {
+            return budget.equals(FLOPS) ? Math.pow(flopsTarget, phi) : 1;
+        }
+    }
+
+    /**
+     * EfficientNet's Figure 3 (Tan & Le 2019): the base scaled in depth, width or resolution alone by each multiplier
+     * (EfficientNet-B0: width up to 5, depth up to 8, resolution up to 2.5), at the proxy's fixed budget, to show where
+     * each dimension alone saturates. Multipliers are greater than 1; lists may be empty.
+     */
+    public record Saturation(List<Double> depth, List<Double> width, List<Double> resolution) implements Serializable {
+        public Saturation {
+            depth = checked("depth", depth);
+            width = checked("width", width);
+            resolution = checked("resolution", resolution);
+        }
+
+        private static List<Double> checked(String name, List<Double> multipliers) {
+            List<Double> m = multipliers == null ? List.of() : List.copyOf(multipliers);
+            for (double x : m) {
+                if (!(x > 1 && x <= 64)) {
+                    throw new IllegalArgumentException("scale.saturation." + name + ": multipliers must be in (1, 64] "
+                            + "(1 is the base, trained in stage 2), got " + x);
+                }
+            }
+            return m;
+        }
+
+        public boolean isEmpty() {
+            return depth.isEmpty() && width.isEmpty() && resolution.isEmpty();
         }
     }
 
@@ -88,7 +145,7 @@ public final class CompoundScalingPlan {
      */
     public List<Candidate> grid() {
         List<Candidate> out = new ArrayList<>();
-        java.util.Set<String> networks = new java.util.HashSet<>();
+        Set<String> networks = new HashSet<>();
         double nearest = Double.POSITIVE_INFINITY;
         for (CompoundCoefficients c : CompoundCoefficients.grid(settings.gridStep(), settings.gridMax(),
                 settings.flopsTarget(), Double.POSITIVE_INFINITY)) {
@@ -154,14 +211,50 @@ public final class CompoundScalingPlan {
         return out;
     }
 
+    /**
+     * EfficientNet's Figure 3: for each dimension and multiplier of {@code saturation}, the base scaled in that
+     * dimension alone (origin {@code single-depth}, {@code single-width}, {@code single-resolution}; metric
+     * {@code multiplier}), with stage 2's seeds; a multiplier that rounds to a network already listed for its dimension
+     * is left out.
+     */
+    public List<Candidate> saturation() {
+        List<Candidate> out = new ArrayList<>();
+        Saturation sat = settings.saturation();
+        for (CompoundScaling.Method m : List.of(CompoundScaling.Method.DEPTH, CompoundScaling.Method.WIDTH,
+                CompoundScaling.Method.RESOLUTION)) {
+            Set<String> networks = new HashSet<>();
+            List<Double> multipliers = switch (m) {
+                case DEPTH -> sat.depth();
+                case WIDTH -> sat.width();
+                default -> sat.resolution();
+            };
+            for (double x : multipliers) {
+                ScaledNetwork n = CompoundScaling.scale(base, m == CompoundScaling.Method.DEPTH ? x : 1,
+                        m == CompoundScaling.Method.WIDTH ? x : 1, m == CompoundScaling.Method.RESOLUTION ? x : 1,
+                        RESOLUTION_MULTIPLE);
+                if (!networks.add(cell.candidateKey(n))) {
+                    continue;
+                }
+                for (int s = 0; s < settings.seeds(); s++) {
+                    String id = String.format(Locale.ROOT, "f-%s-%.2f-s%d", m.text(), x, s);
+                    Candidate c = candidate(id, "single-" + m.text(), null, Double.NaN, n, stageTwoSeed(s));
+                    described.get(id).put("multiplier", x);
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Stage 2's seed {@code s}: after stage 1's, so no network of stage 2 replays a grid training. */
     private long stageTwoSeed(int s) {
         return settings.seed() + 1 + s;
     }
 
     /**
-     * What the plan made a candidate as: {@code alpha}, {@code beta}, {@code gamma} (compound and grid rows), {@code phi},
-     * {@code flops_ratio} (its FLOPs over the base's), {@code channels}, {@code layers}, {@code resolution}.
+     * What the plan made a candidate as: {@code alpha}, {@code beta}, {@code gamma} (compound and grid rows),
+     * {@code phi} (grid and stage 2), {@code multiplier} (the saturation sweep), {@code flops_ratio} (its FLOPs over the base's),
+     * {@code channels}, {@code layers}, {@code resolution}.
      */
     public Map<String, Double> describe(String candidateId) {
         Map<String, Double> d = described.get(candidateId);
@@ -179,7 +272,9 @@ public final class CompoundScalingPlan {
             d.put("beta", c.beta());
             d.put("gamma", c.gamma());
         }
-        d.put("phi", phi);
+        if (!Double.isNaN(phi)) {
+            d.put("phi", phi);
+        }
         d.put("flops_ratio", (double) flops(n) / baseFlops);
         d.put("channels", (double) n.size().channels());
         d.put("layers", (double) n.size().layers());

@@ -71,4 +71,57 @@ class CompoundScalingPlanTest {
         assertTrue(m.startsWith("scale: no grid point (step 0.5 up to 2.0) gives a network within 1.0E-4 of 2.0x the "
                 + "base's FLOPs after rounding; a tolerance of "), m);
     }
+
+    /** The base with the saturation sweep and a budget as configured. */
+    static CompoundScalingPlan saturating(CompoundScalingPlan.Saturation saturation, String budget) {
+        ScalingBase cell = ScalingBase.parse(DartsText.format(DartsGenotype.DARTS_V2));
+        return new CompoundScalingPlan(cell, new ScaledNetwork(new NetworkSize(8, 3, 3), 16), 1, 10,
+                new CompoundScalingPlan.Settings(0.2, 2.0, 2.0, 0.3, 2, 2, 7, budget, saturation));
+    }
+
+    @Test
+    void theSaturationSweepScalesOneDimensionAloneByEachMultiplierOnStageTwoSeeds() {
+        CompoundScalingPlan plan = saturating(new CompoundScalingPlan.Saturation(List.of(2.0, 3.0),
+                List.of(1.5, 1.6, 4.0), List.of(2.5)), "fixed");
+        List<Candidate> single = plan.saturation();
+        // width 1.5 and 1.6 both round 8 channels to 12: one network, listed once
+        assertEquals(List.of("f-depth-2.00-s0", "f-depth-2.00-s1", "f-depth-3.00-s0", "f-depth-3.00-s1",
+                "f-width-1.50-s0", "f-width-1.50-s1", "f-width-4.00-s0", "f-width-4.00-s1",
+                "f-resolution-2.50-s0", "f-resolution-2.50-s1"), single.stream().map(Candidate::id).toList());
+        for (Candidate c : single) {
+            var d = plan.describe(c.id());
+            assertFalse(d.containsKey("phi"), c.id() + ": no phi, so the stage-2 table leaves it out");
+            assertTrue(Set.of(8L, 9L).contains(c.seed()), c.id() + " seed " + c.seed());
+            String dim = c.origin().substring("single-".length());
+            double x = d.get("multiplier");
+            assertEquals(dim.equals("depth") ? Math.ceil(3 * x) : 3, d.get("layers"), c.id());
+            assertEquals(dim.equals("width") ? (x == 4.0 ? 32 : 12) : 8, d.get("channels"), c.id());
+            assertEquals(dim.equals("resolution") ? 40 : 16, d.get("resolution"), c.id());
+            assertTrue(d.get("flops_ratio") > 1.5, c.id() + " " + d.get("flops_ratio"));
+        }
+        assertTrue(saturating(null, "fixed").saturation().isEmpty());
+    }
+
+    @Test
+    void aFlopsBudgetMultipliesTheEpochsByTheTargetAtEachPhiAndAFixedOneDoesNot() {
+        CompoundScalingPlan.Settings flops = new CompoundScalingPlan.Settings(0.2, 2.0, 2.0, 0.3, 3, 1, 7, "flops",
+                null);
+        assertEquals(List.of(1.0, 2.0, 4.0, 8.0), List.of(flops.epochFactor(0), flops.epochFactor(1),
+                flops.epochFactor(2), flops.epochFactor(3)));
+        CompoundScalingPlan.Settings fixed = new CompoundScalingPlan.Settings(0.2, 2.0, 2.0, 0.3, 3, 1, 7);
+        assertEquals(1.0, fixed.epochFactor(3));
+        assertEquals("fixed", fixed.budget());
+    }
+
+    @Test
+    void anUnknownBudgetOrAMultiplierOfOneOrLessIsRefusedNamingTheSetting() {
+        IllegalArgumentException budget = assertThrows(IllegalArgumentException.class,
+                () -> new CompoundScalingPlan.Settings(0.2, 2.0, 2.0, 0.3, 3, 1, 7, "epochs", null));
+        assertEquals("scale.budget must be 'fixed' or 'flops' (epochs grow with the FLOPs target at each phi), "
+                + "got 'epochs'", budget.getMessage());
+        IllegalArgumentException multiplier = assertThrows(IllegalArgumentException.class,
+                () -> new CompoundScalingPlan.Saturation(List.of(), List.of(2.0, 1.0), null));
+        assertEquals("scale.saturation.width: multipliers must be in (1, 64] (1 is the base, trained in stage 2), "
+                + "got 1.0", multiplier.getMessage());
+    }
 }
