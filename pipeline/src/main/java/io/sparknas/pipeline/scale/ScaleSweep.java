@@ -8,6 +8,7 @@ import io.sparknas.pipeline.core.Json;
 import io.sparknas.pipeline.core.ResultStore;
 import io.sparknas.pipeline.core.Sweep;
 import io.sparknas.pipeline.core.SweepRun;
+import io.sparknas.space.Candidate;
 import io.sparknas.space.Evaluation;
 import io.sparknas.space.Metrics;
 import io.sparknas.space.NetworkSize;
@@ -19,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -143,7 +145,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
      * Stage 2: with a fixed budget one round (1) of every network; with {@code budget = flops} one round per phi
      * (1 + phi), each at the proxy's epochs times {@link CompoundScalingPlan.Settings#epochFactor}.
      */
-    private List<Evaluation> scaling(SweepRun run, CompoundScalingPlan plan, List<io.sparknas.space.Candidate> all) {
+    private List<Evaluation> scaling(SweepRun run, CompoundScalingPlan plan, List<Candidate> all) {
         ProxySpec p = ProxySpec.required(cfg.estimator(), cfg.kind());
         if (cfg.scale().budget().equals(CompoundScalingPlan.Settings.FIXED)) {
             return FixedStage.of("scaling", 1, all, cfg.estimator()).withHook(describe(plan, p.epochs())).run(run);
@@ -152,7 +154,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         for (int phi = 0; phi <= cfg.scale().maxPhi(); phi++) {
             int at = phi;
             int epochs = epochs(p.epochs(), cfg.scale().epochFactor(phi));
-            List<io.sparknas.space.Candidate> these = all.stream()
+            List<Candidate> these = all.stream()
                     .filter(c -> plan.describe(c.id()).get("phi") == at).toList();
             out.addAll(FixedStage.of(String.format(Locale.ROOT, "scaling at phi = %d (%d epochs)", phi, epochs),
                     1 + phi, these, p.withEpochs(epochs)).withHook(describe(plan, epochs)).run(run));
@@ -233,7 +235,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
     }
 
     private static double mean(double[] v) {
-        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+        return Arrays.stream(v).average().orElse(Double.NaN);
     }
 
     /** The sample standard deviation, "-" for fewer than two values. */
@@ -242,7 +244,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
             return "-";
         }
         double m = mean(v);
-        return String.format(Locale.ROOT, "%.4f", Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - m) * (x - m))
+        return String.format(Locale.ROOT, "%.4f", Math.sqrt(Arrays.stream(v).map(x -> (x - m) * (x - m))
                 .sum() / (v.length - 1)));
     }
 
