@@ -429,9 +429,15 @@ def plot_saturation(sweep):
         for _, row in part.iterrows():
             ax.annotate(f"{row['multiplier']:g}", (row["flops_ratio"], row[y]), fontsize=7, xytext=(4, 4),
                         textcoords="offset points")
+    return _against_flops(fig, ax, test, f"One dimension alone {label(sweep)} (EfficientNet's Fig. 3; labels: "
+                          "multipliers)")
+
+
+def _against_flops(fig, ax, test, title):
+    """The axes of accuracy against FLOPs over the base network's (log scale), with a legend."""
     ax.set_xscale("log", base=2)
     ax.set(xlabel="FLOPs / base network's FLOPs", ylabel="test accuracy" if test else "validation accuracy",
-           title=f"One dimension alone {label(sweep)} (EfficientNet's Fig. 3; labels: multipliers)")
+           title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -475,13 +481,7 @@ def plot_scaling(sweep):
         ax.errorbar(part["flops_ratio"], part[y], yerr=part[err].fillna(0), marker="o", capsize=3,
                     label=method + (f" (α={c['alpha']:.2f}, β={c['beta']:.2f}, γ={c['gamma']:.2f})"
                                     if method == "compound" else " only"))
-    ax.set_xscale("log", base=2)
-    ax.set(xlabel="FLOPs / base network's FLOPs", ylabel="test accuracy" if test else "validation accuracy",
-           title=f"Scaling {label(sweep)}: accuracy against FLOPs")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _against_flops(fig, ax, test, f"Scaling {label(sweep)}: accuracy against FLOPs")
 
 
 def plot_scaling_grid(sweep):

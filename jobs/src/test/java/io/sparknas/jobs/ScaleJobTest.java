@@ -114,13 +114,7 @@ class ScaleJobTest {
         assertTrue(printed.startsWith("0\n"), printed);
         assertTrue(printed.contains("scaling at phi = 1 (2 epochs)"), printed);
 
-        SparkSession spark = SparkSessions.create("scale-check", "local[1]", Map.of("spark.ui.enabled", "false"));
-        List<Row> rows;
-        try {
-            rows = spark.read().parquet(out + "/candidates").orderBy("candidate_id").collectAsList();
-        } finally {
-            spark.stop();
-        }
+        List<Row> rows = candidates(out);
         Map<String, Integer> rounds = new java.util.TreeMap<>();
         for (Row r : rows) {
             Map<String, Double> m = r.getJavaMap(r.fieldIndex("metrics"));
@@ -142,6 +136,16 @@ class ScaleJobTest {
         assertTrue(report.contains("one dimension alone, far beyond the budget (EfficientNet's Figure 3):"), report);
         assertEquals(4, report.lines().filter(l -> l.matches("\\s+(depth|width)\\s+[0-9.]+\\s.*")).count(),
                 "per dimension the base and its one multiplier: " + report);
+    }
+
+    /** Every row of a scale sweep's {@code candidates}, by candidate id. */
+    static List<Row> candidates(String out) {
+        SparkSession spark = SparkSessions.create("scale-check", "local[1]", Map.of("spark.ui.enabled", "false"));
+        try {
+            return spark.read().parquet(out + "/candidates").orderBy("candidate_id").collectAsList();
+        } finally {
+            spark.stop();
+        }
     }
 
     static int phi(Row r) {
@@ -169,13 +173,7 @@ class ScaleJobTest {
         String printed = DoctorJobTest.run(args.toArray(String[]::new));
         assertTrue(printed.startsWith("0\n"), printed);
 
-        SparkSession spark = SparkSessions.create("scale-check", "local[1]", Map.of("spark.ui.enabled", "false"));
-        List<Row> rows;
-        try {
-            rows = spark.read().parquet(out + "/candidates").orderBy("candidate_id").collectAsList();
-        } finally {
-            spark.stop();
-        }
+        List<Row> rows = candidates(out);
         List<Row> grid = rows.stream().filter(r -> r.getAs("origin").equals("grid")).toList();
         assertFalse(grid.isEmpty());
         assertEquals(grid.size() + 1 + 4, rows.size(), "the grid, the base, then phi 1 x 4 methods");
