@@ -38,9 +38,10 @@ public final class ScaleJob extends SweepJob<ScaleSweep.Config> {
     String describe(ScaleSweep.Config cfg) {
         int seeds = cfg.scale().seeds();
         int single = cfg.plan().saturation().size() / seeds;
+        boolean growing = cfg.scale().budget().equals(CompoundScalingPlan.Settings.FLOPS);
         return String.format(Locale.ROOT, ": %d grid points at phi = 1, then the base and phi = 1..%d x 4 methods%s%s, "
                 + "%d seed%s each", cfg.plan().grid().size(), cfg.scale().maxPhi(),
-                growing(cfg) ? " (epochs x " + cfg.scale().flopsTarget() + "^phi)" : "",
+                growing ? " (epochs x " + cfg.scale().flopsTarget() + "^phi)" : "",
                 single == 0 ? "" : ", then " + single + " networks of one dimension alone", seeds,
                 seeds == 1 ? "" : "s");
     }
@@ -48,14 +49,10 @@ public final class ScaleJob extends SweepJob<ScaleSweep.Config> {
     @Override
     Outcome run(SparkSession spark, ScaleSweep.Config cfg) {
         ScaleSweep.Result r = new ScaleSweep(spark, cfg, System.out::println).run();
-        String rounds = "round 0: the grid, " + (growing(cfg) ? "rounds 1.." + (cfg.scale().maxPhi() + 1) : "round 1")
-                + ": the scaled networks"
+        int last = cfg.scale().lastScalingRound();
+        String rounds = "round 0: the grid, " + (last == 1 ? "round 1" : "rounds 1.." + last) + ": the scaled networks"
                 + (cfg.scale().saturation().isEmpty() ? "" : ", the last: one dimension alone");
         return new Outcome(r.best(), "results: " + r.sweep().store().path("candidates") + " (" + rounds + ")",
                 "no scaled network was evaluated successfully; see the 'error' column of the results");
-    }
-
-    private static boolean growing(ScaleSweep.Config cfg) {
-        return cfg.scale().budget().equals(CompoundScalingPlan.Settings.FLOPS);
     }
 }

@@ -130,7 +130,7 @@ public record ScaleSweep(SparkSession spark, Config cfg, Consumer<String> log) {
         List<Evaluation> scaled = scaling(run, plan, plan.scaling(chosen));
         table(scaled).forEach(log);
         if (!cfg.scale().saturation().isEmpty()) {
-            int round = cfg.scale().budget().equals(CompoundScalingPlan.Settings.FIXED) ? 2 : cfg.scale().maxPhi() + 2;
+            int round = cfg.scale().lastScalingRound() + 1;
             List<Evaluation> single = FixedStage.of("single dimensions far beyond the budget (EfficientNet's "
                     + "Figure 3)", round, plan.saturation(), cfg.estimator()).withHook(describe(plan, epochs))
                     .run(run);

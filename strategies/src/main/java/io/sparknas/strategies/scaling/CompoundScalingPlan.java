@@ -79,6 +79,14 @@ public final class CompoundScalingPlan {
             this(gridStep, gridMax, flopsTarget, tolerance, maxPhi, seeds, seed, FIXED, null);
         }
 
+        /**
+         * The last round of stage 2: 1 with a fixed budget (one round of every network), 1 + maxPhi with a growing
+         * one (a round per phi, as each phi trains its own epochs). The saturation sweep is the round after it.
+         */
+        public int lastScalingRound() {
+            return budget.equals(FLOPS) ? 1 + maxPhi : 1;
+        }
+
         /** How many times the proxy's epochs a stage-2 network at {@code phi} trains: 1, or flopsTarget^phi. */
         public double epochFactor(int phi) {
             return budget.equals(FLOPS) ? Math.pow(flopsTarget, phi) : 1;
@@ -253,8 +261,8 @@ public final class CompoundScalingPlan {
 
     /**
      * What the plan made a candidate as: {@code alpha}, {@code beta}, {@code gamma} (compound and grid rows),
-     * {@code phi} (grid and stage 2), {@code multiplier} (the saturation sweep), {@code flops_ratio} (its FLOPs over the base's),
-     * {@code channels}, {@code layers}, {@code resolution}.
+     * {@code phi} (grid and stage 2), {@code multiplier} (the saturation sweep), {@code flops_ratio} (its FLOPs over
+     * the base's), {@code channels}, {@code layers}, {@code resolution}.
      */
     public Map<String, Double> describe(String candidateId) {
         Map<String, Double> d = described.get(candidateId);
