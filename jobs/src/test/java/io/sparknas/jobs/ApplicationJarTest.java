@@ -54,9 +54,14 @@ class ApplicationJarTest {
                         : "-Papp";
                 // -DskipTests, not -Dmaven.test.skip: the modules' test jars (test-scoped dependencies of the
                 // modules after them) must be packaged in this reactor, or Maven looks for them in ~/.m2, where a
-                // fresh machine has none (the test classes are compiled already: nothing is compiled again)
+                // fresh machine has none. The test classes are compiled already, and must not be compiled again
+                // while the other test JVM loads them: on a fresh clone the first package turns the modules'
+                // classes directories into jars, which the compiler's incremental mode takes for changed
+                // dependencies, deleting and recompiling every test class (a ClassNotFoundException in the other
+                // JVM, seen in a cold rehearsal). Without it, only sources newer than their classes are compiled.
                 List<String> mvn = List.of("mvn", "-B", "-q", "-ntp", "-f", REPO.resolve("pom.xml").toString(),
-                        profiles, "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true", "package");
+                        profiles, "-pl", "jobs", "-am", "-DskipTests", "-Dmaven.main.skip=true",
+                        "-Dmaven.compiler.useIncrementalCompilation=false", "package");
                 NotebooksAndReportTest.runProcess(mvn, Map.of("MAVEN_OPTS", (System.getenv()
                         .getOrDefault("MAVEN_OPTS", "") + " " + TestJvms.flagLine()).strip()), Duration.ofMinutes(10),
                         logDir);
