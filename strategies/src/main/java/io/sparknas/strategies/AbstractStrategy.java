@@ -44,6 +44,11 @@ public abstract class AbstractStrategy<G> implements Strategy {
         this.rng = new SeededRandom(seed);
     }
 
+    /** The seed this strategy was created with (restored with its state). */
+    protected final long seed() {
+        return seed;
+    }
+
     /** Registers a new candidate for {@code g}: id, canonical key, its own evaluation seed. */
     protected final Candidate propose(G g, String origin, List<String> parents) {
         String key = space.canonicalKey(g);

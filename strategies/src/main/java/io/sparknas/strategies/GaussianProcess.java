@@ -17,7 +17,7 @@ import java.util.List;
  * over blocks), so the likelihood decides how much the scores count against the encoding; every combination of the
  * blocks' grids is tried.
  */
-public final class GaussianProcess {
+public final class GaussianProcess implements Surrogate {
     static final double[] LENGTH_FACTORS = {0.125, 0.25, 0.5, 1, 2, 4, 8};
     static final double[] NOISES = {1e-4, 1e-3, 1e-2, 0.1, 0.3};
 
@@ -171,6 +171,7 @@ public final class GaussianProcess {
     }
 
     /** Posterior mean and standard deviation at {@code q} (its blocks, in order), in the targets' units. */
+    @Override
     public double[] predict(double[]... q) {
         if (q.length != x.length) {
             throw new IllegalArgumentException("an input of " + q.length + " blocks for a fit of " + x.length);

@@ -15,28 +15,44 @@ import java.util.Map;
 
 /**
  * Predictor-guided search in the spirit of BANANAS (White et al. 2021) and local search: after
- * {@code initialSamples} random architectures, fit a Gaussian process to everything evaluated (on the space's
- * encoding; its length scale and noise fitted by marginal likelihood), score a pool made of every neighbour of the
- * best evaluated architectures plus random draws, and propose the pool members with the highest upper confidence
- * bound (mean + 0.5 std). The surrogate is refitted from the told results on every ask, so snapshot/restore only
- * needs the history. Given {@link #cheapScores} (zero-cost proxies, size), the process takes them as a second block
+ * {@code initialSamples} random architectures, fit a surrogate to everything evaluated (on the space's encoding),
+ * score a pool made of every neighbour of the best evaluated architectures plus random draws, and propose the pool
+ * members the acquisition ranks first. Two surrogates: {@code predictor} fits a Gaussian process (its length scale
+ * and noise by marginal likelihood) on every ask and ranks by the upper confidence bound (mean + 0.5 std);
+ * {@code bananas} fits BANANAS' ensemble of perceptrons ({@link MlpEnsemble}) every 10 evaluations, as BANANAS
+ * queries 10 architectures an iteration, and ranks by independent Thompson sampling (a draw from each candidate's
+ * mean and spread). A surrogate is a function of the told results and the seed (the ensemble is refitted on the
+ * history's first multiple of 10), so snapshot/restore only needs the history. Given {@link #cheapScores} (zero-cost proxies, size), the process takes them as a second block
  * of inputs with its own length scale, so the likelihood weighs them against the encoding; a cell without scores
  * counts as the median (0.5) of every score.
  */
 public final class PredictorSearch<G> extends AbstractStrategy<G> {
     public static final String NAME = "predictor";
+    public static final String BANANAS = "bananas";
+    static final int REFIT_EVERY = 10;
     private static final int PARENTS = 5;
     private static final double KAPPA = 0.5;
 
     private final int initialSamples;
     private final int candidatePool;
+    private final MlpEnsemble.Settings ensemble;
+    private MlpEnsemble fitted;
+    private int fittedOn;
     private final List<Individual> history = new ArrayList<>();
     private Map<String, double[]> scores = Map.of();
     private int width;
     private int initialProposed;
 
+    /** The Gaussian-process predictor ({@code predictor}). */
     public PredictorSearch(SearchSpace<G> space, long seed, int initialSamples, int candidatePool) {
+        this(space, seed, initialSamples, candidatePool, null);
+    }
+
+    /** With {@code ensemble} non-null, BANANAS' ensemble and Thompson sampling ({@code bananas}). */
+    public PredictorSearch(SearchSpace<G> space, long seed, int initialSamples, int candidatePool,
+                           MlpEnsemble.Settings ensemble) {
         super(space, seed);
+        this.ensemble = ensemble;
         if (initialSamples < 2) {
             throw new IllegalArgumentException("initialSamples must be >= 2 for a predictor, got " + initialSamples);
         }
@@ -49,7 +65,7 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
 
     @Override
     public String name() {
-        return NAME;
+        return ensemble == null ? NAME : BANANAS;
     }
 
     @Override
@@ -62,22 +78,12 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
         if (out.size() == n) {
             return out;
         }
-        List<List<double[]>> blocks = scores.isEmpty() ? List.of(new ArrayList<>())
-                : List.of(new ArrayList<>(), new ArrayList<>());
-        double[] ys = new double[history.size()];
-        for (int i = 0; i < history.size(); i++) {
-            double[][] in = inputs(space.parse(history.get(i).genotype()));
-            for (int b = 0; b < in.length; b++) {
-                blocks.get(b).add(in[b]);
-            }
-            ys[i] = history.get(i).accuracy();
-        }
-        GaussianProcess gp = GaussianProcess.fitBlocks(blocks, ys);
+        Surrogate surrogate = surrogate();
         Map<String, Pool> pool = pool();
         List<Pool> ranked = new ArrayList<>(pool.values());
         for (Pool p : ranked) {
-            double[] ms = gp.predict(inputs(p.genotype));
-            p.score = ms[0] + KAPPA * ms[1];
+            double[] ms = surrogate.predict(inputs(p.genotype));
+            p.score = ms[0] + (ensemble == null ? KAPPA : rng.nextGaussian()) * ms[1];
         }
         ranked.sort(Comparator.comparingDouble((Pool p) -> -p.score));
         for (Pool p : ranked) {
@@ -95,9 +101,38 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
         return out;
     }
 
+    /**
+     * The Gaussian process fitted to the whole history, or the ensemble fitted to its first multiple of
+     * {@link #REFIT_EVERY} results (all of them while there are fewer), seeded by the strategy's seed and that count.
+     */
+    private Surrogate surrogate() {
+        int n = history.size() < REFIT_EVERY ? history.size() : history.size() - history.size() % REFIT_EVERY;
+        if (ensemble != null && fitted != null && fittedOn == n) {
+            return fitted;
+        }
+        List<Individual> on = ensemble == null ? history : history.subList(0, n);
+        List<List<double[]>> blocks = scores.isEmpty() ? List.of(new ArrayList<>())
+                : List.of(new ArrayList<>(), new ArrayList<>());
+        double[] ys = new double[on.size()];
+        for (int i = 0; i < on.size(); i++) {
+            double[][] in = inputs(space.parse(on.get(i).genotype()));
+            for (int b = 0; b < in.length; b++) {
+                blocks.get(b).add(in[b]);
+            }
+            ys[i] = on.get(i).accuracy();
+        }
+        if (ensemble == null) {
+            return GaussianProcess.fitBlocks(blocks, ys);
+        }
+        fitted = MlpEnsemble.fit(blocks, ys, ensemble, seed() * 1_000_003L + n);
+        fittedOn = n;
+        return fitted;
+    }
+
     @Override
     public void cheapScores(Map<String, double[]> byGenotype) {
         scores = Map.copyOf(byGenotype);
+        fitted = null;
         width = scores.values().stream().mapToInt(v -> v.length).max().orElse(0);
     }
 
@@ -164,6 +199,7 @@ public final class PredictorSearch<G> extends AbstractStrategy<G> {
     protected void loadState(JsonNode state) {
         initialProposed = state.get("initialProposed").asInt();
         history.clear();
+        fitted = null;
         state.get("history").forEach(i -> history.add(JSON.convertValue(i, Individual.class)));
     }
 

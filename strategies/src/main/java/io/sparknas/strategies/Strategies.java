@@ -7,7 +7,7 @@ import java.util.List;
 /** Builds a strategy from its configuration. */
 public final class Strategies {
     public static final List<String> NAMES = List.of(RandomSearch.NAME, RegularizedEvolution.NAME, LocalSearch.NAME,
-            PredictorSearch.NAME, ReinforceSearch.NAME, ReinforceSearch.FACTORIZED_NAME, Nsga2.NAME);
+            PredictorSearch.NAME, PredictorSearch.BANANAS, ReinforceSearch.NAME, ReinforceSearch.FACTORIZED_NAME, Nsga2.NAME);
 
     private Strategies() {
     }
@@ -20,6 +20,8 @@ public final class Strategies {
             case LocalSearch.NAME -> new LocalSearch<>(space, cfg.seed(), cfg.initialSamples());
             case PredictorSearch.NAME -> new PredictorSearch<>(space, cfg.seed(), cfg.initialSamples(),
                     cfg.candidatePool());
+            case PredictorSearch.BANANAS -> new PredictorSearch<>(space, cfg.seed(), cfg.initialSamples(),
+                    cfg.candidatePool(), MlpEnsemble.Settings.defaults());
             case ReinforceSearch.NAME -> new ReinforceSearch<>(space, cfg.seed(), true, ReinforceSearch.Settings.defaults());
             case ReinforceSearch.FACTORIZED_NAME -> new ReinforceSearch<>(space, cfg.seed(), false,
                     ReinforceSearch.Settings.defaults());

@@ -7,16 +7,17 @@ import java.util.List;
 /**
  * Configuration of a strategy; fields a strategy does not use are ignored.
  *
- * @param name                 {@code random}, {@code evolution}, {@code local}, {@code predictor}, {@code reinforce}
- *                             (LSTM controller), {@code reinforce-factorized} or {@code nsga2} (multi-objective)
+ * @param name                 {@code random}, {@code evolution}, {@code local}, {@code predictor} (Gaussian process),
+ *                             {@code bananas} (BANANAS' ensemble), {@code reinforce} (LSTM controller),
+ *                             {@code reinforce-factorized} or {@code nsga2} (multi-objective)
  * @param seed                 the seed of every random choice the strategy makes
  * @param populationSize       evolution: P (Real et al. use 100; NB201 benchmarks 10)
  * @param tournamentSize       evolution: S, in [1, P]
  * @param crossoverProbability evolution: share of children made by crossover
  * @param deduplicate          evolution: re-draw children that repeat an architecture proposed before (Real et al.
  *                             evaluate duplicates; on expensive estimators re-drawing saves evaluations)
- * @param initialSamples       local and predictor: random architectures before the first model-guided step
- * @param candidatePool        predictor: architectures scored by the predictor per proposal
+ * @param initialSamples       local, predictor and bananas: random architectures before the first model-guided step
+ * @param candidatePool        predictor and bananas: architectures scored by the predictor per proposal
  * @param objectives           nsga2: {@code accuracy} then the costs to minimise ({@code flops}, {@code params},
  *                             {@code latency_ms_b1}, ...)
  */

@@ -6,6 +6,8 @@ import io.sparknas.space.SeededRandom;
 import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201Space;
 import io.sparknas.strategies.GaussianProcess;
+import io.sparknas.strategies.MlpEnsemble;
+import io.sparknas.strategies.Surrogate;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 import org.apache.spark.sql.SparkSession;
@@ -25,15 +27,16 @@ import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 
 /**
- * How well the search's Gaussian-process predictor ranks NAS-Bench-201 cells it has not seen (the protocol of White
+ * How well the search's predictors (the Gaussian process of {@code predictor}, BANANAS' ensemble of {@code bananas})
+ * rank NAS-Bench-201 cells it has not seen (the protocol of White
  * et al., "How powerful are performance predictors in NAS?", 2021): fitted on n cells drawn at random with their
  * table signal, judged by Spearman's rho and Kendall's tau over the other scored cells. Its inputs are the encoding,
  * a score sweep's proxies (each as its rank among the scored cells, in [0, 1]: the scores are free for every cell), or
- * both, as blocks with their own length scales. Each proxy alone and the vote of a set's proxies (the mean of their
+ * both, as blocks with their own length scales (the ensemble concatenates them). Each proxy alone and the vote of a set's proxies (the mean of their
  * ranks, Abdelfattah et al.'s ensemble) are scored on the same held-out cells, with no fit.
  */
 @Command(name = "bench-predictor", mixinStandardHelpOptions = true,
-        description = "Held-out rank correlation of the Gaussian-process predictor on NAS-Bench-201, fitted on n "
+        description = "Held-out rank correlation of the search's predictors on NAS-Bench-201, fitted on n "
                 + "cells, on the encoding and/or a score sweep's zero-cost proxies (no Spark job).")
 public final class PredictorBench implements Callable<Integer> {
     static final String ENCODING = "encoding";
@@ -57,6 +60,14 @@ public final class PredictorBench implements Callable<Integer> {
             description = "cells the predictor is fitted on (default: ${DEFAULT-VALUE})")
     List<Integer> train;
 
+    @Option(names = "--models", split = ",", defaultValue = "gp",
+            description = "predictors: gp (Gaussian process), ensemble (BANANAS' perceptrons) (default: ${DEFAULT-VALUE})")
+    List<String> models;
+
+    @Option(names = "--ensemble-layers", defaultValue = "3",
+            description = "hidden layers of each ensemble member (BANANAS: 10; the search's default: ${DEFAULT-VALUE})")
+    int ensembleLayers;
+
     @Option(names = "--splits", defaultValue = "20", description = "random draws of the training cells (seeds 0..N-1)")
     int splits;
 
@@ -70,6 +81,11 @@ public final class PredictorBench implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<String> proxies = proxies(features);
+        for (String m : models) {
+            if (!List.of("gp", "ensemble").contains(m)) {
+                throw new IllegalArgumentException("--models: unknown predictor '" + m + "', give gp and/or ensemble");
+            }
+        }
         if (!proxies.isEmpty() && scores == null) {
             throw new IllegalArgumentException("--features " + String.join(",", features) + " names proxies "
                     + proxies + ": give --scores, a score sweep that holds them");
@@ -84,13 +100,16 @@ public final class PredictorBench implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "NAS-Bench-201 predictor benchmark: %s, signal %s, %d cells%s, %d splits%n%n",
                 table.getFileName(), signal, cells.size(), scores == null ? "" : " scored in " + scores, splits);
-        System.out.println("| features | train | Spearman rho, median (min-max) | Kendall tau, median | seconds per fit |");
-        System.out.println("|---|---|---|---|---|");
-        for (String set : features) {
-            for (int n : train) {
-                List<double[]> r = IntStream.range(0, splits).parallel()
-                        .mapToObj(seed -> split(cells, proxies, set, n, seed)).toList();
-                System.out.println(row(set, String.valueOf(n), r));
+        System.out.println("| predictor | features | train | Spearman rho, median (min-max) | Kendall tau, median "
+                + "| seconds per fit |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (String model : models) {
+            for (String set : features) {
+                for (int n : train) {
+                    List<double[]> r = IntStream.range(0, splits).parallel()
+                            .mapToObj(seed -> split(cells, proxies, model, set, n, seed)).toList();
+                    System.out.println(row(label(model), set, String.valueOf(n), r));
+                }
             }
         }
         Set<String> votes = new LinkedHashSet<>();
@@ -103,21 +122,25 @@ public final class PredictorBench implements Callable<Integer> {
             int[] idx = indices(proxies, set);
             List<double[]> r = IntStream.range(0, splits).parallel()
                     .mapToObj(seed -> vote(cells, idx, smallest, seed)).toList();
-            System.out.println(row((idx.length == 1 ? "" : "vote of ") + set + ", no fit", "-", r));
+            System.out.println(row("-", (idx.length == 1 ? "" : "vote of ") + set + ", no fit", "-", r));
         }
         return 0;
     }
 
-    private static String row(String set, String n, List<double[]> r) {
+    private String label(String model) {
+        return model.equals("gp") ? "Gaussian process" : "ensemble, " + ensembleLayers + " layers";
+    }
+
+    private static String row(String model, String set, String n, List<double[]> r) {
         double[] rho = r.stream().mapToDouble(v -> v[0]).sorted().toArray();
         double[] tau = r.stream().mapToDouble(v -> v[1]).sorted().toArray();
         double seconds = r.stream().mapToDouble(v -> v[2]).average().orElse(0);
-        return String.format(Locale.ROOT, "| %s | %s | %.3f (%.3f-%.3f) | %.3f | %.2f |", set, n, median(rho),
-                rho[0], rho[rho.length - 1], median(tau), seconds);
+        return String.format(Locale.ROOT, "| %s | %s | %s | %.3f (%.3f-%.3f) | %.3f | %.2f |", model, set, n,
+                median(rho), rho[0], rho[rho.length - 1], median(tau), seconds);
     }
 
     /** One split: fit on {@code n} cells drawn with {@code seed}, then rho, tau and the fit's seconds. */
-    private double[] split(List<Cell> cells, List<String> proxies, String set, int n, long seed) {
+    private double[] split(List<Cell> cells, List<String> proxies, String model, String set, int n, long seed) {
         int[] order = new SeededRandom(seed).permutation(cells.size());
         boolean encoding = List.of(set.split("\\+")).contains(ENCODING);
         int[] idx = indices(proxies, set);
@@ -138,7 +161,10 @@ public final class PredictorBench implements Callable<Integer> {
             y[i] = c.signal();
         }
         long start = System.nanoTime();
-        GaussianProcess gp = GaussianProcess.fitBlocks(blocks, y);
+        MlpEnsemble.Settings ensemble = MlpEnsemble.Settings.defaults();
+        Surrogate gp = model.equals("gp") ? GaussianProcess.fitBlocks(blocks, y)
+                : MlpEnsemble.fit(blocks, y, new MlpEnsemble.Settings(ensemble.members(), ensembleLayers,
+                        ensemble.width(), ensemble.epochs(), ensemble.batchSize(), ensemble.learningRate()), seed);
         double seconds = (System.nanoTime() - start) / 1e9;
         int end = test == 0 ? cells.size() : Math.min(cells.size(), n + test);
         double[] predicted = new double[end - n];

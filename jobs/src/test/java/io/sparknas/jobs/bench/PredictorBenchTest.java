@@ -14,20 +14,31 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The predictor bench fits the search's Gaussian process on the bundled table and judges it on held-out cells. */
+/** The predictor bench fits the search's predictors on the bundled table and judges them on held-out cells. */
 class PredictorBenchTest {
     static final String TABLE = Path.of("..", "data", "nb201", "nb201_12ep.csv.gz").toString();
 
     @Test
-    void theEncodingsProcessRanksHeldOutCellsAboveChanceOnTheBundledTable() {
+    void bothPredictorsOnTheEncodingRankHeldOutCellsAboveChanceOnTheBundledTable() {
         int[] code = new int[1];
         String text = printed(false, () -> code[0] = new CommandLine(new PredictorBench()).execute("--table", TABLE,
-                "--features", "encoding", "--train", "60", "--splits", "3", "--test", "800"));
+                "--features", "encoding", "--train", "60", "--splits", "3", "--test", "800", "--models",
+                "gp,ensemble"));
         assertEquals(0, code[0], text);
-        List<String> rows = Arrays.stream(text.split("\n")).filter(l -> l.startsWith("| encoding | 60 |")).toList();
-        assertEquals(1, rows.size(), text);
-        double rho = Double.parseDouble(rows.get(0).split("\\|")[3].strip().split(" ")[0]);
-        assertTrue(rho > 0.3, "held-out Spearman of the encoding's process: " + rho); // about 0.55 at 60 cells
+        for (String model : List.of("Gaussian process", "ensemble, 3 layers")) {
+            List<String> rows = Arrays.stream(text.split("\n"))
+                    .filter(l -> l.startsWith("| " + model + " | encoding | 60 |")).toList();
+            assertEquals(1, rows.size(), text);
+            double rho = Double.parseDouble(rows.get(0).split("\\|")[4].strip().split(" ")[0]);
+            assertTrue(rho > 0.3, model + ": held-out Spearman on the encoding " + rho); // about 0.55 at 60 cells
+        }
+    }
+
+    @Test
+    void anUnknownPredictorIsRefusedInOneLine() {
+        int[] code = new int[1];
+        String text = printed(true, () -> code[0] = Main.run("bench-predictor", "--table", TABLE, "--models", "mlp"));
+        assertTrue(code[0] != 0 && text.contains("--models: unknown predictor 'mlp', give gp and/or ensemble"), text);
     }
 
     @Test
