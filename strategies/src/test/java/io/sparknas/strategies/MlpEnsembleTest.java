@@ -1,6 +1,7 @@
 package io.sparknas.strategies;
 
 import io.sparknas.space.SeededRandom;
+import io.sparknas.space.latency.LatencyPredictor;
 import io.sparknas.space.nb201.Nb201Cell;
 import io.sparknas.space.nb201.Nb201Space;
 import org.junit.jupiter.api.Test;
@@ -54,45 +55,8 @@ class MlpEnsembleTest {
         List<Nb201Cell> held = all.subList(150, all.size());
         double[] predicted = held.stream().mapToDouble(c -> e.predict(SPACE.encode(c))[0]).toArray();
         double[] actual = held.stream().mapToDouble(MlpEnsembleTest::target).toArray();
-        double rho = spearman(predicted, actual);
+        double rho = LatencyPredictor.spearman(predicted, actual);
         assertTrue(rho > 0.9, "held-out Spearman rho " + rho);
-    }
-
-    /** Spearman's rho with average ranks for ties. */
-    static double spearman(double[] a, double[] b) {
-        double[] ra = ranks(a);
-        double[] rb = ranks(b);
-        double ma = java.util.Arrays.stream(ra).average().orElseThrow();
-        double mb = java.util.Arrays.stream(rb).average().orElseThrow();
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < a.length; i++) {
-            sab += (ra[i] - ma) * (rb[i] - mb);
-            saa += (ra[i] - ma) * (ra[i] - ma);
-            sbb += (rb[i] - mb) * (rb[i] - mb);
-        }
-        return sab / Math.sqrt(saa * sbb);
-    }
-
-    static double[] ranks(double[] v) {
-        Integer[] idx = new Integer[v.length];
-        for (int i = 0; i < v.length; i++) {
-            idx[i] = i;
-        }
-        java.util.Arrays.sort(idx, (x, y) -> Double.compare(v[x], v[y]));
-        double[] r = new double[v.length];
-        for (int i = 0; i < v.length; ) {
-            int j = i;
-            while (j + 1 < v.length && v[idx[j + 1]] == v[idx[i]]) {
-                j++;
-            }
-            for (int k = i; k <= j; k++) {
-                r[idx[k]] = (i + j) / 2.0;
-            }
-            i = j + 1;
-        }
-        return r;
     }
 
     @Test
