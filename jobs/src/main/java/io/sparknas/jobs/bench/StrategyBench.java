@@ -47,7 +47,8 @@ public final class StrategyBench implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "cifar10-test", description = "column reported for the pick (default: ${DEFAULT-VALUE})")
     String report;
 
-    @Option(names = "--strategies", split = ",", defaultValue = "random,evolution-paper,evolution,local,predictor",
+    @Option(names = "--strategies", split = ",",
+            defaultValue = "random,evolution-paper,evolution,local,predictor,bananas",
             description = "strategies to run; evolution-paper evaluates duplicate children as Real et al. do")
     List<String> strategies;
 
@@ -66,7 +67,7 @@ public final class StrategyBench implements Callable<Integer> {
     @Option(names = "--crossover", defaultValue = "0.0")
     double crossover;
 
-    @Option(names = "--initial", defaultValue = "10", description = "local, guided-local, predictor: random samples first")
+    @Option(names = "--initial", defaultValue = "10", description = "local, predictor, bananas: random samples first")
     int initialSamples;
 
     @Option(names = "--picks", description = "CSV file for every run's picks (default: no file)")
