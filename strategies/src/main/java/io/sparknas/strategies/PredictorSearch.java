@@ -22,9 +22,10 @@ import java.util.Map;
  * {@code bananas} fits BANANAS' ensemble of perceptrons ({@link MlpEnsemble}) every 10 evaluations, as BANANAS
  * queries 10 architectures an iteration, and ranks by independent Thompson sampling (a draw from each candidate's
  * mean and spread). A surrogate is a function of the told results and the seed (the ensemble is refitted on the
- * history's first multiple of 10), so snapshot/restore only needs the history. Given {@link #cheapScores} (zero-cost proxies, size), the process takes them as a second block
- * of inputs with its own length scale, so the likelihood weighs them against the encoding; a cell without scores
- * counts as the median (0.5) of every score.
+ * history's first multiple of 10), so snapshot/restore only needs the history. Given {@link #cheapScores}
+ * (zero-cost proxies, size), the process takes them as a second block of inputs with its own length scale, so the
+ * likelihood weighs them against the encoding, and the ensemble takes them concatenated to the encoding; a cell
+ * without scores counts as the median (0.5) of every score.
  */
 public final class PredictorSearch<G> extends AbstractStrategy<G> {
     public static final String NAME = "predictor";

@@ -7,7 +7,8 @@ import java.util.List;
 /** Builds a strategy from its configuration. */
 public final class Strategies {
     public static final List<String> NAMES = List.of(RandomSearch.NAME, RegularizedEvolution.NAME, LocalSearch.NAME,
-            PredictorSearch.NAME, PredictorSearch.BANANAS, ReinforceSearch.NAME, ReinforceSearch.FACTORIZED_NAME, Nsga2.NAME);
+            PredictorSearch.NAME, PredictorSearch.BANANAS, ReinforceSearch.NAME, ReinforceSearch.FACTORIZED_NAME,
+            Nsga2.NAME);
 
     private Strategies() {
     }

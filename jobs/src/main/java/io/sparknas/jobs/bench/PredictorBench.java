@@ -61,7 +61,8 @@ public final class PredictorBench implements Callable<Integer> {
     List<Integer> train;
 
     @Option(names = "--models", split = ",", defaultValue = "gp",
-            description = "predictors: gp (Gaussian process), ensemble (BANANAS' perceptrons) (default: ${DEFAULT-VALUE})")
+            description = "predictors: gp (Gaussian process), ensemble (BANANAS' perceptrons); "
+                    + "default: ${DEFAULT-VALUE}")
     List<String> models;
 
     @Option(names = "--ensemble-layers", defaultValue = "3",
