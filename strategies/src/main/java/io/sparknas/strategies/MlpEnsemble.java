@@ -27,7 +27,9 @@ public final class MlpEnsemble implements Surrogate {
         public Settings {
             if (members < 2 || hiddenLayers < 1 || width < 1 || epochs < 1 || batchSize < 1 || !(learningRate > 0)) {
                 throw new IllegalArgumentException("an ensemble needs >= 2 members, >= 1 hidden layer, width, epochs "
-                        + "and batch size >= 1 and a positive rate, got " + this);
+                        + "and batch size >= 1 and a positive rate, got " + members + " members, " + hiddenLayers
+                        + " hidden layers, width " + width + ", " + epochs + " epochs, batch size " + batchSize
+                        + ", rate " + learningRate);
             }
         }
 

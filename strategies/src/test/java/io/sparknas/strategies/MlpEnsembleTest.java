@@ -91,7 +91,10 @@ class MlpEnsembleTest {
 
     @Test
     void badSettingsAndTooFewPointsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new MlpEnsemble.Settings(1, 3, 20, 200, 32, 0.01));
+        assertEquals("an ensemble needs >= 2 members, >= 1 hidden layer, width, epochs and batch size >= 1 and a "
+                + "positive rate, got 1 members, 3 hidden layers, width 20, 200 epochs, batch size 32, rate 0.01",
+                assertThrows(IllegalArgumentException.class, () -> new MlpEnsemble.Settings(1, 3, 20, 200, 32, 0.01))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> new MlpEnsemble.Settings(5, 3, 20, 200, 32, 0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpEnsemble.fit(
                 List.of(List.of(new double[] {1})), new double[] {1}, MlpEnsemble.Settings.defaults(), 0));

@@ -82,6 +82,9 @@ public final class PredictorBench implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<String> proxies = proxies(features);
+        if (ensembleLayers < 1) {
+            throw new IllegalArgumentException("--ensemble-layers must be >= 1, got " + ensembleLayers);
+        }
         for (String m : models) {
             if (!List.of("gp", "ensemble").contains(m)) {
                 throw new IllegalArgumentException("--models: unknown predictor '" + m + "', give gp and/or ensemble");

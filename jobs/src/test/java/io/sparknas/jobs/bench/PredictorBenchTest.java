@@ -35,10 +35,13 @@ class PredictorBenchTest {
     }
 
     @Test
-    void anUnknownPredictorIsRefusedInOneLine() {
+    void anUnknownPredictorOrNoHiddenLayerIsRefusedInOneLine() {
         int[] code = new int[1];
         String text = printed(true, () -> code[0] = Main.run("bench-predictor", "--table", TABLE, "--models", "mlp"));
         assertTrue(code[0] != 0 && text.contains("--models: unknown predictor 'mlp', give gp and/or ensemble"), text);
+        String layers = printed(true, () -> code[0] = Main.run("bench-predictor", "--table", TABLE, "--models",
+                "ensemble", "--features", "encoding", "--ensemble-layers", "0"));
+        assertTrue(code[0] != 0 && layers.contains("--ensemble-layers must be >= 1, got 0"), layers);
     }
 
     @Test
