@@ -37,6 +37,11 @@ public final class MlpEnsemble implements Surrogate {
         public static Settings defaults() {
             return new Settings(5, 3, 20, 200, 32, 0.01);
         }
+
+        /** The same with another number of hidden layers. */
+        public Settings withHiddenLayers(int layers) {
+            return new Settings(members, layers, width, epochs, batchSize, learningRate);
+        }
     }
 
     private final Network[] members;

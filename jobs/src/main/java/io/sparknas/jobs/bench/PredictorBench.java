@@ -28,12 +28,12 @@ import java.util.stream.IntStream;
 
 /**
  * How well the search's predictors (the Gaussian process of {@code predictor}, BANANAS' ensemble of {@code bananas})
- * rank NAS-Bench-201 cells it has not seen (the protocol of White
- * et al., "How powerful are performance predictors in NAS?", 2021): fitted on n cells drawn at random with their
- * table signal, judged by Spearman's rho and Kendall's tau over the other scored cells. Its inputs are the encoding,
- * a score sweep's proxies (each as its rank among the scored cells, in [0, 1]: the scores are free for every cell), or
- * both, as blocks with their own length scales (the ensemble concatenates them). Each proxy alone and the vote of a set's proxies (the mean of their
- * ranks, Abdelfattah et al.'s ensemble) are scored on the same held-out cells, with no fit.
+ * rank NAS-Bench-201 cells they have not seen (the protocol of White et al., "How powerful are performance predictors
+ * in NAS?", 2021): fitted on n cells drawn at random with their table signal, judged by Spearman's rho and Kendall's
+ * tau over the other scored cells. Their inputs are the encoding, a score sweep's proxies (each as its rank among the
+ * scored cells, in [0, 1]: the scores are free for every cell), or both, as blocks with their own length scales (the
+ * ensemble concatenates them). Each proxy alone and the vote of a set's proxies (the mean of their ranks, Abdelfattah
+ * et al.'s ensemble) are scored on the same held-out cells, with no fit.
  */
 @Command(name = "bench-predictor", mixinStandardHelpOptions = true,
         description = "Held-out rank correlation of the search's predictors on NAS-Bench-201, fitted on n "
@@ -165,17 +165,15 @@ public final class PredictorBench implements Callable<Integer> {
             y[i] = c.signal();
         }
         long start = System.nanoTime();
-        MlpEnsemble.Settings ensemble = MlpEnsemble.Settings.defaults();
-        Surrogate gp = model.equals("gp") ? GaussianProcess.fitBlocks(blocks, y)
-                : MlpEnsemble.fit(blocks, y, new MlpEnsemble.Settings(ensemble.members(), ensembleLayers,
-                        ensemble.width(), ensemble.epochs(), ensemble.batchSize(), ensemble.learningRate()), seed);
+        Surrogate predictor = model.equals("gp") ? GaussianProcess.fitBlocks(blocks, y)
+                : MlpEnsemble.fit(blocks, y, MlpEnsemble.Settings.defaults().withHiddenLayers(ensembleLayers), seed);
         double seconds = (System.nanoTime() - start) / 1e9;
         int end = test == 0 ? cells.size() : Math.min(cells.size(), n + test);
         double[] predicted = new double[end - n];
         double[] actual = new double[end - n];
         for (int i = n; i < end; i++) {
             Cell c = cells.get(order[i]);
-            predicted[i - n] = gp.predict(inputs(c, encoding, idx))[0];
+            predicted[i - n] = predictor.predict(inputs(c, encoding, idx))[0];
             actual[i - n] = c.signal();
         }
         return new double[] {new SpearmansCorrelation().correlation(predicted, actual),
