@@ -1,13 +1,15 @@
 package io.sparknas.estimators;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.initializer.XavierInitializer;
 
 /**
  * What every DJL training loop in sparknas shares about libtorch on a multi-threaded executor: per-thread
- * OpenMP thread counts, seeded weight initialisation, serialised parameter updates and PyTorch's default
- * initialiser.
+ * OpenMP thread counts, seeded weight initialisation, serialised parameter updates, PyTorch's default
+ * initialiser, and a scalar product the autograd graph can keep.
  */
 public final class Torch {
     private static final Object INIT_LOCK = new Object();
@@ -42,6 +44,17 @@ public final class Torch {
         if (JniUtils.getNumThreads() != threads) {
             JniUtils.setNumThreads(threads);
         }
+    }
+
+    /**
+     * {@code x} times {@code factor}, differentiably, with the factor in a tensor libtorch owns. DJL 0.36's
+     * {@code mul(Number)} wraps the number in a tensor over a Java direct buffer and closes it at once; the autograd
+     * graph keeps that tensor for the backward pass, and once the JVM frees and reuses the buffer, the gradient is
+     * multiplied by whatever the memory then holds (in a test here, 43 of 200 backward passes after some allocations;
+     * docs/benchmarks.md, "Numerical reproducibility"). A product in a forward pass uses this instead.
+     */
+    public static NDArray times(NDArray x, double factor) {
+        return x.mul(x.getManager().full(new Shape(), (float) factor, x.getDataType()));
     }
 
     /** Runs {@code initialize} right after seeding libtorch's global generator, under a JVM-wide lock. */

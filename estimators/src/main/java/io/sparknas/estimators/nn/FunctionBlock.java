@@ -27,13 +27,17 @@ public final class FunctionBlock extends AbstractBlock {
         return new FunctionBlock(x -> x, s -> s);
     }
 
-    /** DARTS's {@code none}: zeros of the (strided) input's shape. */
+    /**
+     * DARTS's {@code none}: zeros of the (strided) input's shape, outside the autograd graph, which gives its input
+     * the zero gradient a product with 0 would. (DJL's {@code x.mul(0f)} let the backward pass read a freed scalar:
+     * see {@link io.sparknas.estimators.Torch#times}.)
+     */
     public static FunctionBlock zero(int stride) {
         if (stride == 1) {
-            return new FunctionBlock(x -> x.mul(0f), s -> s);
+            return new FunctionBlock(NDArray::zerosLike, s -> s);
         }
         String index = ":, :, ::" + stride + ", ::" + stride;
-        return new FunctionBlock(x -> x.get(index).mul(0f),
+        return new FunctionBlock(x -> x.get(index).zerosLike(),
                 s -> new Shape(s.get(0), s.get(1), (s.get(2) + stride - 1) / stride, (s.get(3) + stride - 1) / stride));
     }
 

@@ -212,8 +212,8 @@ public final class ProgressiveShrinking {
                     NDArray logits = supernet.forward(net, x, Norm.batch());
                     NDArray loss = LOSS.evaluate(new NDList(y), new NDList(logits));
                     if (soft != null) {
-                        loss = loss.add(logits.logSoftmax(1).mul(soft).sum(new int[] {1}).neg().mean()
-                                .mul((float) cfg.distillation()));
+                        loss = loss.add(Torch.times(logits.logSoftmax(1).mul(soft).sum(new int[] {1}).neg().mean(),
+                                cfg.distillation()));
                     }
                     float l = loss.getFloat();
                     Divergence.check(l, "the supernet loss in phase " + phase.name());
