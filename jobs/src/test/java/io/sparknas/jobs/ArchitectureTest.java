@@ -14,7 +14,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The module graph of docs/design.md, kept true: {@code space <- strategies}, {@code space <- estimators <- oneshot},
  * {@code pipeline -> {strategies, estimators, oneshot}}, {@code jobs -> pipeline}; DJL only in estimators and oneshot
  * (and what runs them), Spark only in pipeline and jobs; no package cycles; the pipeline sees estimators only
- * through their contract; the pipeline's sweep kinds stand on its core and never on one another. Runs over the
+ * through their contract; the pipeline's sweep kinds stand on its core and never on one another; networks multiply
+ * by no Java number in a forward pass (DJL's freed scalar, see Torch.times). Runs over the
  * production classes of every module.
  */
 class ArchitectureTest {
@@ -96,6 +97,17 @@ class ArchitectureTest {
     void nothingInProductionHaltsAJvm() {
         check(noClasses().should().callMethod(Runtime.class, "halt", int.class)
                 .because("a crash is injected by the tests' own estimator (pipeline's test support), never shipped"));
+    }
+
+    @Test
+    void networksMultiplyByNoJavaNumberInTheirForwardPass() {
+        // DJL 0.36's mul(Number) closes a tensor over a Java buffer that the autograd graph keeps (see Torch.times)
+        check(noClasses().that().resideInAnyPackage("io.sparknas.estimators.nn..", "io.sparknas.oneshot.ofa..",
+                        "io.sparknas.oneshot.spos..")
+                .should().callMethod(ai.djl.ndarray.NDArray.class, "mul", Number.class)
+                .orShould().callMethod(ai.djl.ndarray.NDArray.class, "div", Number.class)
+                .orShould().callMethod(ai.djl.ndarray.NDArray.class, "pow", Number.class)
+                .because("the backward pass would multiply by a freed scalar; use Torch.times"));
     }
 
     @Test
