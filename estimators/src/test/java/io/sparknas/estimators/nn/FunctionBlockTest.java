@@ -3,11 +3,14 @@ package io.sparknas.estimators.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.sparknas.estimators.ThreadGradientCollector;
 import io.sparknas.estimators.MemoryChurn;
+import io.sparknas.estimators.ThreadGradientCollector;
 import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +20,7 @@ class FunctionBlockTest {
     @Test
     void noneGivesZerosOfTheStridedShape() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = m.arange(2 * 3 * 5 * 5).reshape(2, 3, 5, 5).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            NDArray x = m.arange(2 * 3 * 5 * 5).reshape(2, 3, 5, 5).toType(DataType.FLOAT32, false);
             NDArray y = FunctionBlock.zero(2).forward(new ParameterStore(m, false), new NDList(x), true)
                     .singletonOrThrow();
             assertEquals(new Shape(2, 3, 3, 3), y.getShape());
@@ -42,7 +45,7 @@ class FunctionBlockTest {
                     gc.backward(node.sum());
                 }
                 float[] ones = new float[32];
-                java.util.Arrays.fill(ones, 1f);
+                Arrays.fill(ones, 1f);
                 assertArrayEquals(ones, x.getGradient().toFloatArray(), "the gradient of x + none(x) in pass " + pass);
             }
         }
